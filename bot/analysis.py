@@ -1,0 +1,113 @@
+"""Text analysis for sv/da/nl/en chat text: folding, tokens, stop words, stems and concepts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+import yaml
+
+STEMMERS = tuple(Stemmer.Stemmer(name) for name in ("swedish", "danish", "dutch", "english"))
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+_SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
+_DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
+CONCEPT_PREFIX = "@"
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal."""
+    text = text.lower().translate(_SPECIAL)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    for digraph, single in _DIGRAPHS:
+        text = text.replace(digraph, single)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens, accents kept (the stemmers need them)."""
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=200_000)
+def stems(word: str) -> frozenset[str]:
+    """The folded stems of one lowercased word under each of the four languages' stemmers."""
+    folded = fold(word)
+    result = {folded}
+    for stemmer in STEMMERS:
+        stem = fold(stemmer.stemWord(word))
+        if len(stem) >= 3:
+            result.add(stem)
+    return frozenset(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
+
+    stopwords: frozenset[str]
+    concepts: Mapping[str, frozenset[str]]
+    phrases: Mapping[tuple[str, ...], frozenset[str]]
+    kind_concepts: Mapping[str, tuple[str, ...]]
+
+    def is_stopword(self, word: str) -> bool:
+        return fold(word) in self.stopwords
+
+    def concepts_of(self, word: str) -> frozenset[str]:
+        """Concept terms ('@money') evoked by one word, via its folded form or any of its stems."""
+        found: set[str] = set()
+        for form in stems(word):
+            found |= self.concepts.get(form, frozenset())
+        return frozenset(found)
+
+    def phrase_concepts(self, tokens: list[str]) -> set[str]:
+        """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
+        folded = [fold(t) for t in tokens]
+        found: set[str] = set()
+        for phrase, concepts in self.phrases.items():
+            n = len(phrase)
+            if any(tuple(folded[i:i + n]) == phrase for i in range(len(folded) - n + 1)):
+                found |= concepts
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the code (bot/data/lexicon.yaml)."""
+    text = resources.files("bot").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    return lexicon_from_mapping(yaml.safe_load(text))
+
+
+def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
+    stop: set[str] = set()
+    for lang_words in dict(raw.get("stopwords", {})).values():  # type: ignore[arg-type]
+        stop.update(fold(w) for w in str(lang_words).split())
+    concepts: dict[str, set[str]] = {}
+    phrases: dict[tuple[str, ...], set[str]] = {}
+    for name, spec in dict(raw.get("concepts", {})).items():  # type: ignore[arg-type]
+        term = CONCEPT_PREFIX + name
+        for item in _concept_words(spec):
+            parts = tuple(fold(p) for p in words(item))
+            if len(parts) > 1:
+                phrases.setdefault(parts, set()).add(term)
+            elif parts:
+                for form in stems(words(item)[0]):
+                    concepts.setdefault(form, set()).add(term)
+    kinds = {kind: tuple(CONCEPT_PREFIX + c for c in names)
+             for kind, names in dict(raw.get("kinds", {})).items()}  # type: ignore[arg-type]
+    return Lexicon(stopwords=frozenset(stop),
+                   concepts={k: frozenset(v) for k, v in concepts.items()},
+                   phrases={k: frozenset(v) for k, v in phrases.items()},
+                   kind_concepts=kinds)
+
+
+def _concept_words(spec: object) -> Iterable[str]:
+    if isinstance(spec, Mapping):
+        for value in spec.values():
+            yield from (w.strip() for w in str(value).split(",") if w.strip())
+    else:
+        yield from (w.strip() for w in str(spec).split(",") if w.strip())

@@ -1,0 +1,117 @@
+"""Typed settings read from config.yaml; secrets come only from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_ENV = "KULTURLOTS_CONFIG"
+DEFAULT_CONFIG = Path("config.yaml")
+LANGUAGES = ("sv", "da", "nl", "en")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is one line naming file and key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KnowledgeSettings(_Section):
+    path: Path = Path("knowledge")
+
+
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class MatchingSettings(_Section):
+    """Decision thresholds on the matcher's 0..1 confidence scale."""
+
+    answer_min: Score = 0.5
+    answer_margin: Score = 0.12
+    clarify_min: Score = 0.3
+    clarify_window: Score = 0.15
+    max_options: Annotated[int, Field(ge=2, le=5)] = 5
+    place_boost: Score = 0.06
+    place_penalty: Score = 0.5
+    profile_boost: Score = 0.04
+
+
+class StorageSettings(_Section):
+    url: str = "sqlite:///data/kulturlots.db"
+
+
+class TelegramSettings(_Section):
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
+
+
+class Settings(_Section):
+    """The whole configuration; `root` is the folder of the config file."""
+
+    root: Path = Field(default=Path("."), exclude=True)
+    default_language: str = "en"
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    matching: MatchingSettings = MatchingSettings()
+    storage: StorageSettings = StorageSettings()
+    telegram: TelegramSettings = TelegramSettings()
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, taken relative to the config file's folder."""
+        return path if path.is_absolute() else (self.root / path).resolve()
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return self.resolve(self.knowledge.path)
+
+    @property
+    def database_url(self) -> str:
+        """The storage URL with a relative SQLite path anchored at the config folder."""
+        prefix = "sqlite:///"
+        url = self.storage.url
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.resolve(Path(url[len(prefix):])))
+        return url
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the config lives: an explicit path, then $KULTURLOTS_CONFIG, then ./config.yaml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate a config file; every problem becomes a one-line ConfigError."""
+    file = config_path(path)
+    try:
+        raw: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: config file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{file}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping of settings at the top level")
+    return settings_from_mapping(raw, root=file.resolve().parent, source=str(file))
+
+
+def settings_from_mapping(raw: dict[str, Any], *, root: Path, source: str = "config") -> Settings:
+    """Validate an already-parsed mapping, as tests and load_settings do."""
+    try:
+        return Settings.model_validate({**raw, "root": root})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        raise ConfigError(f"{source}: {key}: {message}") from None

@@ -1,0 +1,133 @@
+"""The search index over a knowledge base: weighted terms per entry, postings and vocabulary."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.analysis import Lexicon, default_lexicon, fold, stems, words
+from bot.knowledge import Entry, KnowledgeBase
+from bot.places import Gazetteer, Place, default_gazetteer
+
+# How much a term says about an entry, by the field it stands in.
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55, "kind": 0.6}
+CONCEPT_FACTOR = 0.85   # a concept term is a looser match than the word itself
+PART_FACTOR = 0.8       # a part of a compound word ("teater" in "teaterturné")
+MIN_PART = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    docs: np.ndarray     # int32 entry positions
+    weights: np.ndarray  # float32 field weights
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything matching needs, built once per knowledge base."""
+
+    entries: tuple[Entry, ...]
+    postings: dict[str, Postings]
+    idf: dict[str, float]
+    surface: dict[int, dict[str, str]]  # folded length -> {folded word: word}, for typo correction
+    known_words: frozenset[str]          # folded words and stems, for compound splitting
+    coverage: tuple[tuple[Place, ...], ...]
+    lexicon: Lexicon
+    gazetteer: Gazetteer
+    max_idf: float
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def entry_fields(entry: Entry) -> dict[str, list[str]]:
+    """The texts of an entry that matching reads, grouped by field."""
+    meta = [entry.organisation, entry.role, entry.municipality, entry.place, *entry.audience, *entry.regions]
+    return {
+        "title": list(entry.title.all()),
+        "keywords": list(entry.keywords),
+        "questions": list(entry.questions),
+        "meta": [m for m in meta if m],
+        "body": list(entry.body.all()),
+    }
+
+
+def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None = None,
+                gazetteer: Gazetteer | None = None) -> Index:
+    """Analyse every entry once: terms with their best field weight, compounds split into known parts."""
+    lexicon = lexicon or default_lexicon()
+    gazetteer = gazetteer or default_gazetteer()
+    entries = tuple(kb)
+    fielded = [entry_fields(e) for e in entries]
+    vocabulary: set[str] = set()
+    for fields in fielded:
+        for texts in fields.values():
+            for text in texts:
+                vocabulary.update(words(text))
+    known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
+    splits = {w: split_compound(w, known) for w in vocabulary if len(w) >= 2 * MIN_PART}
+
+    per_term: dict[str, dict[int, float]] = defaultdict(dict)
+    for position, (entry, fields) in enumerate(zip(entries, fielded)):
+        weights: dict[str, float] = {}
+        for field, texts in fields.items():
+            base = FIELD_WEIGHTS[field]
+            for text in texts:
+                tokens = words(text)
+                for concept in lexicon.phrase_concepts(tokens):
+                    _raise(weights, concept, base * CONCEPT_FACTOR)
+                for token in tokens:
+                    for concept in lexicon.concepts_of(token):
+                        _raise(weights, concept, base * CONCEPT_FACTOR)
+                    if lexicon.is_stopword(token):
+                        continue
+                    for term in stems(token):
+                        _raise(weights, term, base)
+                    for part in splits.get(token, ()):
+                        for term in stems(part):
+                            _raise(weights, term, base * PART_FACTOR)
+        for concept in lexicon.kind_concepts.get(entry.kind, ()):
+            _raise(weights, concept, FIELD_WEIGHTS["kind"])
+        for term, weight in weights.items():
+            per_term[term][position] = weight
+
+    n = len(entries)
+    postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
+                               np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
+                for term, docs in per_term.items()}
+    idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in per_term.items()}
+    surface: dict[int, dict[str, str]] = defaultdict(dict)
+    for w in sorted(vocabulary):
+        if len(w) >= 4 and not lexicon.is_stopword(w):
+            surface[len(fold(w))][fold(w)] = w
+    return Index(entries=entries, postings=postings, idf=idf,
+                 surface=dict(surface),
+                 known_words=known,
+                 coverage=tuple(gazetteer.coverage(e.regions) for e in entries),
+                 lexicon=lexicon, gazetteer=gazetteer,
+                 max_idf=math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0)
+
+
+def split_compound(word: str, known: frozenset[str]) -> tuple[str, ...]:
+    """Two known parts of a compound ('teaterturné' -> teater, turne), allowing a linking s or e."""
+    folded = fold(word)
+    best: tuple[str, ...] = ()
+    for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+        head, tail = folded[:cut], folded[cut:]
+        heads = [head] + ([head[:-1]] if head[-1] in "se" and len(head) > MIN_PART else [])
+        if tail in known or any(s in known for s in stems(tail)):
+            for h in heads:
+                if h in known:
+                    parts = (h, tail)
+                    if not best or min(map(len, parts)) > min(map(len, best)):
+                        best = parts
+    return best
+
+
+def _raise(weights: dict[str, float], term: str, weight: float) -> None:
+    if weight > weights.get(term, 0.0):
+        weights[term] = weight

@@ -1,0 +1,294 @@
+"""The curated knowledge base: YAML files of entries (see knowledge/README.md) read into frozen values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KINDS = ("funding", "contact", "network", "event", "course", "faq")
+LANGUAGES = ("sv", "da", "nl", "en")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ROLLING = "rolling"
+
+
+class KnowledgeError(Exception):
+    """A knowledge-base problem, located by file, line, entry id and field."""
+
+    def __init__(self, message: str, *, file: Path | str, line: int | None = None,
+                 entry: str | None = None, field: str | None = None) -> None:
+        self.file, self.line, self.entry, self.field, self.message = str(file), line, entry, field, message
+        where = self.file + (f":{line}" if line else "")
+        parts = [where] + ([f"entry '{entry}'"] if entry else []) + ([f"field '{field}'"] if field else [])
+        super().__init__(f"{', '.join(parts)}: {message}")
+
+
+class KnowledgeErrors(Exception):
+    """Every problem found in one load, so a curator fixes them in one pass."""
+
+    def __init__(self, errors: list[KnowledgeError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A user-facing text: one string per language, or one string of unstated language under ''."""
+
+    by_language: Mapping[str, str]
+
+    def get(self, language: str, fallbacks: tuple[str, ...] = ("en", "sv", "da", "nl")) -> str:
+        """The text in `language`, else the first fallback present, else any."""
+        for lang in (language, "", *fallbacks):
+            if value := self.by_language.get(lang):
+                return value
+        return next(iter(self.by_language.values()), "")
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(lang for lang in self.by_language if lang)
+
+    def all(self) -> tuple[str, ...]:
+        return tuple(self.by_language.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One knowledge-base entry; kind-specific fields are None where not given."""
+
+    id: str
+    kind: str
+    title: Text
+    summary: Text | None
+    source: Source
+    keywords: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    art_forms: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    url: str | None = None
+    organisation: str | None = None
+    amount: str | None = None
+    deadline: date | str | None = None
+    role: str | None = None
+    municipality: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    starts: datetime | date | None = None
+    place: str | None = None
+    how_to_join: str | None = None
+    answer: Text | None = None
+
+    @property
+    def body(self) -> Text:
+        """What a user is told: the summary, or a faq's full answer."""
+        return self.answer or self.summary or self.title
+
+    def deadline_passed(self, today: date) -> bool:
+        return isinstance(self.deadline, date) and self.deadline < today
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    root: Path
+    by_id: Mapping[str, Entry] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def of_kind(self, kind: str) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind == kind)
+
+
+TEXT_FIELDS = ("title", "summary", "answer")
+LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
+STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
+KNOWN_FIELDS = frozenset(("id", "deadline", "starts", *TEXT_FIELDS, *LIST_FIELDS, *STRING_FIELDS))
+
+
+def load_knowledge(root: Path | str) -> KnowledgeBase:
+    """Load every *.yaml file under `root` (drafts/ included only when asked); raise KnowledgeErrors."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeErrors([KnowledgeError("knowledge base folder not found", file=root)])
+    files = sorted(p for p in root.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    if not files:
+        raise KnowledgeErrors([KnowledgeError("no .yaml files in the knowledge base folder", file=root)])
+    entries: list[Entry] = []
+    errors: list[KnowledgeError] = []
+    for file in files:
+        entries.extend(_load_file(file, errors))
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if first := seen.get(entry.id):
+            errors.append(KnowledgeError(
+                f"id used twice: also at {first.source.file}:{first.source.line}",
+                file=entry.source.file, line=entry.source.line, entry=entry.id, field="id"))
+        else:
+            seen[entry.id] = entry
+    if errors:
+        raise KnowledgeErrors(errors)
+    return KnowledgeBase(entries=tuple(entries), root=root)
+
+
+def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
+    try:
+        loader = yaml.SafeLoader(file.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(KnowledgeError(f"not valid YAML: {problem}", file=file, line=mark.line + 1 if mark else None))
+        return []
+    except UnicodeDecodeError:
+        errors.append(KnowledgeError("not UTF-8 text", file=file))
+        return []
+    if not isinstance(data, dict):
+        errors.append(KnowledgeError("expected a mapping with 'kind' and 'entries'", file=file, line=1))
+        return []
+    kind = data.get("kind")
+    if kind not in KINDS:
+        errors.append(KnowledgeError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
+                                     file=file, line=_key_line(node, "kind"), field="kind"))
+        return []
+    raw_entries = data.get("entries")
+    if not isinstance(raw_entries, list):
+        errors.append(KnowledgeError("'entries' must be a list", file=file, line=_key_line(node, "entries"),
+                                     field="entries"))
+        return []
+    entry_nodes = _value_node(node, "entries")
+    result = []
+    for index, raw in enumerate(raw_entries):
+        entry_node = entry_nodes.value[index] if entry_nodes is not None else None
+        line = entry_node.start_mark.line + 1 if entry_node is not None else None
+        try:
+            result.append(_entry(raw, kind=kind, file=file, line=line or 0, node=entry_node))
+        except KnowledgeError as exc:
+            errors.append(exc)
+    return result
+
+
+def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any) -> Entry:
+    if not isinstance(raw, dict):
+        raise KnowledgeError("an entry must be a mapping of fields", file=file, line=line)
+    entry_id = raw.get("id")
+
+    def fail(name: str, message: str) -> KnowledgeError:
+        return KnowledgeError(message, file=file, line=_key_line(node, name) or line,
+                              entry=entry_id if isinstance(entry_id, str) else None, field=name)
+
+    if entry_id is None:
+        raise fail("id", "required field missing")
+    if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
+        raise fail("id", f"{entry_id!r} is not an id: use lowercase letters, digits and '-'")
+    for name in raw:
+        if name not in KNOWN_FIELDS:
+            raise fail(name, "unknown field")
+    body_field = "answer" if kind == "faq" else "summary"
+    for required in ("title", body_field):
+        if raw.get(required) in (None, "", {}):
+            raise fail(required, "required field missing")
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in raw:
+            values[name] = _text(raw[name], lambda msg, n=name: fail(n, msg))
+    for name in LIST_FIELDS:
+        if name in raw:
+            values[name] = _strings(raw[name], lambda msg, n=name: fail(n, msg))
+    for name in STRING_FIELDS:
+        if name in raw and raw[name] is not None:
+            if not isinstance(raw[name], (str, int, float)) or isinstance(raw[name], bool):
+                raise fail(name, f"expected text, got {type(raw[name]).__name__}")
+            values[name] = str(raw[name])
+    if "deadline" in raw and raw["deadline"] is not None:
+        values["deadline"] = _deadline(raw["deadline"], lambda msg: fail("deadline", msg))
+    if "starts" in raw and raw["starts"] is not None:
+        values["starts"] = _starts(raw["starts"], lambda msg: fail("starts", msg))
+    return Entry(id=entry_id, kind=kind, source=Source(str(file), line),
+                 summary=values.pop("summary", None), **values)
+
+
+def _text(value: Any, fail: Any) -> Text:
+    if isinstance(value, str) and value.strip():
+        return Text({"": value.strip()})
+    if isinstance(value, dict) and value:
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+            if not isinstance(text, str) or not text.strip():
+                raise fail(f"the {lang} text must be a non-empty string")
+        return Text({lang: text.strip() for lang, text in value.items()})
+    raise fail(f"expected text or a mapping of language to text, got {type(value).__name__}")
+
+
+def _strings(value: Any, fail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise fail(f"expected a list, got {type(value).__name__}")
+    for item in value:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise fail(f"list items must be text, got {type(item).__name__}")
+    return tuple(str(item) for item in value)
+
+
+def _deadline(value: Any, fail: Any) -> date | str:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value == ROLLING:
+        return ROLLING
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise fail(f"{value!r} is not a date (YYYY-MM-DD) or the word 'rolling'")
+
+
+def _starts(value: Any, fail: Any) -> datetime | date:
+    if isinstance(value, (datetime, date)):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise fail(f"{value!r} is not a date or date-time (YYYY-MM-DDTHH:MM)")
+
+
+def _value_node(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    return None
+
+
+def _key_line(node: Any, key: str) -> int | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if key_node.value == key:
+                return key_node.start_mark.line + 1
+    return None

@@ -1,0 +1,111 @@
+"""A small gazetteer: which places a question names, and whether an entry's regions cover them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from bot.analysis import fold, words
+
+MAX_PHRASE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named area; `chain` runs from the place itself up to the widest area containing it."""
+
+    name: str
+    chain: tuple[str, ...]
+    local: bool  # a region or municipality, not a country or wider
+
+
+class Fit(Enum):
+    """How an entry's regions relate to the places a question names."""
+
+    NEUTRAL = "neutral"   # no place named, or the entry is not tied to a place
+    LOCAL = "local"       # the entry is for the very place (or its region) the question names
+    COVERED = "covered"   # the entry covers the place at country level or wider
+    ELSEWHERE = "elsewhere"  # the entry is for somewhere else
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: Mapping[str, Place]  # folded name or alias -> place
+
+    def lookup(self, name: str) -> Place | None:
+        return self.places.get(fold(name))
+
+    def find(self, text: str) -> tuple[Place, ...]:
+        """The known places a text names, longest names first ('den haag' before 'haag')."""
+        tokens = [fold(w) for w in words(text)]
+        found: dict[str, Place] = {}
+        i = 0
+        while i < len(tokens):
+            for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i:i + n])
+                place = self._phrase(phrase)
+                if place is not None:
+                    found[place.name] = place
+                    i += n
+                    break
+            else:
+                i += 1
+        return tuple(found.values())
+
+    def _phrase(self, phrase: str) -> Place | None:
+        if len(phrase) <= 2:
+            return None  # country codes are tags, not words a user writes
+        place = self.places.get(phrase)
+        if place is None and phrase.endswith("s") and len(phrase) > 4:
+            place = self.places.get(phrase[:-1])  # genitive: "norrköpings", "næstveds"
+        return place
+
+    def coverage(self, tags: Iterable[str]) -> tuple[Place, ...]:
+        """An entry's most specific known regions: [se, Sörmland, Katrineholm] covers Katrineholm."""
+        known = [p for p in (self.lookup(t) for t in tags) if p is not None]
+        return tuple(p for p in known if not any(p.name in q.chain[1:] for q in known))
+
+    def fit(self, coverage: Sequence[Place], named: Sequence[Place]) -> Fit:
+        """Whether an entry with `coverage` suits a question naming `named` places."""
+        if not coverage or not named:
+            return Fit.NEUTRAL
+        best = Fit.ELSEWHERE
+        for place in named:
+            for area in coverage:
+                if area.name in place.chain:
+                    if area.local:
+                        return Fit.LOCAL
+                    best = Fit.COVERED
+                elif place.name in area.chain:
+                    best = Fit.COVERED  # the question names a wider area than the entry's
+        return best
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    text = resources.files("bot").joinpath("data/places.yaml").read_text(encoding="utf-8")
+    return gazetteer_from_tree(yaml.safe_load(text))
+
+
+def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
+    places: dict[str, Place] = {}
+
+    def walk(node: Mapping[str, object], parents: tuple[str, ...]) -> None:
+        for key, children in node.items():
+            names = [n.strip() for n in str(key).split("|")]
+            canonical = fold(names[0])
+            wide = len(canonical) <= 2 or not parents or canonical == "nordic"
+            place = Place(name=canonical, chain=(canonical, *parents), local=not wide)
+            for name in names:
+                places.setdefault(fold(name), place)
+                places.setdefault(fold(name).replace("-", " "), place)
+            if isinstance(children, Mapping):
+                walk(children, place.chain)
+
+    walk(tree, ())
+    return Gazetteer(places=places)
