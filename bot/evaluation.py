@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +12,7 @@ import yaml
 from bot.matching import Decision, Matcher, Result
 
 ESCALATE = "escalate"
+VERDICTS = ("handled", "wrong", "missed")
 
 
 class EvalSetError(Exception):
@@ -34,15 +35,7 @@ class Outcome:
     item: Labelled
     result: Result
     verdict: str  # handled | wrong | missed
-
-    @property
-    def kind(self) -> str:
-        """The kind of need: the expected entry's kind, or 'escalate'."""
-        if not self.item.in_scope:
-            return ESCALATE
-        return self.result_kind or "unknown"
-
-    result_kind: str | None = None
+    kind: str     # the expected entry's kind, or 'escalate'
 
 
 def load_labelled(path: Path | str) -> list[Labelled]:
@@ -60,7 +53,7 @@ def load_labelled(path: Path | str) -> list[Labelled]:
 
 
 def judge(item: Labelled, result: Result) -> str:
-    """handled: right answer, a clarify offering a right one, or a due escalation; wrong: a wrong answer."""
+    """handled: a right answer, a clarify offering a right one, or a due escalation; wrong: a wrong answer."""
     ids = {m.entry.id for m in result.matches}
     if not item.in_scope:
         if result.decision is Decision.ESCALATE:
@@ -77,15 +70,16 @@ def judge(item: Labelled, result: Result) -> str:
 class Report:
     outcomes: tuple[Outcome, ...]
 
-    def share(self, verdict: str, outcomes: Sequence[Outcome] | None = None) -> float:
-        pool = self.outcomes if outcomes is None else outcomes
+    def share(self, verdict: str, pool: Sequence[Outcome] | None = None) -> float:
+        pool = self.outcomes if pool is None else pool
         return 100.0 * sum(o.verdict == verdict for o in pool) / len(pool) if pool else 0.0
 
-    def clarify_share(self, outcomes: Sequence[Outcome] | None = None) -> float:
-        pool = self.outcomes if outcomes is None else outcomes
+    def clarify_share(self, pool: Sequence[Outcome] | None = None) -> float:
+        pool = self.outcomes if pool is None else pool
         return 100.0 * sum(o.result.decision is Decision.CLARIFY for o in pool) / len(pool) if pool else 0.0
 
-    def groups(self, key: str) -> dict[str, list[Outcome]]:
+    def by(self, key: str) -> dict[str, list[Outcome]]:
+        """Outcomes grouped by 'language' or 'kind'."""
         grouped: dict[str, list[Outcome]] = defaultdict(list)
         for o in self.outcomes:
             grouped[o.item.language if key == "language" else o.kind].append(o)
@@ -95,19 +89,39 @@ class Report:
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.verdict != "handled"]
 
-    def decisions(self) -> Counter[str]:
-        return Counter(o.result.decision.value for o in self.outcomes)
-
 
 def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Report:
+    kinds = {e.id: e.kind for e in matcher.index.entries}
     outcomes = []
     for item in items:
         result = matcher.match(item.question)
-        kinds = {matcher.index.entries[0].kind} if False else {
-            e.kind for e in (matcher_entry(matcher, i) for i in item.expect) if e is not None}
-        outcomes.append(Outcome(item, result, judge(item, result), result_kind=min(kinds) if kinds else None))
+        expected_kinds = sorted({kinds.get(i, "unknown") for i in item.expect})
+        kind = expected_kinds[0] if expected_kinds else ESCALATE
+        outcomes.append(Outcome(item, result, judge(item, result), kind))
     return Report(tuple(outcomes))
 
 
-def matcher_entry(matcher: Matcher, entry_id: str):  # type: ignore[no-untyped-def]
-    return next((e for e in matcher.index.entries if e.id == entry_id), None)
+def format_report(report: Report, *, failures: int = 40) -> str:
+    """A plain-text table: the overall figures, per language and per kind, then failures."""
+    n = len(report.outcomes)
+    lines = [f"{n} questions",
+             f"handled  {report.share('handled'):5.1f} %",
+             f"wrong    {report.share('wrong'):5.1f} %",
+             f"missed   {report.share('missed'):5.1f} %",
+             f"clarify  {report.clarify_share():5.1f} % of questions", ""]
+    for key in ("language", "kind"):
+        lines.append(f"{'by ' + key:<12} {'n':>4} {'handled':>8} {'wrong':>6} {'missed':>7} {'clarify':>8}")
+        for name, pool in report.by(key).items():
+            lines.append(f"{name:<12} {len(pool):>4} {report.share('handled', pool):>7.1f}% "
+                         f"{report.share('wrong', pool):>5.1f}% {report.share('missed', pool):>6.1f}% "
+                         f"{report.clarify_share(pool):>7.1f}%")
+        lines.append("")
+    shown = report.failures[:failures]
+    if shown:
+        lines.append(f"failures ({len(report.failures)}, showing {len(shown)}):")
+    for o in shown:
+        expect = ", ".join(sorted(o.item.expect)) or ESCALATE
+        got = ", ".join(f"{m.entry.id} {m.score:.2f}" for m in o.result.matches[:3]) or "-"
+        lines.append(f"  [{o.verdict}] {o.item.language} {o.item.question!r}")
+        lines.append(f"      expected {expect}; got {o.result.decision.value}: {got}")
+    return "\n".join(lines).rstrip()

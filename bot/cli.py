@@ -1,0 +1,140 @@
+"""The command line: `python -m bot COMMAND`; errors become one-line messages and exit codes here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.knowledge import KnowledgeErrors, load_knowledge
+from bot.index import build_index
+from bot.matching import Matcher, Result
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+    except KnowledgeErrors as exc:
+        print(f"knowledge base has {len(exc.errors)} error(s):", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kulturlots", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $KULTURLOTS_CONFIG or ./config.yaml)")
+    commands = parser.add_subparsers(title="commands")
+
+    ask = commands.add_parser("ask", help="answer questions from the knowledge base")
+    ask.add_argument("question", nargs="+",
+                     help="one or more questions, each one argument; '-' reads one question per line from stdin")
+    ask.add_argument("--kb", type=Path, help="knowledge base folder (default: from config)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("--lang", default="en", choices=("sv", "da", "nl", "en"), help="language of the answer")
+    ask.set_defaults(handler=_ask)
+
+    evaluate = commands.add_parser("eval", help="score the matcher on a labelled question set")
+    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("--kb", type=Path)
+    evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
+    evaluate.set_defaults(handler=_eval)
+
+    kb = commands.add_parser("kb", help="check and test a knowledge base").add_subparsers(title="kb commands")
+    check = kb.add_parser("check", help="validate and summarise a knowledge base")
+    check.add_argument("dir", nargs="?", type=Path)
+    check.set_defaults(handler=_kb_check)
+    selftest = kb.add_parser("test", help="ask every entry's example questions and list those that miss")
+    selftest.add_argument("dir", nargs="?", type=Path)
+    selftest.set_defaults(handler=_kb_test)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The config file if there is one; an explicit --kb works without it."""
+    explicit = args.config
+    try:
+        return load_settings(explicit)
+    except ConfigError:
+        if explicit or not getattr(args, "kb", None) and not getattr(args, "dir", None):
+            raise
+        return Settings()
+
+
+def _matcher(args: argparse.Namespace, folder: Path | None) -> Matcher:
+    settings = _settings(args)
+    kb = load_knowledge(folder or settings.knowledge_dir)
+    return Matcher(build_index(kb), settings.matching)
+
+
+def _questions(raw: Sequence[str]) -> Iterator[str]:
+    for arg in raw:
+        if arg == "-":
+            yield from (line.strip() for line in sys.stdin if line.strip())
+        elif arg.strip():
+            yield arg.strip()
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.cards import render_result_text
+
+    matcher = _matcher(args, args.kb)
+    for question in _questions(args.question):
+        result = matcher.match(question)
+        if args.json:
+            print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(render_result_text(result, language=args.lang, today=date.today()), flush=True)
+    return EXIT_OK
+
+
+def result_json(result: Result) -> dict[str, object]:
+    """The `ask --json` contract: question, decision and matches best first."""
+    return {
+        "question": result.question,
+        "decision": result.decision.value,
+        "matches": [{"id": m.entry.id, "kind": m.entry.kind, "title": m.entry.title.get("en"),
+                     "score": round(m.score, 4)} for m in result.matches],
+    }
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate, format_report, load_labelled
+
+    matcher = _matcher(args, args.kb)
+    report = evaluate(matcher, load_labelled(args.questions))
+    print(format_report(report, failures=args.failures))
+    return EXIT_OK
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    from bot.curation import check_report
+
+    folder = args.dir or _settings(args).knowledge_dir
+    kb = load_knowledge(folder)
+    print(check_report(kb, today=date.today()))
+    return EXIT_OK
+
+
+def _kb_test(args: argparse.Namespace) -> int:
+    from bot.curation import self_test
+
+    matcher = _matcher(args, args.dir)
+    misses, text = self_test(matcher)
+    print(text)
+    return EXIT_FAILED if misses else EXIT_OK
