@@ -1,0 +1,117 @@
+"""The database tables (SQLModel). Engine and sessions live in bot/db.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timestamps are timezone-aware UTC, as SQLModel requires."""
+    return datetime.now(UTC)
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=lambda: default() if callable(default) else default, sa_column=Column(JSON))
+
+
+class Actor(SQLModel, table=True):
+    """A culture actor who wrote to the bot, known only by a pseudonymous key."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    language: str = Field(default="en", max_length=5)
+    region: str | None = None
+    art_form: str | None = None
+    profile_asked: bool = False
+    conversation: dict[str, Any] = _json(dict)  # small state between messages (e.g. pending options)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Need(SQLModel, table=True):
+    """The analysis record: one incoming question with what the bot did about it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    user_key: str = Field(index=True, max_length=64)
+    language: str = Field(max_length=5)
+    region: str | None = None
+    art_form: str | None = None
+    text: str
+    decision: str = Field(max_length=16)  # answer | clarify | escalate
+    matches: list[dict[str, Any]] = _json(list)  # [{"id", "kind", "score"}], best first
+    chosen_id: str | None = None  # the entry picked from a clarify
+    feedback: str | None = Field(default=None, max_length=16)  # helpful | not_helpful
+    feedback_at: datetime | None = None
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # a redelivery logs nothing twice
+    channel: str = Field(default="telegram", max_length=16)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update from Telegram, committed before its offset is confirmed, processed from here."""
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    payload: dict[str, Any] = _json(dict)
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0
+    error: str | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message that must not be lost, written in the transaction that caused it and sent with retries."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)  # idempotency key
+    method: str = Field(max_length=40)  # sendMessage, createForumTopic, sendDocument, ...
+    chat_id: int = Field(sa_type=BigInteger)
+    payload: dict[str, Any] = _json(dict)
+    purpose: str = Field(default="notify", max_length=32)  # notify | relay | reminder | ...
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    state: str = Field(default="pending", max_length=16, index=True)  # pending | sent | failed
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    result: dict[str, Any] | None = _json(None)
+
+
+class Ticket(SQLModel, table=True):
+    """An escalated question that a person answers; its id is the ticket number users see."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_key: str = Field(index=True, max_length=64)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)  # kept only while the ticket needs it
+    language: str = Field(max_length=5)
+    region: str | None = None
+    art_form: str | None = None
+    question: str
+    tried: list[dict[str, Any]] = _json(list)  # the bot's top matches and scores
+    state: str = Field(default="open", max_length=16, index=True)  # open | answered | closed
+    assignee_id: int | None = Field(default=None, sa_type=BigInteger)
+    assignee_name: str | None = None
+    topic_id: int | None = Field(default=None, sa_type=BigInteger)  # forum topic (message_thread_id)
+    staff_message_id: int | None = Field(default=None, sa_type=BigInteger)  # where topics are off
+    label: str | None = None  # the kind of need, as staff label it
+    need_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    first_answer_at: datetime | None = None
+    closed_at: datetime | None = None
+    reminded_at: datetime | None = None
+    rating: int | None = None
+
+
+class TicketMessage(SQLModel, table=True):
+    """One turn of a ticket's exchange."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    author: str = Field(max_length=16)  # user | staff | bot | system
+    staff_id: int | None = Field(default=None, sa_type=BigInteger)
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
