@@ -40,7 +40,7 @@ def stems(word: str) -> frozenset[str]:
     result = {folded}
     for stemmer in STEMMERS:
         stem = fold(stemmer.stemWord(word))
-        if len(stem) >= 3:
+        if len(stem) >= 4 or len(stem) == len(folded):
             result.add(stem)
     return frozenset(result)
 
@@ -61,7 +61,8 @@ class Lexicon:
         """Concept terms ('@money') evoked by one word, via its folded form or any of its stems."""
         found: set[str] = set()
         for form in stems(word):
-            found |= self.concepts.get(form, frozenset())
+            if len(form) >= 4 or form == fold(word):
+                found |= self.concepts.get(form, frozenset())
         return frozenset(found)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:

@@ -38,7 +38,7 @@ class MatchingSettings(_Section):
     clarify_window: Score = 0.15
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
     place_boost: Score = 0.06
-    place_penalty: Score = 0.5
+    place_penalty: Score = 0.75
     profile_boost: Score = 0.04
 
 

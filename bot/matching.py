@@ -16,8 +16,11 @@ from bot.knowledge import Entry
 from bot.places import Fit, Place
 
 CANDIDATES = 30
-TYPO_CUTOFF = 82.0
+TYPO_CUTOFFS = ((8, 80.0), (6, 85.0))  # (min length, cutoff): short words need a closer match
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
+TYPO_FACTOR = 0.9
+MUNICIPALITY = "@municipality"
+PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 
 
 class Decision(str, Enum):
@@ -56,8 +59,8 @@ class Result:
 class Slot:
     """One thing the question says: a word (with its stems, corrections, parts) or a concept."""
 
-    variants: tuple[tuple[str, float], ...]  # term, factor
-    idf: float
+    variants: tuple[tuple[str, float], ...]  # term, gain (its idf times how loose a match it is)
+    weight: float  # the most this slot can add; the sum over slots normalises scores to 0..1
 
 
 class Matcher:
@@ -69,64 +72,82 @@ class Matcher:
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         places = self.index.gazetteer.find(question)
+        return self._decide(question, self.rank(question, profile=profile, places=places), places)
+
+    def rank(self, question: str, *, profile: Profile | None = None,
+             places: tuple[Place, ...] | None = None) -> list[Match]:
+        """The best candidates, best first, with place and profile adjustments applied."""
+        if places is None:
+            places = self.index.gazetteer.find(question)
         slots = self.analyse(question)
-        total = sum(s.idf for s in slots)
-        if not slots or total <= 0 or not len(self.index):
-            return Result(question, Decision.ESCALATE, (), places)
+        total = sum(s.weight for s in slots)
+        municipal = MUNICIPALITY in {t for slot in slots for t, _ in slot.variants}
+        if total <= 0 or not len(self.index):
+            return []
         scores = np.zeros(len(self.index), dtype=np.float32)
         for slot in slots:
             best = np.zeros(len(self.index), dtype=np.float32)
-            for term, factor in slot.variants:
+            for term, gain in slot.variants:
                 postings = self.index.postings[term]
-                gain = postings.weights * (factor * self.index.idf[term])
-                np.maximum.at(best, postings.docs, gain)
+                np.maximum.at(best, postings.docs, postings.weights * gain)
             scores += best
         scores /= total
         top = _top(scores, CANDIDATES)
-        ranked = sorted((self._adjust(int(i), float(scores[i]), places, profile) for i in top),
-                        key=lambda m: -m.score)
-        return self._decide(question, ranked, places)
+        return sorted((self._adjust(int(i), float(scores[i]), places, profile, municipal=municipal) for i in top),
+                      key=lambda m: -m.score)
 
     def analyse(self, question: str) -> list[Slot]:
-        """Turn a question into weighted slots; each word and each concept counts once."""
+        """Turn a question into weighted slots: each content word once, with its stems, fixes and concepts."""
         index, lexicon = self.index, self.index.lexicon
         tokens = words(question)
         slots: dict[object, Slot] = {}
-        concepts = set(lexicon.phrase_concepts(tokens))
+        loose: set[str] = set(lexicon.phrase_concepts(tokens))
         for token in tokens:
-            concepts |= lexicon.concepts_of(token)
-            if lexicon.is_stopword(token) or len(token) < 2 or token.isdigit():
+            concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
+            if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
+                loose.update(concepts)
                 continue
-            variants = self._variants(token)
-            if variants:
-                slots[frozenset(t for t, _ in variants)] = Slot(
-                    tuple(variants), max(index.idf[t] for t, _ in variants))
-            else:
-                slots[token] = Slot((), index.max_idf * OOV_IDF_SHARE)
-        for concept in concepts:
-            if concept in index.idf:
-                slots[concept] = Slot(((concept, 1.0),), index.idf[concept] * CONCEPT_FACTOR)
+            share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
+            for part_share, lexical in self._variants(token):
+                variants = tuple((t, index.idf[t] * f * share * part_share)
+                                 for t, f in lexical + [(c, CONCEPT_FACTOR) for c in concepts])
+                key = frozenset(t for t, _ in lexical) or token
+                if variants:
+                    slots[key] = Slot(variants, max(g for _, g in variants))
+                else:
+                    slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
+        covered = {t for slot in slots.values() for t, _ in slot.variants}
+        for concept in loose - covered:
+            gain = index.idf[concept] * CONCEPT_FACTOR
+            slots[concept] = Slot(((concept, gain),), gain)
         return list(slots.values())
 
-    def _variants(self, token: str) -> list[tuple[str, float]]:
+    def _variants(self, token: str) -> list[tuple[float, list[tuple[str, float]]]]:
+        """Index terms for a word: its stems, else a typo fix, else its compound parts (each a half)."""
         index = self.index
         found = [(t, 1.0) for t in stems(token) if t in index.postings]
         if found:
-            return found
-        if len(token) >= 5:
-            fixed = _correct(token, index.surface)
-            if fixed:
-                return [(t, 0.9) for t in stems(fixed) if t in index.postings]
+            return [(1.0, found)]
+        if fixed := _correct(token, index.surface):
+            return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
         parts = split_compound(token, index.known_words)
-        return [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings]
+        if not parts:
+            return [(1.0, [])]
+        return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
+                for part in parts]
 
-    def _adjust(self, position: int, score: float, places: Sequence[Place], profile: Profile | None) -> Match:
+    def _adjust(self, position: int, score: float, places: Sequence[Place], profile: Profile | None,
+                *, municipal: bool) -> Match:
         settings = self.settings
         fit = self.index.gazetteer.fit(self.index.coverage[position], places)
+        if municipal and fit is not Fit.LOCAL and any(p.local for p in places):
+            fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
         if fit is Fit.ELSEWHERE:
             score *= 1.0 - settings.place_penalty
         elif fit is Fit.LOCAL:
             score += settings.place_boost
+        elif fit is Fit.REGIONAL:
+            score += settings.place_boost / 2
         entry = self.index.entries[position]
         if profile is not None:
             if profile.region and any(profile.region.lower() == r.lower() for r in entry.regions):
@@ -159,9 +180,12 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 def _correct(token: str, surface: dict[int, dict[str, str]]) -> str | None:
     """The known word a typo most likely meant, among words of about the same length."""
     folded = fold(token)
+    cutoff = next((c for n, c in TYPO_CUTOFFS if len(folded) >= n), None)
+    if cutoff is None:
+        return None
     best: tuple[float, str] | None = None
     for n in range(len(folded) - 1, len(folded) + 2):
-        hit = process.extractOne(folded, surface.get(n, {}), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        hit = process.extractOne(folded, surface.get(n, {}), scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit and (best is None or hit[1] > best[0]):
             best = (hit[1], hit[2])
     return best[1] if best else None

@@ -22,13 +22,15 @@ class Place:
     name: str
     chain: tuple[str, ...]
     local: bool  # a region or municipality, not a country or wider
+    leaf: bool   # nothing smaller is known inside it: a municipality
 
 
 class Fit(Enum):
     """How an entry's regions relate to the places a question names."""
 
     NEUTRAL = "neutral"   # no place named, or the entry is not tied to a place
-    LOCAL = "local"       # the entry is for the very place (or its region) the question names
+    LOCAL = "local"       # the entry is for the very place the question names
+    REGIONAL = "regional"  # the entry is for the region around the place
     COVERED = "covered"   # the entry covers the place at country level or wider
     ELSEWHERE = "elsewhere"  # the entry is for somewhere else
 
@@ -74,16 +76,19 @@ class Gazetteer:
         """Whether an entry with `coverage` suits a question naming `named` places."""
         if not coverage or not named:
             return Fit.NEUTRAL
-        best = Fit.ELSEWHERE
+        fits = {Fit.ELSEWHERE}
         for place in named:
             for area in coverage:
+                if area.name == place.name:
+                    return Fit.LOCAL
                 if area.name in place.chain:
-                    if area.local:
-                        return Fit.LOCAL
-                    best = Fit.COVERED
+                    fits.add(Fit.REGIONAL if area.local else Fit.COVERED)
                 elif place.name in area.chain:
-                    best = Fit.COVERED  # the question names a wider area than the entry's
-        return best
+                    fits.add(Fit.COVERED)  # the question names a wider area than the entry's
+        return min(fits, key=_FIT_ORDER.index)
+
+
+_FIT_ORDER = [Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE]
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +105,8 @@ def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
             names = [n.strip() for n in str(key).split("|")]
             canonical = fold(names[0])
             wide = len(canonical) <= 2 or not parents or canonical == "nordic"
-            place = Place(name=canonical, chain=(canonical, *parents), local=not wide)
+            place = Place(name=canonical, chain=(canonical, *parents), local=not wide,
+                          leaf=not isinstance(children, Mapping) or not children)
             for name in names:
                 places.setdefault(fold(name), place)
                 places.setdefault(fold(name).replace("-", " "), place)
