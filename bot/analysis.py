@@ -17,6 +17,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
 _DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
 CONCEPT_PREFIX = "@"
+OFF_TOPIC = CONCEPT_PREFIX + "off-"
 
 
 def fold(text: str) -> str:
@@ -64,6 +65,10 @@ class Lexicon:
             if len(form) >= 4 or form == fold(word):
                 found |= self.concepts.get(form, frozenset())
         return frozenset(found)
+
+    def off_topic(self, word: str) -> bool:
+        """Whether a word belongs to a subject no entry answers (weather, trains, taxes...)."""
+        return any(c.startswith(OFF_TOPIC) for c in self.concepts_of(word))
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""

@@ -32,10 +32,10 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 class MatchingSettings(_Section):
     """Decision thresholds on the matcher's 0..1 confidence scale."""
 
-    answer_min: Score = 0.5
-    answer_margin: Score = 0.12
+    answer_min: Score = 0.35
+    answer_margin: Score = 0.1
     clarify_min: Score = 0.3
-    clarify_window: Score = 0.15
+    clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
     place_boost: Score = 0.06
     place_penalty: Score = 0.75

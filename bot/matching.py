@@ -9,7 +9,7 @@ from enum import Enum
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.analysis import fold, stems, words
+from bot.analysis import OFF_TOPIC, fold, stems, words
 from bot.config import MatchingSettings
 from bot.index import CONCEPT_FACTOR, PART_FACTOR, Index, split_compound
 from bot.knowledge import Entry
@@ -20,6 +20,7 @@ TYPO_CUTOFFS = ((8, 80.0), (6, 85.0))  # (min length, cutoff): short words need 
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
+
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 
 
@@ -102,10 +103,15 @@ class Matcher:
         tokens = words(question)
         slots: dict[object, Slot] = {}
         loose: set[str] = set(lexicon.phrase_concepts(tokens))
+        for phrase_concept in [c for c in loose if c.startswith(OFF_TOPIC)]:
+            slots[phrase_concept] = Slot((), index.max_idf)
         for token in tokens:
             concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
             if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
                 loose.update(concepts)
+                continue
+            if lexicon.off_topic(token):
+                slots[token] = Slot((), index.max_idf)  # a word no entry may answer
                 continue
             share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
             for part_share, lexical in self._variants(token):
@@ -118,6 +124,8 @@ class Matcher:
                     slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
         covered = {t for slot in slots.values() for t, _ in slot.variants}
         for concept in loose - covered:
+            if concept not in index.idf:
+                continue
             gain = index.idf[concept] * CONCEPT_FACTOR
             slots[concept] = Slot(((concept, gain),), gain)
         return list(slots.values())
