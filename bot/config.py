@@ -32,14 +32,15 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 class MatchingSettings(_Section):
     """Decision thresholds on the matcher's 0..1 confidence scale."""
 
-    answer_min: Score = 0.35
-    answer_margin: Score = 0.1
+    answer_min: Score = 0.45
+    answer_margin: Score = 0.02
     clarify_min: Score = 0.3
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
     place_boost: Score = 0.06
     place_penalty: Score = 0.75
     profile_boost: Score = 0.04
+    intent_boost: Score = 0.12
 
 
 class StorageSettings(_Section):

@@ -18,6 +18,7 @@ from bot.places import Fit, Place
 CANDIDATES = 30
 TYPO_CUTOFFS = ((8, 80.0), (6, 85.0))  # (min length, cutoff): short words need a closer match
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
+OOV_DECAY = 1.0      # ...and each further unknown word half as much again: chat is full of detail
 TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
 
@@ -62,6 +63,7 @@ class Slot:
 
     variants: tuple[tuple[str, float], ...]  # term, gain (its idf times how loose a match it is)
     weight: float  # the most this slot can add; the sum over slots normalises scores to 0..1
+    off_topic: bool = False
 
 
 class Matcher:
@@ -81,8 +83,11 @@ class Matcher:
         if places is None:
             places = self.index.gazetteer.find(question)
         slots = self.analyse(question)
-        total = sum(s.weight for s in slots)
-        municipal = MUNICIPALITY in {t for slot in slots for t, _ in slot.variants}
+        total = _total_weight(slots)
+        evoked = {t for slot in slots for t, _ in slot.variants}
+        municipal = MUNICIPALITY in evoked
+        intents = frozenset(kind for kind, concepts in self.index.lexicon.kind_concepts.items()
+                            if evoked.intersection(concepts))
         if total <= 0 or not len(self.index):
             return []
         scores = np.zeros(len(self.index), dtype=np.float32)
@@ -94,7 +99,8 @@ class Matcher:
             scores += best
         scores /= total
         top = _top(scores, CANDIDATES)
-        return sorted((self._adjust(int(i), float(scores[i]), places, profile, municipal=municipal) for i in top),
+        return sorted((self._adjust(int(i), float(scores[i]), places, profile, municipal=municipal,
+                                    intents=intents) for i in top),
                       key=lambda m: -m.score)
 
     def analyse(self, question: str) -> list[Slot]:
@@ -104,20 +110,20 @@ class Matcher:
         slots: dict[object, Slot] = {}
         loose: set[str] = set(lexicon.phrase_concepts(tokens))
         for phrase_concept in [c for c in loose if c.startswith(OFF_TOPIC)]:
-            slots[phrase_concept] = Slot((), index.max_idf)
+            slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
         for token in tokens:
             concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
             if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
                 loose.update(concepts)
                 continue
             if lexicon.off_topic(token):
-                slots[token] = Slot((), index.max_idf)  # a word no entry may answer
+                slots[token] = Slot((), index.max_idf, off_topic=True)
                 continue
             share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
             for part_share, lexical in self._variants(token):
                 variants = tuple((t, index.idf[t] * f * share * part_share)
                                  for t, f in lexical + [(c, CONCEPT_FACTOR) for c in concepts])
-                key = frozenset(t for t, _ in lexical) or token
+                key = min((t for t, _ in lexical), key=len, default=token)
                 if variants:
                     slots[key] = Slot(variants, max(g for _, g in variants))
                 else:
@@ -145,8 +151,10 @@ class Matcher:
                 for part in parts]
 
     def _adjust(self, position: int, score: float, places: Sequence[Place], profile: Profile | None,
-                *, municipal: bool) -> Match:
+                *, municipal: bool, intents: frozenset[str]) -> Match:
         settings = self.settings
+        if self.index.entries[position].kind in intents:
+            score += settings.intent_boost
         fit = self.index.gazetteer.fit(self.index.coverage[position], places)
         if municipal and fit is not Fit.LOCAL and any(p.local for p in places):
             fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
@@ -177,6 +185,13 @@ class Matcher:
             decision = Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY
             return Result(question, decision, options, places)
         return Result(question, Decision.CLARIFY, options, places)
+
+
+def _total_weight(slots: Sequence[Slot]) -> float:
+    """The weight a perfect entry would cover; unknown words count less the more of them there are."""
+    known = sum(s.weight for s in slots if s.variants or s.off_topic)
+    unknown = sorted((s.weight for s in slots if not s.variants and not s.off_topic), reverse=True)
+    return known + sum(w * OOV_DECAY ** i for i, w in enumerate(unknown))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
