@@ -32,9 +32,9 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 class MatchingSettings(_Section):
     """Decision thresholds on the matcher's 0..1 confidence scale."""
 
-    answer_min: Score = 0.45
-    answer_margin: Score = 0.02
-    clarify_min: Score = 0.3
+    answer_min: Score = 0.4
+    answer_margin: Score = 0.1
+    clarify_min: Score = 0.35
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
     place_boost: Score = 0.06

@@ -14,7 +14,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.places import Gazetteer, Place, default_gazetteer
 
 # How much a term says about an entry, by the field it stands in.
-FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55, "kind": 1.0}
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55}
 CONCEPT_FACTOR = 0.85   # a concept term is a looser match than the word itself
 PART_FACTOR = 0.8       # a part of a compound word ("teater" in "teaterturné")
 MIN_PART = 4
@@ -90,8 +90,6 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
                     for part in splits.get(token, ()):
                         for term in stems(part):
                             _raise(weights, term, base * PART_FACTOR)
-        for concept in lexicon.kind_concepts.get(entry.kind, ()):
-            _raise(weights, concept, FIELD_WEIGHTS["kind"])
         for term, weight in weights.items():
             per_term[term][position] = weight
 

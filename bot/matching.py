@@ -19,6 +19,8 @@ CANDIDATES = 30
 TYPO_CUTOFFS = ((8, 80.0), (6, 85.0))  # (min length, cutoff): short words need a closer match
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 OOV_DECAY = 1.0      # ...and each further unknown word half as much again: chat is full of detail
+LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
+TYPICAL_WEIGHT = 12.0  # ...around a typical question's, so long chatty questions are not drowned
 TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
 
@@ -97,7 +99,7 @@ class Matcher:
                 postings = self.index.postings[term]
                 np.maximum.at(best, postings.docs, postings.weights * gain)
             scores += best
-        scores /= total
+        scores /= total ** LENGTH_GAMMA * TYPICAL_WEIGHT ** (1 - LENGTH_GAMMA)
         top = _top(scores, CANDIDATES)
         return sorted((self._adjust(int(i), float(scores[i]), places, profile, municipal=municipal,
                                     intents=intents) for i in top),

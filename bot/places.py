@@ -76,8 +76,9 @@ class Gazetteer:
         """Whether an entry with `coverage` suits a question naming `named` places."""
         if not coverage or not named:
             return Fit.NEUTRAL
+        specific = [p for p in named if not any(p.name in q.chain[1:] for q in named)]
         fits = {Fit.ELSEWHERE}
-        for place in named:
+        for place in specific:
             for area in coverage:
                 if area.name == place.name:
                     return Fit.LOCAL
