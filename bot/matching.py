@@ -60,6 +60,17 @@ class Result:
 
 
 @dataclass(frozen=True, slots=True)
+class Query:
+    """A question as matching sees it."""
+
+    question: str
+    slots: tuple[Slot, ...]
+    places: tuple[Place, ...]
+    intents: frozenset[str]  # kinds of entry the question asks for
+    municipal: bool          # it asks about "the municipality"
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     """One thing the question says: a word (with its stems, corrections, parts) or a concept."""
 
@@ -76,24 +87,27 @@ class Matcher:
         self.settings = settings or MatchingSettings()
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
-        places = self.index.gazetteer.find(question)
-        return self._decide(question, self.rank(question, profile=profile, places=places), places)
+        query = self.query(question)
+        return self._decide(query, self.rank(query, profile=profile))
 
-    def rank(self, question: str, *, profile: Profile | None = None,
-             places: tuple[Place, ...] | None = None) -> list[Match]:
-        """The best candidates, best first, with place and profile adjustments applied."""
-        if places is None:
-            places = self.index.gazetteer.find(question)
+    def query(self, question: str) -> Query:
+        """Everything matching reads from a question, worked out once."""
         slots = self.analyse(question)
-        total = _total_weight(slots)
-        evoked = {t for slot in slots for t, _ in slot.variants}
-        municipal = MUNICIPALITY in evoked
+        evoked = frozenset(t for slot in slots for t, _ in slot.variants)
         intents = frozenset(kind for kind, concepts in self.index.lexicon.kind_concepts.items()
                             if evoked.intersection(concepts))
+        return Query(question=question, slots=tuple(slots), places=self.index.gazetteer.find(question),
+                     intents=intents, municipal=MUNICIPALITY in evoked)
+
+    def rank(self, query: Query | str, *, profile: Profile | None = None) -> list[Match]:
+        """The best candidates, best first, with place, intent and profile adjustments applied."""
+        if isinstance(query, str):
+            query = self.query(query)
+        total = _total_weight(query.slots)
         if total <= 0 or not len(self.index):
             return []
         scores = np.zeros(len(self.index), dtype=np.float32)
-        for slot in slots:
+        for slot in query.slots:
             best = np.zeros(len(self.index), dtype=np.float32)
             for term, gain in slot.variants:
                 postings = self.index.postings[term]
@@ -101,8 +115,7 @@ class Matcher:
             scores += best
         scores /= total ** LENGTH_GAMMA * TYPICAL_WEIGHT ** (1 - LENGTH_GAMMA)
         top = _top(scores, CANDIDATES)
-        return sorted((self._adjust(int(i), float(scores[i]), places, profile, municipal=municipal,
-                                    intents=intents) for i in top),
+        return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
                       key=lambda m: -m.score)
 
     def analyse(self, question: str) -> list[Slot]:
@@ -152,13 +165,12 @@ class Matcher:
         return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
                 for part in parts]
 
-    def _adjust(self, position: int, score: float, places: Sequence[Place], profile: Profile | None,
-                *, municipal: bool, intents: frozenset[str]) -> Match:
+    def _adjust(self, position: int, score: float, query: Query, profile: Profile | None) -> Match:
         settings = self.settings
-        if self.index.entries[position].kind in intents:
+        if self.index.entries[position].kind in query.intents:
             score += settings.intent_boost
-        fit = self.index.gazetteer.fit(self.index.coverage[position], places)
-        if municipal and fit is not Fit.LOCAL and any(p.local for p in places):
+        fit = self.index.gazetteer.fit(self.index.coverage[position], query.places)
+        if query.municipal and fit is not Fit.LOCAL and any(p.local for p in query.places):
             fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
         if fit is Fit.ELSEWHERE:
             score *= 1.0 - settings.place_penalty
@@ -174,19 +186,25 @@ class Matcher:
                 score += settings.profile_boost
         return Match(entry, min(score, 1.0))
 
-    def _decide(self, question: str, ranked: list[Match], places: tuple[Place, ...]) -> Result:
+    def _decide(self, query: Query, ranked: list[Match]) -> Result:
         s = self.settings
+
+        def result(decision: Decision, matches: Sequence[Match]) -> Result:
+            return Result(query.question, decision, tuple(matches), query.places)
+
         if not ranked or ranked[0].score < s.clarify_min:
-            return Result(question, Decision.ESCALATE, tuple(ranked[:3]), places)
+            return result(Decision.ESCALATE, ranked[:3])
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if first >= s.answer_min and first - second >= s.answer_margin:
-            return Result(question, Decision.ANSWER, (ranked[0],), places)
-        options = tuple(m for m in ranked[:s.max_options] if m.score >= max(s.clarify_min, first - s.clarify_window))
+        options = [m for m in ranked[:s.max_options] if m.score >= max(s.clarify_min, first - s.clarify_window)]
+        # Asked for a person (or a course...) but the best match is something else: offer both.
+        asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
+            m.entry.kind in query.intents for m in options)
+        if first >= s.answer_min and first - second >= s.answer_margin and not asked_for_other:
+            return result(Decision.ANSWER, ranked[:1])
         if len(options) == 1:
-            decision = Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY
-            return Result(question, decision, options, places)
-        return Result(question, Decision.CLARIFY, options, places)
+            return result(Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY, options)
+        return result(Decision.CLARIFY, options)
 
 
 def _total_weight(slots: Sequence[Slot]) -> float:
