@@ -23,6 +23,7 @@ LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question'
 TYPICAL_WEIGHT = 12.0  # ...around a typical question's, so long chatty questions are not drowned
 TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
+PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 
@@ -180,8 +181,10 @@ class Matcher:
             score += settings.place_boost / 2
         entry = self.index.entries[position]
         if profile is not None:
-            if profile.region and any(profile.region.lower() == r.lower() for r in entry.regions):
-                score += settings.profile_boost
+            home = self.index.gazetteer.lookup(profile.region) if profile.region else None
+            if home is not None:
+                near = self.index.gazetteer.fit(self.index.coverage[position], (home,))
+                score += settings.profile_boost * PROFILE_FIT.get(near, 0.0)
             if profile.art_form and profile.art_form in entry.art_forms:
                 score += settings.profile_boost
         return Match(entry, min(score, 1.0))

@@ -1,0 +1,92 @@
+"""The matcher: right entries for chat-style questions in four languages, and honest doubt."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import MatchingSettings
+from bot.index import Index, build_index, split_compound
+from bot.knowledge import load_knowledge
+from bot.matching import Decision, Matcher, Profile
+
+KB = Path(__file__).parent / "data" / "kb"
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return build_index(load_knowledge(KB))
+
+
+@pytest.fixture
+def matcher(index: Index) -> Matcher:
+    return Matcher(index)
+
+
+def answered(matcher: Matcher, question: str) -> str | None:
+    result = matcher.match(question)
+    return result.matches[0].entry.id if result.decision is Decision.ANSWER else None
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("vi är en fri teatergrupp och vill åka på turné, var söker vi statliga pengar", "kulturradet-fri-scenkonst-projekt"),
+    ("hvem er kulturkonsulent i næstved", "naestved-kulturkonsulent"),
+    ("who is the culture strategist in eskilstuna", "eskilstuna-kulturstrateg"),
+    ("cultuurcoordinator cursus evi", "evi-training"),
+])
+def test_a_question_in_each_language_is_answered_with_its_entry(matcher: Matcher, question: str, entry: str) -> None:
+    assert answered(matcher, question) == entry
+
+
+def test_typos_and_missing_special_letters_still_find_the_entry(matcher: Matcher) -> None:
+    assert answered(matcher, "kulturkonsulnet i nastvd") == "naestved-kulturkonsulent"
+
+
+def test_compound_words_are_split_into_known_parts(index: Index) -> None:
+    assert split_compound("teaterturné", index.known_words) == ("teater", "turne")
+
+
+@pytest.mark.parametrize("question", [
+    "berätta ett skämt", "wordt het morgen droog in leiden?", "bliver det regn i næstved i morgen",
+    "how do i reset my iphone passcode", "hej",
+])
+def test_questions_outside_culture_support_are_escalated(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision is Decision.ESCALATE
+
+
+def test_a_contact_in_another_municipality_is_not_offered(matcher: Matcher) -> None:
+    result = matcher.match("hvem er kulturkonsulent i svendborg kommune")
+    assert result.decision is Decision.ESCALATE
+
+
+def test_an_unsure_match_offers_two_to_five_options(matcher: Matcher) -> None:
+    result = matcher.match("subsidie voor jeugdtheater leiden?")
+    assert result.decision is Decision.CLARIFY
+    assert 2 <= len(result.matches) <= 5
+    assert len({m.entry.id for m in result.matches}) == len(result.matches)
+
+
+def test_matches_are_ranked_best_first_with_scores_between_zero_and_one(matcher: Matcher) -> None:
+    ranked = matcher.rank("kulturstipendium eskilstuna")
+    scores = [m.score for m in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert ranked[0].entry.id == "eskilstuna-kulturstipendium"
+
+
+def test_a_profile_puts_entries_of_the_users_region_first(matcher: Matcher) -> None:
+    question = "kulturstipendium"
+    plain = matcher.rank(question)
+    local = matcher.rank(question, profile=Profile(region="Eskilstuna"))
+    assert "Eskilstuna" not in plain[0].entry.regions
+    assert "Eskilstuna" in local[0].entry.regions
+    assert [m.entry.id for m in plain] != [m.entry.id for m in local]
+
+
+def test_thresholds_come_from_the_settings(index: Index) -> None:
+    strict = Matcher(index, MatchingSettings(answer_min=1.0, clarify_min=1.0))
+    assert strict.match("hvem er kulturkonsulent i næstved").decision is Decision.ESCALATE
+
+
+def test_an_empty_question_is_escalated_without_matches(matcher: Matcher) -> None:
+    result = matcher.match("   ")
+    assert result.decision is Decision.ESCALATE and result.matches == ()

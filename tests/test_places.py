@@ -1,0 +1,42 @@
+"""The gazetteer: which places a question names and whether an entry covers them."""
+
+from bot.places import Fit, default_gazetteer
+
+
+def names(text: str) -> list[str]:
+    return [p.name for p in default_gazetteer().find(text)]
+
+
+def test_places_are_found_in_genitives_adjectives_and_several_words() -> None:
+    assert names("vem är kulturchef i norrköpings kommun") == ["norrkoping"]
+    assert names("De Leidse Aanpak") == ["leiden"]
+    assert names("ik woon in Den Haag") == [names("Den Haag")[0]]
+    assert names("kulturkonsulent i naestved") == names("kulturkonsulent i Næstved")
+
+
+def test_country_codes_are_not_read_as_places_in_text() -> None:
+    assert names("kan jag se en föreställning, no way") == []
+
+
+def test_an_entry_covers_its_most_specific_regions() -> None:
+    gazetteer = default_gazetteer()
+    assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "Katrineholm"])] == ["katrineholm"]
+    assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "eu"])] == ["sormland"]
+
+
+def test_fit_tells_local_regional_covered_and_elsewhere_apart() -> None:
+    g = default_gazetteer()
+    flen = g.find("i flen")
+    assert g.fit(g.coverage(["se", "Sörmland", "Flen"]), flen) is Fit.LOCAL
+    assert g.fit(g.coverage(["se", "Sörmland"]), flen) is Fit.REGIONAL
+    assert g.fit(g.coverage(["se"]), flen) is Fit.COVERED
+    assert g.fit(g.coverage(["se", "Sörmland", "Katrineholm"]), flen) is Fit.ELSEWHERE
+    assert g.fit(g.coverage(["nl", "Zuid-Holland", "Leiden"]), g.find("gemeente gouda")) is Fit.ELSEWHERE
+    assert g.fit((), flen) is Fit.NEUTRAL
+    assert g.fit(g.coverage(["se"]), ()) is Fit.NEUTRAL
+
+
+def test_a_wide_area_named_beside_specific_ones_does_not_excuse_a_mismatch() -> None:
+    g = default_gazetteer()
+    named = g.find("a swedish group with partners in norway, nordic money")
+    assert g.fit(g.coverage(["dk"]), named) is Fit.ELSEWHERE
