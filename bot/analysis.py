@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -20,6 +20,7 @@ CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
 
 
+@lru_cache(maxsize=500_000)
 def fold(text: str) -> str:
     """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal."""
     text = text.lower().translate(_SPECIAL)
@@ -54,6 +55,13 @@ class Lexicon:
     concepts: Mapping[str, frozenset[str]]
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     kind_concepts: Mapping[str, tuple[str, ...]]
+    phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for phrase, concepts in self.phrases.items():
+            starts.setdefault(phrase[0], []).append((phrase, concepts))
+        object.__setattr__(self, "phrase_starts", {k: tuple(v) for k, v in starts.items()})
 
     def is_stopword(self, word: str) -> bool:
         return fold(word) in self.stopwords
@@ -74,10 +82,10 @@ class Lexicon:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
         folded = [fold(t) for t in tokens]
         found: set[str] = set()
-        for phrase, concepts in self.phrases.items():
-            n = len(phrase)
-            if any(tuple(folded[i:i + n]) == phrase for i in range(len(folded) - n + 1)):
-                found |= concepts
+        for i, word in enumerate(folded):
+            for phrase, concepts in self.phrase_starts.get(word, ()):
+                if tuple(folded[i:i + len(phrase)]) == phrase:
+                    found |= concepts
         return found
 
 

@@ -71,25 +71,37 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
     splits = {w: split_compound(w, known) for w in vocabulary if len(w) >= 2 * MIN_PART}
 
+    analysed: dict[str, dict[str, float]] = {}
+
+    def text_terms(text: str) -> dict[str, float]:
+        """Terms of one text with how closely each stands for it; many entries share texts."""
+        if (cached := analysed.get(text)) is not None:
+            return cached
+        terms: dict[str, float] = {}
+        tokens = words(text)
+        for concept in lexicon.phrase_concepts(tokens):
+            _raise(terms, concept, CONCEPT_FACTOR)
+        for token in tokens:
+            for concept in lexicon.concepts_of(token):
+                _raise(terms, concept, CONCEPT_FACTOR)
+            if lexicon.is_stopword(token):
+                continue
+            for term in stems(token):
+                _raise(terms, term, 1.0)
+            for part in splits.get(token, ()):
+                for term in stems(part):
+                    _raise(terms, term, PART_FACTOR)
+        analysed[text] = terms
+        return terms
+
     per_term: dict[str, dict[int, float]] = defaultdict(dict)
-    for position, (entry, fields) in enumerate(zip(entries, fielded)):
+    for position, fields in enumerate(fielded):
         weights: dict[str, float] = {}
         for field, texts in fields.items():
             base = FIELD_WEIGHTS[field]
             for text in texts:
-                tokens = words(text)
-                for concept in lexicon.phrase_concepts(tokens):
-                    _raise(weights, concept, base * CONCEPT_FACTOR)
-                for token in tokens:
-                    for concept in lexicon.concepts_of(token):
-                        _raise(weights, concept, base * CONCEPT_FACTOR)
-                    if lexicon.is_stopword(token):
-                        continue
-                    for term in stems(token):
-                        _raise(weights, term, base)
-                    for part in splits.get(token, ()):
-                        for term in stems(part):
-                            _raise(weights, term, base * PART_FACTOR)
+                for term, factor in text_terms(text).items():
+                    _raise(weights, term, base * factor)
         for term, weight in weights.items():
             per_term[term][position] = weight
 

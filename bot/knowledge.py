@@ -118,6 +118,7 @@ class KnowledgeBase:
         return tuple(e for e in self.entries if e.kind == kind)
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 TEXT_FIELDS = ("title", "summary", "answer")
 LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
 STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
@@ -151,7 +152,7 @@ def load_knowledge(root: Path | str) -> KnowledgeBase:
 
 def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
     try:
-        loader = yaml.SafeLoader(file.read_text(encoding="utf-8"))
+        loader = _Loader(file.read_text(encoding="utf-8"))
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
