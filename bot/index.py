@@ -33,7 +33,7 @@ class Index:
     entries: tuple[Entry, ...]
     postings: dict[str, Postings]
     idf: dict[str, float]
-    surface: dict[int, dict[str, str]]  # folded length -> {folded word: word}, for typo correction
+    surface: dict[int, dict[str, str]]  # folded length -> {word: folded word}, for typo correction
     known_words: frozenset[str]          # folded words and stems, for compound splitting
     coverage: tuple[tuple[Place, ...], ...]
     lexicon: Lexicon
@@ -113,7 +113,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
     surface: dict[int, dict[str, str]] = defaultdict(dict)
     for w in sorted(vocabulary):
         if len(w) >= 4 and not lexicon.is_stopword(w):
-            surface[len(fold(w))][fold(w)] = w
+            surface[len(fold(w))][w] = fold(w)
     return Index(entries=entries, postings=postings, idf=idf,
                  surface=dict(surface),
                  known_words=known,

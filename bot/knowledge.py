@@ -118,7 +118,18 @@ class KnowledgeBase:
         return tuple(e for e in self.entries if e.kind == kind)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when present: ten times faster
+    """Safe loading, except that an impossible date (2027-02-30) stays a string the entry check can report."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 TEXT_FIELDS = ("title", "summary", "answer")
 LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
 STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
@@ -126,7 +137,7 @@ KNOWN_FIELDS = frozenset(("id", "deadline", "starts", *TEXT_FIELDS, *LIST_FIELDS
 
 
 def load_knowledge(root: Path | str) -> KnowledgeBase:
-    """Load every *.yaml file under `root` (drafts/ included only when asked); raise KnowledgeErrors."""
+    """Load the *.yaml files directly in `root` (subfolders such as drafts/ are not read); raise KnowledgeErrors."""
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeErrors([KnowledgeError("knowledge base folder not found", file=root)])
@@ -135,22 +146,22 @@ def load_knowledge(root: Path | str) -> KnowledgeBase:
         raise KnowledgeErrors([KnowledgeError("no .yaml files in the knowledge base folder", file=root)])
     entries: list[Entry] = []
     errors: list[KnowledgeError] = []
+    ids: list[tuple[str, Source]] = []
     for file in files:
-        entries.extend(_load_file(file, errors))
-    seen: dict[str, Entry] = {}
-    for entry in entries:
-        if first := seen.get(entry.id):
-            errors.append(KnowledgeError(
-                f"id used twice: also at {first.source.file}:{first.source.line}",
-                file=entry.source.file, line=entry.source.line, entry=entry.id, field="id"))
+        entries.extend(_load_file(file, errors, ids))
+    seen: dict[str, Source] = {}
+    for entry_id, source in ids:
+        if first := seen.get(entry_id):
+            errors.append(KnowledgeError(f"id used twice: also at {first.file}:{first.line}",
+                                         file=source.file, line=source.line, entry=entry_id, field="id"))
         else:
-            seen[entry.id] = entry
+            seen[entry_id] = source
     if errors:
-        raise KnowledgeErrors(errors)
+        raise KnowledgeErrors(sorted(errors, key=lambda e: (e.file, e.line or 0)))
     return KnowledgeBase(entries=tuple(entries), root=root)
 
 
-def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
+def _load_file(file: Path, errors: list[KnowledgeError], ids: list[tuple[str, Source]]) -> list[Entry]:
     try:
         loader = _Loader(file.read_text(encoding="utf-8"))
         try:
@@ -160,7 +171,7 @@ def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         errors.append(KnowledgeError(f"not valid YAML: {problem}", file=file, line=mark.line + 1 if mark else None))
         return []
     except UnicodeDecodeError:
@@ -169,6 +180,9 @@ def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
     if not isinstance(data, dict):
         errors.append(KnowledgeError("expected a mapping with 'kind' and 'entries'", file=file, line=1))
         return []
+    errors += [KnowledgeError("unknown field: a file holds only 'kind' and 'entries'", file=file,
+                              line=_key_line(node, name), field=str(name))
+               for name in data if name not in ("kind", "entries")]
     kind = data.get("kind")
     if kind not in KINDS:
         errors.append(KnowledgeError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
@@ -184,62 +198,82 @@ def _load_file(file: Path, errors: list[KnowledgeError]) -> list[Entry]:
     for index, raw in enumerate(raw_entries):
         entry_node = entry_nodes.value[index] if entry_nodes is not None else None
         line = entry_node.start_mark.line + 1 if entry_node is not None else None
-        try:
-            result.append(_entry(raw, kind=kind, file=file, line=line or 0, node=entry_node))
-        except KnowledgeError as exc:
-            errors.append(exc)
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            ids.append((raw["id"], Source(str(file), line or 0)))
+        entry = _entry(raw, kind=kind, file=file, line=line or 0, node=entry_node, errors=errors)
+        if entry is not None:
+            result.append(entry)
     return result
 
 
-def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any) -> Entry:
+def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
+           errors: list[KnowledgeError]) -> Entry | None:
+    """Check every field of one entry, so all its problems are reported together."""
     if not isinstance(raw, dict):
-        raise KnowledgeError("an entry must be a mapping of fields", file=file, line=line)
+        errors.append(KnowledgeError("an entry must be a mapping of fields", file=file, line=line))
+        return None
     entry_id = raw.get("id")
 
-    def fail(name: str, message: str) -> KnowledgeError:
-        return KnowledgeError(message, file=file, line=_key_line(node, name) or line,
-                              entry=entry_id if isinstance(entry_id, str) else None, field=name)
+    def fail(name: str, message: str, at: int | None = None) -> KnowledgeError:
+        return KnowledgeError(message, file=file, line=at or _key_line(node, name) or line,
+                              entry=entry_id if isinstance(entry_id, str) else None, field=str(name))
 
+    problems: list[KnowledgeError] = [fail(name, f"field given twice (first on line {first})", at)
+                                      for name, first, at in _repeated_keys(node)]
     if entry_id is None:
-        raise fail("id", "required field missing")
-    if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
-        raise fail("id", f"{entry_id!r} is not an id: use lowercase letters, digits and '-'")
-    for name in raw:
-        if name not in KNOWN_FIELDS:
-            raise fail(name, "unknown field")
+        problems.append(fail("id", "required field missing"))
+    elif not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
+        problems.append(fail("id", f"{entry_id!r} is not an id: use lowercase letters, digits and '-'"))
+    problems += [fail(name, "unknown field") for name in raw if name not in KNOWN_FIELDS]
     body_field = "answer" if kind == "faq" else "summary"
-    for required in ("title", body_field):
-        if raw.get(required) in (None, "", {}):
-            raise fail(required, "required field missing")
+    missing = {name for name in ("title", body_field) if _blank(raw.get(name))}
+    problems += [fail(name, "required field missing") for name in sorted(missing)]
     values: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if name in raw:
-            values[name] = _text(raw[name], lambda msg, n=name: fail(n, msg))
-    for name in LIST_FIELDS:
-        if name in raw:
-            values[name] = _strings(raw[name], lambda msg, n=name: fail(n, msg))
-    for name in STRING_FIELDS:
-        if name in raw and raw[name] is not None:
-            if not isinstance(raw[name], (str, int, float)) or isinstance(raw[name], bool):
-                raise fail(name, f"expected text, got {type(raw[name]).__name__}")
-            values[name] = str(raw[name])
-    if "deadline" in raw and raw["deadline"] is not None:
-        values["deadline"] = _deadline(raw["deadline"], lambda msg: fail("deadline", msg))
-    if "starts" in raw and raw["starts"] is not None:
-        values["starts"] = _starts(raw["starts"], lambda msg: fail("starts", msg))
+    for name, value in raw.items():
+        if name not in KNOWN_FIELDS or name == "id" or name in missing or value is None:
+            continue
+        try:
+            values[name] = _field(name, value, lambda msg, at=None, n=name: fail(n, msg, at),
+                                  _value_node(node, name))
+        except KnowledgeError as exc:
+            problems.append(exc)
+    if problems:
+        errors.extend(problems)
+        return None
     return Entry(id=entry_id, kind=kind, source=Source(str(file), line),
                  summary=values.pop("summary", None), **values)
 
 
-def _text(value: Any, fail: Any) -> Text:
+def _field(name: str, value: Any, fail: Any, node: Any) -> Any:
+    if name in TEXT_FIELDS:
+        return _text(value, fail, node)
+    if name in LIST_FIELDS:
+        return _strings(value, fail)
+    if name == "deadline":
+        return _deadline(value, fail)
+    if name == "starts":
+        return _starts(value, fail)
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise fail(f"expected text, got {type(value).__name__}")
+    return str(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == {} or isinstance(value, str) and not value.strip()
+
+
+def _text(value: Any, fail: Any, node: Any = None) -> Text:
     if isinstance(value, str) and value.strip():
         return Text({"": value.strip()})
+    if isinstance(value, str):
+        raise fail("must not be empty")
     if isinstance(value, dict) and value:
         for lang, text in value.items():
             if lang not in LANGUAGES:
-                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}",
+                           _key_line(node, lang))
             if not isinstance(text, str) or not text.strip():
-                raise fail(f"the {lang} text must be a non-empty string")
+                raise fail(f"the {lang} text must be a non-empty string", _key_line(node, lang))
         return Text({lang: text.strip() for lang, text in value.items()})
     raise fail(f"expected text or a mapping of language to text, got {type(value).__name__}")
 
@@ -287,9 +321,24 @@ def _value_node(node: Any, key: str) -> Any:
     return None
 
 
-def _key_line(node: Any, key: str) -> int | None:
+def _key_line(node: Any, key: object) -> int | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            if key_node.value == key:
+            if key_node.value == str(key):
                 return key_node.start_mark.line + 1
     return None
+
+
+def _repeated_keys(node: Any) -> list[tuple[str, int, int]]:
+    """Keys given twice in one mapping (YAML would silently keep the last): name, first line, repeat line."""
+    first: dict[str, int] = {}
+    repeats = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                at = key_node.start_mark.line + 1
+                if key_node.value in first:
+                    repeats.append((key_node.value, first[key_node.value], at))
+                else:
+                    first[key_node.value] = at
+    return repeats

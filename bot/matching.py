@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.analysis import OFF_TOPIC, fold, stems, words
 from bot.config import MatchingSettings
@@ -16,7 +17,8 @@ from bot.knowledge import Entry
 from bot.places import Fit, Place
 
 CANDIDATES = 30
-TYPO_CUTOFFS = ((8, 80.0), (6, 85.0))  # (min length, cutoff): short words need a closer match
+TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
+SUBSTITUTION_MIN = 8
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 OOV_DECAY = 1.0      # ...and each further unknown word half as much again: chat is full of detail
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
@@ -224,14 +226,17 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _correct(token: str, surface: dict[int, dict[str, str]]) -> str | None:
-    """The known word a typo most likely meant, among words of about the same length."""
+    """The known word a typo most likely meant: a swap, a missing or an extra letter; longer words more."""
     folded = fold(token)
-    cutoff = next((c for n, c in TYPO_CUTOFFS if len(folded) >= n), None)
-    if cutoff is None:
+    edits = next((e for n, e in TYPO_EDITS if len(folded) >= n), 0)
+    if not edits:
         return None
-    best: tuple[float, str] | None = None
-    for n in range(len(folded) - 1, len(folded) + 2):
-        hit = process.extractOne(folded, surface.get(n, {}), scorer=fuzz.ratio, score_cutoff=cutoff)
-        if hit and (best is None or hit[1] > best[0]):
-            best = (hit[1], hit[2])
+    best: tuple[int, str] | None = None
+    for n in range(len(folded) - edits, len(folded) + edits + 1):
+        for _, distance, word in process.extract(folded, surface.get(n, {}), scorer=OSA.distance,
+                                                 score_cutoff=edits, limit=3):
+            if len(folded) < SUBSTITUTION_MIN and n == len(folded) and sorted(surface[n][word]) != sorted(folded):
+                continue  # a short word with one letter changed is more often another word than a typo
+            if best is None or distance < best[0]:
+                best = (int(distance), word)
     return best[1] if best else None

@@ -13,6 +13,7 @@ import yaml
 from bot.analysis import fold, words
 
 MAX_PHRASE = 4
+HOME = frozenset({"se", "dk", "nl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Place:
     chain: tuple[str, ...]
     local: bool  # a region or municipality, not a country or wider
     leaf: bool   # nothing smaller is known inside it: a municipality
+    home: bool   # in a country Kulturlots serves
 
 
 class Fit(Enum):
@@ -76,6 +78,9 @@ class Gazetteer:
         """Whether an entry with `coverage` suits a question naming `named` places."""
         if not coverage or not named:
             return Fit.NEUTRAL
+        named = [p for p in named if p.home] or named[:0]  # abroad is a destination or a partner
+        if not named:
+            return Fit.NEUTRAL
         specific = [p for p in named if not any(p.name in q.chain[1:] for q in named)]
         fits = {Fit.ELSEWHERE}
         for place in specific:
@@ -107,7 +112,8 @@ def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
             canonical = fold(names[0])
             wide = len(canonical) <= 2 or not parents or canonical == "nordic"
             place = Place(name=canonical, chain=(canonical, *parents), local=not wide,
-                          leaf=not isinstance(children, Mapping) or not children)
+                          leaf=not isinstance(children, Mapping) or not children,
+                          home=bool(HOME.intersection((canonical, *parents))))
             for name in names:
                 places.setdefault(fold(name), place)
                 places.setdefault(fold(name).replace("-", " "), place)
