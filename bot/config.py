@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,7 +33,7 @@ class MatchingSettings(_Section):
     """Decision thresholds on the matcher's 0..1 confidence scale."""
 
     answer_min: Score = 0.4
-    answer_margin: Score = 0.1
+    answer_margin: Score = 0.16
     clarify_min: Score = 0.35
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
@@ -57,7 +57,7 @@ class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
     root: Path = Field(default=Path("."), exclude=True)
-    default_language: str = "en"
+    default_language: Literal["sv", "da", "nl", "en"] = "en"
     knowledge: KnowledgeSettings = KnowledgeSettings()
     matching: MatchingSettings = MatchingSettings()
     storage: StorageSettings = StorageSettings()
@@ -96,10 +96,13 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raw: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read the config file ({type(exc).__name__})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{file}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{file}{where}: not valid YAML ({problem})") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -109,6 +112,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
 
 def settings_from_mapping(raw: dict[str, Any], *, root: Path, source: str = "config") -> Settings:
     """Validate an already-parsed mapping, as tests and load_settings do."""
+    if "root" in raw:
+        raise ConfigError(f"{source}: root: unknown key")
     try:
         return Settings.model_validate({**raw, "root": root})
     except ValidationError as exc:

@@ -205,7 +205,7 @@ class Matcher:
         # Asked for a person (or a course...) but the best match is something else: offer both.
         asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
             m.entry.kind in query.intents for m in options)
-        if first >= s.answer_min and first - second >= s.answer_margin and not asked_for_other:
+        if first >= s.answer_min and first - second >= s.answer_margin * first and not asked_for_other:
             return result(Decision.ANSWER, ranked[:1])
         if len(options) == 1:
             return result(Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY, options)
