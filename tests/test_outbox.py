@@ -1,0 +1,97 @@
+"""The outbox: rows written with their cause, delivered once, in order, throttled, retried."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.db import open_database, session_scope
+from bot.models import OutboxMessage, utcnow
+from bot.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, RetryLater, Sent, Throttle, Undeliverable, due,
+                        enqueue, settle)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return open_database(f"sqlite:///{tmp_path / 'outbox.db'}")
+
+
+def add(engine: Engine, key: str, chat_id: int = 1) -> None:
+    with session_scope(engine) as session:
+        enqueue(session, key=key, method="sendMessage", chat_id=chat_id, payload={"text": key})
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def test_the_same_idempotency_key_is_queued_once(engine: Engine) -> None:
+    add(engine, "relay:1:10")
+    add(engine, "relay:1:10")
+    assert len(rows(engine)) == 1
+
+
+def test_rows_for_one_chat_go_in_order_and_other_chats_do_not_wait(engine: Engine) -> None:
+    for key, chat in (("a", 1), ("b", 1), ("c", 2)):
+        add(engine, key, chat)
+    with session_scope(engine) as session:
+        assert [r.key for r in due(session, now=utcnow())] == ["a", "c"]
+
+
+def test_a_flood_wait_delays_without_counting_an_attempt() -> None:
+    row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
+    now = utcnow()
+    settle(row, RetryLater("429", wait=30, counts=False), now=now)
+    assert (row.state, row.attempts) == ("pending", 0)
+    assert row.not_before == now + timedelta(seconds=30)
+
+
+def test_network_errors_back_off_and_give_up_after_the_last_attempt() -> None:
+    row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
+    now = utcnow()
+    settle(row, RetryLater("500"), now=now)
+    assert row.attempts == 1 and row.not_before > now
+    for _ in range(MAX_ATTEMPTS):
+        settle(row, RetryLater("500"), now=now)
+    assert row.state == "failed" and row.last_error == "500"
+
+
+def test_a_permanent_failure_is_recorded_at_once() -> None:
+    row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
+    settle(row, Undeliverable("Forbidden: bot was blocked by the user"), now=utcnow())
+    assert row.state == "failed" and "blocked" in (row.last_error or "")
+
+
+def test_a_group_gets_at_most_twenty_messages_a_minute() -> None:
+    now = [0.0]
+    throttle = Throttle(clock=lambda: now[0])
+    for _ in range(20):
+        assert throttle.wait_for(-100) == 0
+        throttle.record(-100)
+    assert throttle.wait_for(-100) == pytest.approx(60.0)
+    assert throttle.wait_for(42) == 0  # a private chat is not held back by the group's limit
+    now[0] = 60.5
+    assert throttle.wait_for(-100) == 0
+
+
+async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: Engine) -> None:
+    add(engine, "one", 1)
+    add(engine, "two", 2)
+    calls: list[str] = []
+    outcomes: dict[str, list[Outcome]] = {"one": [RetryLater("500", wait=0), Sent({"message_id": 7})],
+                                          "two": [Sent({"message_id": 8})]}
+
+    async def deliver(row: OutboxMessage) -> Outcome:
+        calls.append(row.key)
+        return outcomes[row.key].pop(0)
+
+    sender = OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0))
+    await sender.run_once()
+    await sender.run_once()
+    await sender.run_once()
+    assert calls == ["one", "two", "one"]
+    assert [(r.key, r.state, r.result) for r in rows(engine)] == [
+        ("one", "sent", {"message_id": 7}), ("two", "sent", {"message_id": 8})]
