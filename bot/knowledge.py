@@ -118,8 +118,9 @@ class KnowledgeBase:
         return tuple(e for e in self.entries if e.kind == kind)
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when present: ten times faster
-    """Safe loading, except that an impossible date (2027-02-30) stays a string the entry check can report."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loading (libyaml when present: ten times faster); an impossible date such as 2027-02-30 stays
+    a string, so the entry check reports it instead of the whole load crashing."""
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -214,7 +215,10 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
         return None
     entry_id = raw.get("id")
 
-    def fail(name: str, message: str, at: int | None = None) -> KnowledgeError:
+    def fail(name: str, message: str, at: int | None = None, sub: str | None = None) -> KnowledgeError:
+        """An error on field `name` (or on key `sub` inside it), at its line."""
+        if at is None and sub is not None:
+            at = _key_line(_value_node(node, name), sub)
         return KnowledgeError(message, file=file, line=at or _key_line(node, name) or line,
                               entry=entry_id if isinstance(entry_id, str) else None, field=str(name))
 
@@ -233,8 +237,7 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
         if name not in KNOWN_FIELDS or name == "id" or name in missing or value is None:
             continue
         try:
-            values[name] = _field(name, value, lambda msg, at=None, n=name: fail(n, msg, at),
-                                  _value_node(node, name))
+            values[name] = _field(name, value, lambda msg, sub=None, n=name: fail(n, msg, sub=sub))
         except KnowledgeError as exc:
             problems.append(exc)
     if problems:
@@ -244,15 +247,17 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
                  summary=values.pop("summary", None), **values)
 
 
-def _field(name: str, value: Any, fail: Any, node: Any) -> Any:
+def _field(name: str, value: Any, fail: Any) -> Any:
     if name in TEXT_FIELDS:
-        return _text(value, fail, node)
+        return _text(value, fail)
     if name in LIST_FIELDS:
         return _strings(value, fail)
     if name == "deadline":
         return _deadline(value, fail)
     if name == "starts":
         return _starts(value, fail)
+    if name == "phone" and isinstance(value, (int, float)):
+        raise fail("write the phone number in quotes, or YAML drops its leading 0")
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise fail(f"expected text, got {type(value).__name__}")
     return str(value)
@@ -262,7 +267,7 @@ def _blank(value: Any) -> bool:
     return value is None or value == {} or isinstance(value, str) and not value.strip()
 
 
-def _text(value: Any, fail: Any, node: Any = None) -> Text:
+def _text(value: Any, fail: Any) -> Text:
     if isinstance(value, str) and value.strip():
         return Text({"": value.strip()})
     if isinstance(value, str):
@@ -270,10 +275,9 @@ def _text(value: Any, fail: Any, node: Any = None) -> Text:
     if isinstance(value, dict) and value:
         for lang, text in value.items():
             if lang not in LANGUAGES:
-                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}",
-                           _key_line(node, lang))
+                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}", sub=lang)
             if not isinstance(text, str) or not text.strip():
-                raise fail(f"the {lang} text must be a non-empty string", _key_line(node, lang))
+                raise fail(f"the {lang} text must be a non-empty string", sub=lang)
         return Text({lang: text.strip() for lang, text in value.items()})
     raise fail(f"expected text or a mapping of language to text, got {type(value).__name__}")
 
