@@ -48,7 +48,8 @@ class Undeliverable:
 
 
 Outcome = Sent | RetryLater | Undeliverable
-Deliver = Callable[[OutboxMessage], Awaitable[Outcome]]
+Deliver = Callable[[OutboxMessage, dict[str, Any]], Awaitable[Outcome]]
+Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
 OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
 
 
@@ -144,8 +145,10 @@ class OutboxSender:
     """Delivers due rows through `deliver`; never drops a row, never sends one twice."""
 
     def __init__(self, engine: Engine, deliver: Deliver, *, throttle: Throttle | None = None,
-                 on_settled: Iterable[OnSettled] = (), clock: Callable[[], datetime] = utcnow) -> None:
+                 prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.engine, self.deliver, self.clock = engine, deliver, clock
+        self.prepare = prepare or (lambda _session, row: dict(row.payload))
         self.throttle = throttle or Throttle()
         self.on_settled = tuple(on_settled)
         self.wakeup = asyncio.Event()
@@ -165,7 +168,7 @@ class OutboxSender:
                     row.not_before = self.clock() + timedelta(seconds=wait)
                     continue
                 self.throttle.record(row.chat_id)
-                outcome = await self.deliver(row)
+                outcome = await self.deliver(row, self.prepare(session, row))
                 settle(row, outcome, now=self.clock())
                 for hook in self.on_settled:
                     hook(session, row, outcome)

@@ -84,7 +84,8 @@ async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: En
     outcomes: dict[str, list[Outcome]] = {"one": [RetryLater("500", wait=0), Sent({"message_id": 7})],
                                           "two": [Sent({"message_id": 8})]}
 
-    async def deliver(row: OutboxMessage) -> Outcome:
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        assert payload == {"text": row.key}
         calls.append(row.key)
         return outcomes[row.key].pop(0)
 

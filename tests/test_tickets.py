@@ -1,0 +1,131 @@
+"""Tickets: the lifecycle of an escalated question and the outbox rows each step writes."""
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot import tickets
+from bot.db import open_database, session_scope
+from bot.models import OutboxMessage, Ticket, TicketMessage, utcnow
+from bot.outbox import RetryLater, Sent, Undeliverable, settle
+
+GROUP = -1001
+
+
+def texts(language: str, key: str, /, **params: Any) -> str:
+    return f"[{language}] {key} " + " ".join(f"{k}={v}" for k, v in sorted(params.items()))
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return open_database(f"sqlite:///{tmp_path / 'tickets.db'}")
+
+
+def desk(topics: bool = True) -> tickets.Desk:
+    return tickets.Desk(chat_id=GROUP, topics=topics, language="sv", promise={"en": "within 2 working days"})
+
+
+def new_ticket(session: Session, *, topics: bool = True) -> Ticket:
+    return tickets.open_ticket(session, desk=desk(topics), texts=texts, user_key="u1", chat_id=555, language="en",
+                               question="Where can our <b>choir</b> tour?", region="Flen", art_form="music",
+                               tried=[{"id": "kulturradet-musikarrangorer", "score": 0.31}])
+
+
+def outbox(session: Session) -> list[OutboxMessage]:
+    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def test_opening_a_ticket_creates_its_topic_then_its_card_with_what_the_bot_tried(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        rows = outbox(session)
+    assert [r.method for r in rows] == ["topic", "message"]
+    assert rows[0].payload["name"].startswith(f"#{ticket.id} — Where can our")
+    card = rows[1].payload["text"]
+    assert "kulturradet-musikarrangorer (0.31)" in card and "Flen, music" in card and "language=en" in card
+    assert rows[1].payload["ticket_thread"] == ticket.id
+
+
+def test_without_topics_the_card_goes_to_the_group_and_replies_answer_it(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session, topics=False)
+        hook = tickets.on_settled(desk(topics=False), texts)
+        card = outbox(session)[0]
+        settle(card, Sent({"message_id": 99}), now=utcnow())
+        hook(session, card, Sent({"message_id": 99}))
+        tickets.user_follow_up(session, desk=desk(topics=False), texts=texts, ticket=ticket, text="more", message_id=5)
+        follow = outbox(session)[-1]
+        assert tickets.prepare(session, follow)["reply_to"] == 99
+        assert tickets.ticket_of_card(session, 99) == ticket
+
+
+def test_the_topic_id_is_remembered_and_messages_are_posted_into_it(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        topic, card = outbox(session)
+        tickets.on_settled(desk(), texts)(session, topic, Sent({"thread_id": 77}))
+        assert tickets.prepare(session, card)["thread_id"] == 77
+        assert tickets.ticket_in_thread(session, 77) == ticket
+
+
+def test_a_staff_answer_is_relayed_once_and_marks_the_ticket_answered(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        assert tickets.staff_reply(session, texts=texts, ticket=ticket, staff_id=9, text="Try Region Sörmland", message_id=3)
+        assert tickets.staff_reply(session, texts=texts, ticket=ticket, staff_id=9, text="Try Region Sörmland", message_id=3)
+        relays = [r for r in outbox(session) if r.purpose == "relay"]
+        assert len(relays) == 1 and relays[0].chat_id == 555
+        assert ticket.state == "answered" and ticket.first_answer_at is not None
+
+
+def test_an_undeliverable_answer_is_reported_in_the_ticket_topic(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        tickets.staff_reply(session, texts=texts, ticket=ticket, staff_id=9, text="hello", message_id=4)
+        relay = outbox(session)[-1]
+        hook = tickets.on_settled(desk(), texts)
+        outcome = RetryLater("500")
+        settle(relay, outcome, now=utcnow())
+        hook(session, relay, outcome)
+        assert not any(r.key.startswith("undeliverable") for r in outbox(session))  # retrying: nothing said yet
+        outcome2 = Undeliverable("Forbidden: bot was blocked by the user")
+        settle(relay, outcome2, now=utcnow())
+        hook(session, relay, outcome2)
+        notice = outbox(session)[-1]
+        assert notice.key == f"undeliverable:{relay.id}" and "blocked" in notice.payload["text"]
+
+
+def test_closing_asks_the_user_for_a_rating_and_only_they_can_give_it(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=True, note="answered by phone")
+        rating = outbox(session)[-1]
+        assert [b["data"] for b in rating.payload["buttons"][0]] == [f"tk:rate:{ticket.id}:{n}" for n in range(1, 6)]
+        assert any("closed_by_user" in r.payload.get("text", "") for r in outbox(session))
+        assert not tickets.rate(ticket, user_key="someone-else", stars=5)
+        assert tickets.rate(ticket, user_key="u1", stars=4) and ticket.rating == 4
+        assert session.exec(select(TicketMessage).where(TicketMessage.author == "system")).one().text == "answered by phone"
+
+
+def test_a_closed_ticket_can_be_reopened_and_open_work_lists_oldest_first(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        first, second = new_ticket(session), new_ticket(session)
+        tickets.close(session, desk=desk(), texts=texts, ticket=first, by_user=False)
+        assert tickets.open_tickets(session) == [second]
+        assert tickets.reopen(first)
+        assert tickets.open_tickets(session) == [first, second]
+        assert tickets.open_ticket_of(session, "u1") == second
+
+
+def test_an_old_ticket_is_reminded_once_per_period(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        new_ticket(session)
+        later = utcnow() + timedelta(hours=25)
+        sent = tickets.due_reminders(session, desk=desk(), texts=texts, after=timedelta(hours=24), now=later)
+        again = tickets.due_reminders(session, desk=desk(), texts=texts, after=timedelta(hours=24), now=later)
+        assert (sent, again) == (1, 0)
+        assert "hours=25" in outbox(session)[-1].payload["text"]
