@@ -55,6 +55,7 @@ class Lexicon:
     concepts: Mapping[str, frozenset[str]]
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     kind_concepts: Mapping[str, tuple[str, ...]]
+    off_topic_words: frozenset[str] = frozenset()
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,8 +76,8 @@ class Lexicon:
         return frozenset(found)
 
     def off_topic(self, word: str) -> bool:
-        """Whether a word belongs to a subject no entry answers (weather, trains, taxes...)."""
-        return any(c.startswith(OFF_TOPIC) for c in self.concepts_of(word))
+        """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
+        return fold(word) in self.off_topic_words
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
@@ -102,12 +103,15 @@ def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
         stop.update(fold(w) for w in str(lang_words).split())
     concepts: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
+    off_topic: set[str] = set()
     for name, spec in dict(raw.get("concepts", {})).items():  # type: ignore[arg-type]
         term = CONCEPT_PREFIX + name
         for item in _concept_words(spec):
             parts = tuple(fold(p) for p in words(item))
             if len(parts) > 1:
                 phrases.setdefault(parts, set()).add(term)
+            elif parts and term.startswith(OFF_TOPIC):
+                off_topic.add(parts[0])  # stems would catch innocent words ("skriver" ~ "skrivare")
             elif parts:
                 for form in stems(words(item)[0]):
                     concepts.setdefault(form, set()).add(term)
@@ -116,7 +120,7 @@ def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
     return Lexicon(stopwords=frozenset(stop),
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
-                   kind_concepts=kinds)
+                   kind_concepts=kinds, off_topic_words=frozenset(off_topic))
 
 
 def _concept_words(spec: object) -> Iterable[str]:

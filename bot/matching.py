@@ -27,6 +27,7 @@ TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 
+OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 
 
@@ -71,6 +72,7 @@ class Query:
     places: tuple[Place, ...]
     intents: frozenset[str]  # kinds of entry the question asks for
     municipal: bool          # it asks about "the municipality"
+    off_topic: bool          # it touches a subject no entry answers (weather, trains, homework...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,8 @@ class Matcher:
         intents = frozenset(kind for kind, concepts in self.index.lexicon.kind_concepts.items()
                             if evoked.intersection(concepts))
         return Query(question=question, slots=tuple(slots), places=self.index.gazetteer.find(question),
-                     intents=intents, municipal=MUNICIPALITY in evoked)
+                     intents=intents, municipal=MUNICIPALITY in evoked,
+                     off_topic=any(slot.off_topic for slot in slots))
 
     def rank(self, query: Query | str, *, profile: Profile | None = None) -> list[Match]:
         """The best candidates, best first, with place, intent and profile adjustments applied."""
@@ -117,6 +120,8 @@ class Matcher:
                 np.maximum.at(best, postings.docs, postings.weights * gain)
             scores += best
         scores /= total ** LENGTH_GAMMA * TYPICAL_WEIGHT ** (1 - LENGTH_GAMMA)
+        if query.off_topic:
+            scores *= OFF_TOPIC_FACTOR
         top = _top(scores, CANDIDATES)
         return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
                       key=lambda m: -m.score)
