@@ -22,7 +22,7 @@ SUBSTITUTION_MIN = 8
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 OOV_DECAY = 1.0      # ...and each further unknown word half as much again: chat is full of detail
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
-TYPICAL_WEIGHT = 12.0  # ...around a typical question's, so long chatty questions are not drowned
+TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 TYPO_FACTOR = 0.9
 MUNICIPALITY = "@municipality"
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
@@ -90,6 +90,7 @@ class Matcher:
     def __init__(self, index: Index, settings: MatchingSettings | None = None) -> None:
         self.index = index
         self.settings = settings or MatchingSettings()
+        self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
@@ -119,7 +120,7 @@ class Matcher:
                 postings = self.index.postings[term]
                 np.maximum.at(best, postings.docs, postings.weights * gain)
             scores += best
-        scores /= total ** LENGTH_GAMMA * TYPICAL_WEIGHT ** (1 - LENGTH_GAMMA)
+        scores /= total ** LENGTH_GAMMA * self.typical_weight ** (1 - LENGTH_GAMMA)
         if query.off_topic:
             scores *= OFF_TOPIC_FACTOR
         top = _top(scores, CANDIDATES)
