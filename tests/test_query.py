@@ -1,0 +1,48 @@
+"""Reading a question: slots for content words and concepts, intents, places and off-topic subjects."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.index import Index, build_index
+from bot.knowledge import load_knowledge
+from bot.query import analyse_query
+
+KB = Path(__file__).parent / "data" / "kb"
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return build_index(load_knowledge(KB))
+
+
+def test_inflections_of_one_word_make_one_slot(index: Index) -> None:
+    query = analyse_query(index, "apply applying")
+    assert len([s for s in query.slots if any(t == "apply" for t, _ in s.variants)]) == 1
+
+
+def test_who_asks_for_a_contact_and_course_for_a_course(index: Index) -> None:
+    assert "contact" in analyse_query(index, "vem ska jag ringa").intents
+    assert "course" in analyse_query(index, "finns det en kurs i projektledning").intents
+    assert not analyse_query(index, "teater").intents
+
+
+def test_naming_the_municipality_and_a_place_is_read(index: Index) -> None:
+    query = analyse_query(index, "kulturchef i norrköpings kommun")
+    assert query.municipal and [p.name for p in query.places] == ["norrkoping"]
+
+
+def test_off_topic_words_weigh_like_the_rarest_word_and_match_nothing(index: Index) -> None:
+    query = analyse_query(index, "vad blir det för väder")
+    assert query.off_topic
+    assert all(not s.variants for s in query.slots if s.off_topic)
+
+
+def test_a_misspelt_word_is_read_as_the_known_word(index: Index) -> None:
+    query = analyse_query(index, "kulturkonsulnet")
+    assert any(t == "kulturkonsulent" for s in query.slots for t, _ in s.variants)
+
+
+def test_a_short_word_with_a_changed_letter_is_not_taken_for_another(index: Index) -> None:
+    query = analyse_query(index, "duurt")
+    assert all(not s.variants for s in query.slots)
