@@ -53,15 +53,34 @@ class TelegramSettings(_Section):
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
 
 
+Language = Literal["sv", "da", "nl", "en"]
+
+
+class StaffSettings(_Section):
+    """Who answers escalated questions, where, and what users are promised."""
+
+    group_chat_id: int | None = None  # the staff supergroup; without it escalations are only logged
+    topics: bool = True               # one forum topic per ticket where the group has topics
+    user_ids: tuple[int, ...] = ()    # staff by Telegram user id
+    group_members_are_staff: bool = True
+    member_cache_seconds: Annotated[int, Field(ge=0)] = 300
+    language: Language = "en"         # the language of staff-side messages
+    answer_time: dict[Language, str] = Field(default_factory=lambda: {
+        "sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
+        "nl": "binnen twee werkdagen", "en": "within two working days"})
+    remind_after_hours: Annotated[float, Field(gt=0)] = 24.0
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
     root: Path = Field(default=Path("."), exclude=True)
-    default_language: Literal["sv", "da", "nl", "en"] = "en"
+    default_language: Language = "en"
     knowledge: KnowledgeSettings = KnowledgeSettings()
     matching: MatchingSettings = MatchingSettings()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
+    staff: StaffSettings = StaffSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""
