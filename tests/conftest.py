@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -14,7 +15,24 @@ DATA = Path(__file__).parent / "data"
 KB_DIR = DATA / "kb"
 DEV_SET = DATA / "eval" / "dev.yaml"
 
-WriteKb = Callable[[Path, dict[str, str]], Path]
+WriteKb = Callable[[Path, Mapping[str, str]], Path]
+
+TWO_ENTRY_BASE = {"funding.yaml": textwrap.dedent("""\
+    kind: funding
+    entries:
+      - id: theatre-touring-grant
+        title: "Theatre touring grant"
+        summary: "Money for independent theatre groups that tour."
+        keywords: [theatre, touring]
+        questions:
+          - "Theatre touring grant"
+      - id: choir-festival-fund
+        title: "Choir festival fund"
+        summary: "Support for amateur choirs that organise a festival."
+        keywords: [choir, singing, festival]
+        questions:
+          - "Choir festival fund"
+""")}
 
 
 @pytest.fixture
@@ -30,12 +48,18 @@ def dev_set() -> Path:
 
 
 @pytest.fixture(scope="session")
+def two_entry_base() -> Mapping[str, str]:
+    """Two entries with nothing in common, each asked by its own title: both land in any sound matcher."""
+    return MappingProxyType(TWO_ENTRY_BASE)
+
+
+@pytest.fixture(scope="session")
 def reference_kb() -> KnowledgeBase:
     """The reference base loaded once, since many tests only read it."""
     return load_knowledge(KB_DIR)
 
 
-def write_files(root: Path, files: dict[str, str]) -> Path:
+def write_files(root: Path, files: Mapping[str, str]) -> Path:
     """Write {relative name: YAML text} under `root`, dedented so tests can indent their YAML; return `root`."""
     root.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

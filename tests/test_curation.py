@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import takewhile
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from bot.curation import check_report, self_test
 from bot.index import build_index
 from bot.knowledge import KINDS, KnowledgeBase, load_knowledge
 from bot.matching import Matcher
-from tests.conftest import WriteKb
+
+WriteKb = Callable[[Path, Mapping[str, str]], Path]
+WORDLESS_QUESTION = "🙂 ?!"  # no words: it can never land on its entry
 
 SMALL_BASE = {
     "funding.yaml": """
@@ -104,40 +107,22 @@ def test_years_later_every_dated_deadline_of_the_reference_base_has_passed(refer
     assert {e.kind for e in dated} == {"funding", "course"}
 
 
-TEST_BASE = {
-    "funding.yaml": """
-        kind: funding
-        entries:
-          - id: choir-festival-fund
-            title: "Choir festival fund"
-            summary: "Support for amateur choirs that organise a festival."
-            keywords: [choir, singing, festival]
-            questions:
-              - "Choir festival fund"
-              - "🙂 ?!"
-          - id: theatre-touring-grant
-            title: "Theatre touring grant"
-            summary: "Money for independent theatre groups that tour."
-            keywords: [theatre, touring]
-            questions:
-              - "Theatre touring grant"
-    """,
-}
-
-
 def matcher_for(root: Path) -> Matcher:
     return Matcher(build_index(load_knowledge(root)))
 
 
-def test_the_self_test_lists_an_example_question_that_cannot_land(tmp_path: Path, write_kb: WriteKb) -> None:
-    misses, text = self_test(matcher_for(write_kb(tmp_path, TEST_BASE)))
-    lines = text.splitlines()
-    assert misses == 1
-    assert lines[0] == "3 example questions asked, 2 landed on their entry, 1 did not"
-    assert lines[1:] == ["  choir-festival-fund: '🙂 ?!' -> escalate: nothing"]
-
-
-def test_the_self_test_reports_no_misses_when_every_question_lands(tmp_path: Path, write_kb: WriteKb) -> None:
-    base = {"funding.yaml": TEST_BASE["funding.yaml"].replace('              - "🙂 ?!"\n', "")}
+def test_the_self_test_lists_an_example_question_that_cannot_land(
+        tmp_path: Path, write_kb: WriteKb, two_entry_base: Mapping[str, str]) -> None:
+    base = {"funding.yaml": f'{two_entry_base["funding.yaml"]}      - "{WORDLESS_QUESTION}"\n'}
     misses, text = self_test(matcher_for(write_kb(tmp_path, base)))
+    assert misses == 1
+    assert text.splitlines() == [
+        "3 example questions asked, 2 landed on their entry, 1 did not",
+        f"  choir-festival-fund: '{WORDLESS_QUESTION}' -> escalate: nothing",
+    ]
+
+
+def test_the_self_test_reports_no_misses_when_every_question_lands(
+        tmp_path: Path, write_kb: WriteKb, two_entry_base: Mapping[str, str]) -> None:
+    misses, text = self_test(matcher_for(write_kb(tmp_path, two_entry_base)))
     assert (misses, text) == (0, "2 example questions asked, 2 landed on their entry, 0 did not")

@@ -6,11 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import textwrap
+from collections.abc import Callable, Mapping
 
 import pytest
 
 from bot.knowledge import KINDS, ROLLING, KnowledgeBase, KnowledgeError, KnowledgeErrors, Text, load_knowledge
-from tests.conftest import WriteKb
+
+WriteKb = Callable[[Path, Mapping[str, str]], Path]
 
 GOOD_FUNDING = textwrap.dedent("""\
     kind: funding
@@ -385,7 +387,8 @@ def test_a_drafts_subfolder_is_not_loaded(tmp_path: Path, write_kb: WriteKb) -> 
     assert [e.id for e in load_knowledge(tmp_path)] == ["theatre-grant"]
 
 
-def test_the_reference_base_loads_with_126_entries_of_every_kind(reference_kb: KnowledgeBase) -> None:
+def test_the_reference_base_loads_with_126_entries_of_every_kind(kb_dir: Path) -> None:
+    reference_kb = load_knowledge(kb_dir)
     counts = {kind: len(reference_kb.of_kind(kind)) for kind in KINDS}
     assert len(reference_kb) == 126
     assert counts == {"funding": 49, "contact": 25, "network": 18, "event": 12, "course": 10, "faq": 12}
