@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import CONFIG_ENV, ConfigError, Settings, config_path, load_settings
+from bot.evaluation import EvalSetError
 from bot.knowledge import KnowledgeErrors, load_knowledge
 from bot.index import build_index
 from bot.matching import Matcher, Result
@@ -31,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"knowledge base has {len(exc.errors)} error(s):", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (| head): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (EvalSetError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return EXIT_FAILED
@@ -66,14 +72,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """The config file if there is one; an explicit --kb works without it."""
-    explicit = args.config
-    try:
-        return load_settings(explicit)
-    except ConfigError:
-        if explicit or not getattr(args, "kb", None) and not getattr(args, "dir", None):
-            raise
+    """The config asked for or present; only with --kb/DIR and no config anywhere, the defaults."""
+    path = config_path(args.config)
+    folder_given = getattr(args, "kb", None) or getattr(args, "dir", None)
+    if folder_given and not args.config and not os.environ.get(CONFIG_ENV) and not path.exists():
         return Settings()
+    return load_settings(path)
 
 
 def _matcher(args: argparse.Namespace, folder: Path | None) -> Matcher:
