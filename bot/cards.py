@@ -57,7 +57,7 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
         add("fact.email", entry.email)
     return Card(entry_id=entry.id, kind=entry.kind, title=entry.title.get(language),
                 text=entry.body.get(language), facts=tuple(facts), url=entry.url,
-                deadline_passed=entry.kind == "funding" and entry.deadline_passed(today))
+                deadline_passed=entry.kind in ("funding", "course") and entry.deadline_passed(today))
 
 
 def _format(value: object) -> str:
