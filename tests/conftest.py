@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
 from bot.knowledge import KnowledgeBase, load_knowledge
+from tests.emulator import BotApiEmulator
 
 DATA = Path(__file__).parent / "data"
 KB_DIR = DATA / "kb"
@@ -73,3 +74,13 @@ def write_files(root: Path, files: Mapping[str, str]) -> Path:
 def write_kb() -> WriteKb:
     """A helper that writes a small base, so error tests state exactly the YAML they check (line 1 = first line)."""
     return write_files
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """A local Bot API server on 127.0.0.1 with a random port, for the real PTB to talk to."""
+    emu = await BotApiEmulator().start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
