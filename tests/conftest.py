@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from tests.emulator import BotApiEmulator
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot's timedelta periods, without warnings
 
 DATA = Path(__file__).parent / "data"
 KB_DIR = DATA / "kb"
