@@ -1,0 +1,30 @@
+"""The catalogs: every key in every language, with the same placeholders."""
+
+import pytest
+
+from bot.i18n import LANGUAGES, default_catalog, language_of, placeholders
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_key_exists_in_every_language(language: str) -> None:
+    catalog = default_catalog()
+    assert catalog.keys(language) == catalog.keys("en"), catalog.keys(language) ^ catalog.keys("en")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_match_the_english_ones(language: str) -> None:
+    catalog = default_catalog()
+    for key in catalog.keys("en"):
+        assert placeholders(catalog.messages[language][key]) == placeholders(catalog.messages["en"][key]), key
+
+
+def test_telegram_language_codes_map_to_our_languages() -> None:
+    assert [language_of(c) for c in ("sv", "da-DK", "nl-BE", "en-GB", "nb", "fr", None)] == [
+        "sv", "da", "nl", "en", "da", "en", "en"]
+    assert language_of("fr", default="sv") == "sv"
+
+
+def test_a_message_is_formatted_in_the_asked_language() -> None:
+    catalog = default_catalog()
+    assert "#7" in catalog("sv", "ticket.opened", number=7, promise="inom två arbetsdagar")
+    assert catalog("xx", "button.skip") == catalog("en", "button.skip")
