@@ -1,0 +1,80 @@
+"""Browsing the base by kind, filtered by the user's profile, a page at a time; upcoming deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.models import Actor
+from bot.places import Fit
+from bot.replies import Button, Reply
+
+if TYPE_CHECKING:
+    from bot.conversation import Conversation
+
+PAGE_SIZE = 5
+DEADLINE_DAYS = 60
+COUNTRIES = ("se", "dk", "nl")
+WIDE = frozenset({*COUNTRIES, "eu", "nordic"})
+FIT_ORDER = {Fit.LOCAL: 0, Fit.REGIONAL: 1, Fit.NEUTRAL: 2, Fit.COVERED: 2}
+
+
+def regions_of(kb: KnowledgeBase, country: str) -> list[str]:
+    """The regions and municipalities the base has entries for in a country, for the profile keyboard."""
+    names = {r for e in kb if country in e.regions for r in e.regions if r.lower() not in WIDE}
+    return sorted(names)
+
+
+def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) -> list[Entry]:
+    """Entries that suit the user's region and art form, local ones first."""
+    gazetteer = conversation.services.knowledge.matcher.index.gazetteer
+    home = gazetteer.lookup(actor.region) if actor.region else None
+    ranked = []
+    for entry in entries:
+        fit = gazetteer.fit(gazetteer.coverage(entry.regions), (home,)) if home else Fit.NEUTRAL
+        if fit is Fit.ELSEWHERE:
+            continue
+        if actor.art_form and entry.art_forms and actor.art_form not in entry.art_forms:
+            continue
+        ranked.append((FIT_ORDER.get(fit, 2), entry.title.get(actor.language).lower(), entry))
+    return [entry for *_, entry in sorted(ranked, key=lambda r: r[:2])]
+
+
+def page(conversation: Conversation, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
+    t = conversation.t
+    entries = for_profile(conversation, actor, list(conversation.services.knowledge.kb.of_kind(kind)))
+    if not entries:
+        return Reply(t(actor, "browse.empty"), language=actor.language, replace=replace)
+    pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
+    number = min(max(1, number), pages)
+    shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    rows: list[tuple[Button, ...]] = [(Button(e.title.get(actor.language), f"e:{e.id}"),) for e in shown]
+    nav = []
+    if number > 1:
+        nav.append(Button(t(actor, "button.previous"), f"pg:{kind}:{number - 1}"))
+    if number < pages:
+        nav.append(Button(t(actor, "button.next"), f"pg:{kind}:{number + 1}"))
+    if nav:
+        rows.append(tuple(nav))
+    header = t(actor, "browse.header", title=t(actor, f"browse.{kind}"), page=number, pages=pages)
+    return Reply(header, buttons=tuple(rows), language=actor.language, replace=replace)
+
+
+def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[Entry]:
+    """Funding whose deadline falls within `days` from today, soonest first."""
+    last = today + timedelta(days=days)
+    due = [e for e in kb.of_kind("funding") if isinstance(e.deadline, date) and today <= e.deadline <= last]
+    return sorted(due, key=lambda e: (e.deadline, e.id))  # type: ignore[arg-type, return-value]
+
+
+def deadlines(conversation: Conversation, actor: Actor) -> Reply:
+    t = conversation.t
+    entries = for_profile(conversation, actor, upcoming(conversation.services.knowledge.kb, conversation.services.today()))
+    if not entries:
+        return Reply(t(actor, "deadlines.none", days=DEADLINE_DAYS), language=actor.language)
+    entries.sort(key=lambda e: e.deadline)  # type: ignore[arg-type, return-value]
+    lines = [t(actor, "deadlines.header", days=DEADLINE_DAYS)]
+    lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in entries]  # type: ignore[str-format]
+    rows = tuple((Button(e.title.get(actor.language), f"e:{e.id}"),) for e in entries[:10])
+    return Reply("\n".join(lines), buttons=rows, language=actor.language)

@@ -1,0 +1,122 @@
+"""The conversation core: replies for each kind of input, and the needs it logs first."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.config import Settings, StaffSettings
+from bot.conversation import Conversation
+from bot.db import open_database, session_scope
+from bot.models import Actor, Need, OutboxMessage, Ticket
+from bot.replies import Command, Media, Press, Sender, Text
+from bot.services import Knowledge, build_services, load_knowledge_for
+
+KB = Path(__file__).parent / "data" / "kb"
+ANNA = Sender(user_id=1001, chat_id=1001, language_code="sv", first_name="Anna")
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load_knowledge_for(Settings(), KB)
+
+
+def conversation(tmp_path: Path, knowledge: Knowledge, **staff: object) -> Conversation:
+    settings = Settings(staff=StaffSettings(**staff))  # type: ignore[arg-type]
+    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"test",
+                              knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    return Conversation(services)
+
+
+def test_start_greets_in_the_users_language_and_offers_a_profile(tmp_path: Path, knowledge: Knowledge) -> None:
+    turn = conversation(tmp_path, knowledge).handle(Command(ANNA, "start"))
+    assert turn.replies[0].text.startswith("Hej Anna!") and "pseudonym" in turn.replies[0].text
+    assert [b.data for b in turn.replies[1].buttons[0]] == ["pf:c:se", "pf:c:dk", "pf:c:nl"]
+    assert turn.menu_language == "sv"
+
+
+def test_a_question_is_logged_once_before_its_answer(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    event = Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=5)
+    turn = conv.handle(event)
+    conv.handle(event)  # redelivered
+    card = turn.replies[0].card
+    assert card is not None and card.entry_id == "naestved-kulturkonsulent"
+    with session_scope(conv.services.engine) as session:
+        needs = session.exec(select(Need)).all()
+        assert len(needs) == 1 and needs[0].decision == "answer" and needs[0].matches[0]["id"] == card.entry_id
+        assert needs[0].user_key != str(ANNA.user_id) and str(ANNA.user_id) not in needs[0].user_key
+
+
+def test_feedback_is_stored_and_not_helpful_offers_a_person(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    turn = conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
+    not_helpful = turn.replies[0].buttons[-1][1].data
+    assert not_helpful is not None
+    offer = conv.handle(Press(ANNA, not_helpful))
+    assert offer.replies[0].buttons[0][0].data.startswith("esc:")  # type: ignore[union-attr]
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Need)).one().feedback == "not_helpful"
+
+
+def test_someone_else_cannot_give_feedback_on_my_question(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    turn = conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
+    forged = turn.replies[0].buttons[-1][0].data
+    assert forged is not None
+    assert conv.handle(Press(Sender(2002, 2002), forged)).replies == ()
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Need)).one().feedback is None
+
+
+def test_clarify_offers_options_and_a_person_and_a_choice_shows_the_card(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    turn = conv.handle(Text(ANNA, "subsidie voor jeugdtheater leiden?", update_id=1))
+    rows = turn.replies[0].buttons
+    assert 2 <= len(rows) - 1 <= 5 and rows[-1][0].data.startswith("esc:")  # type: ignore[union-attr]
+    chosen = conv.handle(Press(ANNA, rows[0][0].data or ""))
+    assert chosen.replies[0].card is not None
+
+
+def test_escalation_opens_a_ticket_with_a_staff_group(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    turn = conv.handle(Text(ANNA, "vad blir det för väder i nyköping på lördag", update_id=1))
+    assert "#1" in turn.replies[-1].text and "arbetsdagar" in turn.replies[-1].text
+    follow = conv.handle(Text(ANNA, "och på söndag?", update_id=2))
+    assert "#1" in follow.replies[0].text
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Ticket)).one().question.startswith("vad blir det")
+        assert len(session.exec(select(Need)).all()) == 1  # the follow-up went to the ticket, not the log
+        assert [r.method for r in session.exec(select(OutboxMessage)).all()] == ["topic", "message", "message"]
+
+
+def test_the_profile_is_set_with_buttons_and_can_be_skipped(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    regions = conv.handle(Press(ANNA, "pf:c:se")).replies[0].buttons
+    assert any(b.data == "pf:r:Flen" for row in regions for b in row)
+    conv.handle(Press(ANNA, "pf:r:Flen"))
+    saved = conv.handle(Press(ANNA, "pf:a:theatre")).replies[0].text
+    assert "Flen" in saved and "Teater" in saved
+    with session_scope(conv.services.engine) as session:
+        actor = session.exec(select(Actor)).one()
+        assert (actor.region, actor.art_form) == ("Flen", "theatre")
+    assert conv.handle(Press(ANNA, "pf:skip")).replies[0].text
+
+
+def test_browsing_pages_through_a_kind(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    first = conv.handle(Command(ANNA, "funding")).replies[0]
+    assert "(1/" in first.text and first.buttons[-1][-1].data == "pg:funding:2"
+    second = conv.handle(Press(ANNA, "pg:funding:2")).replies[0]
+    assert "(2/" in second.text and second.replace
+
+
+def test_deadlines_lists_the_next_sixty_days_soonest_first(tmp_path: Path, knowledge: Knowledge) -> None:
+    text = conversation(tmp_path, knowledge).handle(Command(ANNA, "deadlines")).replies[0].text
+    dates = [line.split(" — ")[0] for line in text.splitlines()[1:]]
+    assert dates and dates == sorted(dates) and all("2027-03-10" <= d <= "2027-05-09" for d in dates)
+
+
+def test_a_sticker_gets_a_short_localised_reply(tmp_path: Path, knowledge: Knowledge) -> None:
+    assert "text" in conversation(tmp_path, knowledge).handle(Media(ANNA, "sticker")).replies[0].text
