@@ -119,7 +119,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
                  known_words=known,
                  coverage=tuple(gazetteer.coverage(e.regions) for e in entries),
                  lexicon=lexicon, gazetteer=gazetteer,
-                 max_idf=math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0)
+                 max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
 
 
 def split_compound(word: str, known: frozenset[str]) -> tuple[str, ...]:

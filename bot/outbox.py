@@ -180,7 +180,8 @@ class OutboxSender:
         while True:
             await self.run_once()
             try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=idle)
+                async with asyncio.timeout(idle):
+                    await self.wakeup.wait()
             except TimeoutError:
                 pass
             self.wakeup.clear()

@@ -123,7 +123,7 @@ class BotApiEmulator:
         app = web.Application(client_max_size=50 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -257,7 +257,8 @@ class BotApiEmulator:
                 if remaining <= 0:
                     raise TimeoutError("the bot did not do what the test waited for")
                 try:
-                    await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.2))
+                    async with asyncio.timeout(min(remaining, 0.2)):
+                        await self._changed.wait()
                 except TimeoutError:
                     pass
             return value
@@ -279,7 +280,8 @@ class BotApiEmulator:
         async with self._changed:
             while not self._updates and time.monotonic() < deadline:
                 try:
-                    await asyncio.wait_for(self._changed.wait(), timeout=deadline - time.monotonic())
+                    async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                        await self._changed.wait()
                 except TimeoutError:
                     break
         return sorted(self._updates, key=lambda u: u["update_id"])[:limit]

@@ -1,0 +1,151 @@
+"""The staff side: messages and commands in the staff group, about the ticket they belong to."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlmodel import Session, col, select
+
+from bot import tickets
+from bot.db import session_scope
+from bot.knowledge import KnowledgeErrors, load_knowledge
+from bot.models import Ticket, TicketMessage, utcnow
+from bot.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMessage:
+    """Something a staff member wrote in the staff group: in a topic, or as a reply to a ticket card."""
+
+    user_id: int
+    name: str
+    text: str
+    message_id: int
+    thread_id: int | None = None
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffReply:
+    text: str
+    document: Path | None = None
+
+
+class Desk:
+    """Staff actions; replies go back into the same place in the staff group."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def t(self, key: str, **params: object) -> str:
+        return self.services.catalog(self.services.settings.staff.language, key, **params)
+
+    def _ticket(self, session: Session, message: StaffMessage) -> Ticket | None:
+        if message.thread_id is not None and (ticket := tickets.ticket_in_thread(session, message.thread_id)):
+            return ticket
+        return tickets.ticket_of_card(session, message.reply_to) if message.reply_to else None
+
+    def relay(self, message: StaffMessage) -> StaffReply | None:
+        """A staff message in a ticket's place goes to the user; anything else is ordinary group chat."""
+        desk = self.services.desk
+        with session_scope(self.services.engine) as session:
+            ticket = self._ticket(session, message)
+            if ticket is None or desk is None:
+                return None
+            if ticket.state == "closed" or not tickets.staff_reply(
+                    session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
+                    text=message.text, message_id=message.message_id):
+                return StaffReply(self.t("staff.closed", number=ticket.id))
+            return None
+
+    def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
+        handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
+                   "faq": self._faq, "reload": self._reload}.get(name)
+        if handler is None:
+            return StaffReply(self.t("staff.not_in_ticket"))
+        return handler(args.strip(), message)
+
+    def _list(self, args: str, message: StaffMessage) -> StaffReply:
+        now = utcnow()
+        with session_scope(self.services.engine) as session:
+            open_work = tickets.open_tickets(session)
+            if not open_work:
+                return StaffReply(self.t("staff.no_tickets"))
+            lines = [self.t("staff.tickets_header")]
+            lines += [self.t("staff.ticket_line", number=t.id, age=int(tickets.age(t, now).total_seconds() // 3600),
+                             state=t.state, assignee=t.assignee_name or self.t("staff.nobody"),
+                             question=t.question[:60]) for t in open_work]
+        return StaffReply("\n".join(lines))
+
+    def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:
+        desk = self.services.desk
+        with session_scope(self.services.engine) as session:
+            ticket = self._ticket(session, message)
+            if ticket is None or desk is None:
+                return StaffReply(self.t("staff.not_in_ticket"))
+            if action == "assign":
+                name = args.lstrip("@") or message.name
+                tickets.assign(ticket, staff_id=message.user_id if not args or args == "me" else 0,
+                               name=message.name if not args or args == "me" else name)
+                return StaffReply(self.t("staff.assigned", number=ticket.id, name=ticket.assignee_name))
+            if action == "close":
+                tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=False,
+                              note=args or None)
+                return StaffReply(self.t("staff.closed", number=ticket.id))
+            tickets.reopen(ticket)
+            return StaffReply(self.t("staff.reopened", number=ticket.id))
+
+    def _assign(self, args: str, message: StaffMessage) -> StaffReply:
+        return self._with_ticket(message, "assign", args)
+
+    def _close(self, args: str, message: StaffMessage) -> StaffReply:
+        return self._with_ticket(message, "close", args)
+
+    def _reopen(self, args: str, message: StaffMessage) -> StaffReply:
+        return self._with_ticket(message, "reopen", args)
+
+    def _faq(self, args: str, message: StaffMessage) -> StaffReply:
+        """Draft a faq entry from the ticket's question and staff answers, as YAML the loader reads."""
+        with session_scope(self.services.engine) as session:
+            ticket = self._ticket(session, message)
+            if ticket is None:
+                return StaffReply(self.t("staff.not_in_ticket"))
+            answers = session.exec(select(TicketMessage).where(TicketMessage.ticket_id == ticket.id,
+                                                               TicketMessage.author == "staff")
+                                   .order_by(col(TicketMessage.id))).all()
+            if not answers:
+                return StaffReply(self.t("staff.faq_needs_answer"))
+            path = write_faq_draft(self.services.settings.knowledge_dir / "drafts", number=ticket.id or 0,
+                                   language=ticket.language, question=ticket.question,
+                                   answer="\n\n".join(a.text for a in answers), today=self.services.today())
+        return StaffReply(self.t("staff.faq_written", path=path.name), document=path)
+
+    def _reload(self, args: str, message: StaffMessage) -> StaffReply:
+        try:
+            count = self.services.reload_knowledge()
+        except KnowledgeErrors as errors:
+            return StaffReply(self.t("staff.reload_failed", errors="\n".join(str(e) for e in errors.errors[:10])))
+        return StaffReply(self.t("staff.reload_ok", count=count))
+
+
+def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:
+    """knowledge/drafts/faq-ticket-N.yaml: a valid one-entry faq file for a curator to finish."""
+    folder.mkdir(parents=True, exist_ok=True)
+    words = re.findall(r"[a-z0-9]+", question.lower())[:5]
+    entry = {"id": f"faq-ticket-{number}" + (f"-{'-'.join(words)}" if words else ""),
+             "title": {language: question.strip()[:120]}, "answer": {language: answer.strip()},
+             "keywords": [], "questions": [question.strip()]}
+    path = folder / f"faq-ticket-{number}.yaml"
+    header = f"# Drafted from ticket #{number} on {today.isoformat()}. Check it, add keywords, then move it up.\n"
+    path.write_text(header + yaml.safe_dump({"kind": "faq", "entries": [entry]}, allow_unicode=True,
+                                            sort_keys=False), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as check:  # the draft alone must load, whatever else is in drafts/
+        shutil.copy(path, check)
+        load_knowledge(check)
+    return path

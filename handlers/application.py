@@ -1,0 +1,115 @@
+"""The composition root: settings in, a python-telegram-bot Application (and its runners) out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.db import session_scope
+from bot.desk import Desk
+from bot.outbox import OutboxSender
+from bot.services import Services, build_services
+from bot.staff import StaffDirectory
+from bot import tickets
+from handlers.context import APP, AppData, BotContext
+from handlers.delivery import deliverer
+from handlers.intake import Intake
+from handlers.routes import routes
+from handlers.user import set_menus
+
+log = logging.getLogger(__name__)
+REMINDER_EVERY = timedelta(minutes=15)
+
+
+def build_application(settings: Settings, *, token: str, services: Services | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered and the app-wide objects in bot_data; updates come via Intake."""
+    services = services or build_services(settings)
+    application = (ApplicationBuilder().token(token).base_url(settings.telegram.base_url)
+                   .base_file_url(settings.telegram.base_file_url).updater(None)
+                   .context_types(ContextTypes(context=BotContext)).build())
+
+    async def membership(user_id: int) -> str | None:
+        if settings.staff.group_chat_id is None:
+            return None
+        try:
+            return (await application.bot.get_chat_member(settings.staff.group_chat_id, user_id)).status
+        except Exception:  # noqa: BLE001 - unknown is "not staff", asked again after the cache time
+            return None
+
+    application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=Desk(services),
+                                        staff=StaffDirectory(settings.staff, membership))
+    for handler in routes(settings.staff.group_chat_id):
+        application.add_handler(handler)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure; the user gets a short apology, never a traceback."""
+    log.error("handler failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+        language = context.app.services.settings.default_language
+        if update.effective_user is not None and update.effective_user.language_code:
+            from bot.i18n import language_of
+
+            language = language_of(update.effective_user.language_code, language)
+        with contextlib.suppress(Exception):
+            await context.bot.send_message(update.effective_chat.id, context.app.services.catalog(language, "error.generic"))
+
+
+def app_data(application: Application) -> AppData:  # type: ignore[type-arg]
+    return application.bot_data[APP]  # type: ignore[no-any-return]
+
+
+@contextlib.asynccontextmanager
+async def running(application: Application, *, poll_timeout: int, outbox_idle: float = 1.0) -> AsyncIterator[Intake]:  # type: ignore[type-arg]
+    """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
+    data = app_data(application)
+    services = data.services
+    desk = services.desk
+    sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
+                          on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [])
+    sender.wakeup = data.outbox_wakeup
+    intake = Intake(application, services.engine, timeout=poll_timeout)
+    async with application:
+        await application.start()
+        await application.bot.delete_webhook()
+        await set_menus(application.bot, services.catalog)
+        if desk is not None and application.job_queue is not None:
+            application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
+        tasks = [asyncio.create_task(intake.run(), name="intake"),
+                 asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")]
+        try:
+            yield intake
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await application.stop()
+
+
+async def remind(application: Application) -> None:  # type: ignore[type-arg]
+    data = app_data(application)
+    services = data.services
+    if services.desk is None:
+        return
+    with session_scope(services.engine) as session:
+        count = tickets.due_reminders(session, desk=services.desk, texts=services.catalog,
+                                      after=timedelta(hours=services.settings.staff.remind_after_hours))
+    if count:
+        data.wake()
+
+
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
+    """`python -m bot run`: long polling until `stop` is set."""
+    application = build_application(settings, token=token)
+    async with running(application, poll_timeout=settings.telegram.poll_timeout):
+        await stop.wait()

@@ -1,0 +1,40 @@
+"""The typed context every handler gets: app-wide objects through bot_data, never module globals."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.conversation import Conversation
+from bot.desk import Desk
+from bot.services import Services
+from bot.staff import StaffDirectory
+
+
+@dataclass
+class AppData:
+    """What every handler may use; stored once in bot_data under APP."""
+
+    services: Services
+    conversation: Conversation
+    desk: Desk
+    staff: StaffDirectory
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake(self) -> None:
+        """New outbox rows may be waiting: let the sender look now instead of at its next tick."""
+        self.outbox_wakeup.set()
+
+
+APP = "kulturlots"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """python-telegram-bot's CallbackContext with Kulturlots' objects typed (see contexttypesbot.py)."""
+
+    @property
+    def app(self) -> AppData:
+        return self.bot_data[APP]  # type: ignore[no-any-return]

@@ -1,0 +1,60 @@
+"""The staff group: replies in ticket topics are relayed, staff commands answered, outsiders refused."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+
+from bot.desk import StaffMessage, StaffReply
+from handlers.context import BotContext
+from handlers.render import split
+
+log = logging.getLogger(__name__)
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "faq", "reload")
+
+
+def staff_message(message: Message) -> StaffMessage:
+    user = message.from_user
+    assert user is not None
+    reply_to = message.reply_to_message
+    return StaffMessage(user_id=user.id, name=user.full_name, text=message.text or message.caption or "",
+                        message_id=message.message_id,
+                        thread_id=message.message_thread_id if message.is_topic_message else None,
+                        reply_to=reply_to.message_id if reply_to and reply_to.from_user and reply_to.from_user.is_bot
+                        else None)
+
+
+async def on_staff_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None and message.from_user is not None
+    name, _, args = message.text[1:].partition(" ")
+    name = name.split("@")[0].lower()
+    if not await context.app.staff.is_staff(message.from_user.id):
+        log.warning("refused /%s from a non-staff user in the staff group", name)
+        await answer(message, StaffReply(context.app.desk.t("staff.not_staff")))
+        return
+    await answer(message, context.app.desk.command(name, args, staff_message(message)))
+
+
+async def on_staff_text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.from_user is not None
+    if message.from_user.is_bot or not await context.app.staff.is_staff(message.from_user.id):
+        return
+    reply = context.app.desk.relay(staff_message(message))
+    if reply is not None:
+        await answer(message, reply)
+    context.app.wake()
+
+
+async def answer(message: Message, reply: StaffReply) -> None:
+    thread = message.message_thread_id if message.is_topic_message else None
+    if reply.document is not None:
+        with reply.document.open("rb") as file:
+            await message.get_bot().send_document(message.chat_id, file, filename=reply.document.name,
+                                                  caption=reply.text[:1024], message_thread_id=thread)
+        return
+    for piece in split(reply.text):
+        await message.get_bot().send_message(message.chat_id, piece, message_thread_id=thread,
+                                             reply_to_message_id=None if thread else message.message_id)

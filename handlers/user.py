@@ -1,0 +1,94 @@
+"""Culture actors' updates into conversation events, and its Turn back into messages."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+
+from bot.i18n import LANGUAGES, Catalog
+from bot.replies import Command, Event, Media, Press, Sender, Text, Turn
+from handlers.context import BotContext
+from handlers.render import keyboard, reply_html, split
+
+USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
+                 "language", "human", "done")
+MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
+
+
+def sender_of(update: Update) -> Sender:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    return Sender(user_id=user.id, chat_id=chat.id, language_code=user.language_code, first_name=user.first_name)
+
+
+async def on_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    name, _, args = message.text[1:].partition(" ")
+    await respond(update, context, Command(sender_of(update), name.split("@")[0].lower(), args,
+                                           update_id=update.update_id))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await respond(update, context, Text(sender_of(update), message.text, message.message_id, update.update_id))
+
+
+async def on_media(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
+    await respond(update, context, Media(sender_of(update), kind))
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    message = query.message if isinstance(query.message, Message) else None
+    turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
+                                                 message.message_id if message else 0))
+    await query.answer(turn.toast)
+    if message is not None and (turn.replies or turn.toast):
+        try:
+            await message.edit_reply_markup(None)  # a pressed keyboard is spent
+        except BadRequest:
+            pass
+    await send_turn(update, context, turn, replace=message)
+    context.app.wake()
+
+
+async def respond(update: Update, context: BotContext, event: Event) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    await send_turn(update, context, context.app.conversation.handle(event))
+    context.app.wake()
+
+
+async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Message | None = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    catalog = context.app.services.catalog
+    if turn.menu_language:
+        await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))
+    for reply in turn.replies:
+        pieces = split(reply_html(reply, catalog))
+        for number, piece in enumerate(pieces):
+            markup = keyboard(reply) if number == len(pieces) - 1 else None
+            if reply.replace and replace is not None and len(pieces) == 1:
+                await replace.edit_text(piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+            else:
+                await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def menu(catalog: Catalog, language: str) -> list[BotCommand]:
+    return [BotCommand(name, catalog(language, f"commands.{name}")) for name in USER_COMMANDS]
+
+
+async def set_menus(bot: Bot, catalog: Catalog) -> None:
+    """The command menu in each language, and English for everyone else."""
+    for language in LANGUAGES:
+        await bot.set_my_commands(menu(catalog, language), language_code=language)
+    await bot.set_my_commands(menu(catalog, "en"))
