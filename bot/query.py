@@ -57,7 +57,7 @@ def _slots(index: Index, question: str) -> list[Slot]:
     tokens = words(question)
     slots: dict[object, Slot] = {}
     loose: set[str] = set(lexicon.phrase_concepts(tokens))
-    for phrase_concept in [c for c in loose if c.startswith(OFF_TOPIC)]:
+    for phrase_concept in sorted(c for c in loose if c.startswith(OFF_TOPIC)):
         slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
     for token in tokens:
         concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
@@ -71,13 +71,13 @@ def _slots(index: Index, question: str) -> list[Slot]:
         for part_share, lexical in _variants(index, token):
             variants = tuple((t, index.idf[t] * f * share * part_share)
                              for t, f in lexical + [(c, CONCEPT_FACTOR) for c in concepts])
-            key = min((t for t, _ in lexical), key=len, default=token)
+            key = min((t for t, _ in lexical), key=lambda t: (len(t), t), default=token)
             if variants:
                 slots[key] = Slot(variants, max(g for _, g in variants))
             else:
                 slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
     covered = {t for slot in slots.values() for t, _ in slot.variants}
-    for concept in loose - covered:
+    for concept in sorted(loose - covered):
         if concept not in index.idf:
             continue
         gain = index.idf[concept] * CONCEPT_FACTOR
