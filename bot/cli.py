@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
     evaluate.set_defaults(handler=_eval)
 
+    run = commands.add_parser("run", help="run the Telegram bot (long polling; token in $TELEGRAM_BOT_TOKEN)")
+    run.set_defaults(handler=_run)
+    console = commands.add_parser("console", help="talk to the bot in this terminal, on the same database")
+    console.set_defaults(handler=_console)
+
     kb = commands.add_parser("kb", help="check and test a knowledge base").add_subparsers(title="kb commands")
     check = kb.add_parser("check", help="validate and summarise a knowledge base")
     check.add_argument("dir", nargs="?", type=Path)
@@ -142,3 +147,43 @@ def _kb_test(args: argparse.Namespace) -> int:
     misses, text = self_test(matcher)
     print(text)
     return EXIT_FAILED if misses else EXIT_OK
+
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+NO_TOKEN = (f"{TOKEN_ENV} is not set. Get a token from @BotFather in Telegram (/newbot), then "
+            f"`export {TOKEN_ENV}=...` and run again; or try the bot here with `python -m bot console`.")
+
+
+def _run(args: argparse.Namespace) -> int:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_USAGE
+    import asyncio
+    import logging
+    import signal
+
+    from handlers.application import serve  # the edge: only here does Telegram come in
+
+    settings = _settings(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would log the token
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, token=token, stop=stop)
+
+    asyncio.run(main())
+    return EXIT_OK
+
+
+def _console(args: argparse.Namespace) -> int:
+    from bot.console import run
+    from bot.conversation import Conversation
+    from bot.services import build_services
+
+    run(Conversation(build_services(_settings(args))))
+    return EXIT_OK

@@ -14,6 +14,7 @@ from bot.knowledge import Entry
 from bot.matching import Decision, Profile, Result
 from bot.models import Actor, Need, utcnow
 from bot.needs import log_question, need_of, record_feedback
+from bot.privacy import forget
 from bot.replies import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.services import Services
 
@@ -85,6 +86,10 @@ class Conversation:
             return self._say(actor, "human.ask")
         if name == "done":
             return self._close_own(session, actor, None)
+        if name == "forget":
+            language = actor.language
+            count = forget(session, actor.key)
+            return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
         return self._say(actor, "help.text")
 
     # ------------------------------------------------------------------ questions
@@ -100,7 +105,8 @@ class Conversation:
         actor.conversation = state
         matcher = self.services.knowledge.matcher
         result = matcher.match(event.text, profile=Profile(actor.region, actor.art_form))
-        need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id)
+        need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
+                            channel=event.sender.channel)
         if force_person or result.decision is Decision.ESCALATE:
             intro = () if force_person else (Reply(self.t(actor, "escalate.no_match"), language=actor.language),)
             return Turn(intro + self._escalate(session, actor, event.sender, need))

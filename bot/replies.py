@@ -15,6 +15,7 @@ class Sender:
     chat_id: int
     language_code: str | None = None
     first_name: str = ""
+    channel: str = "telegram"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from handlers.context import BotContext
 from handlers.render import keyboard, reply_html, split
 
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
-                 "language", "human", "done")
+                 "language", "human", "done", "forget")
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
 
 

@@ -120,3 +120,17 @@ def test_deadlines_lists_the_next_sixty_days_soonest_first(tmp_path: Path, knowl
 
 def test_a_sticker_gets_a_short_localised_reply(tmp_path: Path, knowledge: Knowledge) -> None:
     assert "text" in conversation(tmp_path, knowledge).handle(Media(ANNA, "sticker")).replies[0].text
+
+
+def test_forget_deletes_the_users_questions_profile_and_tickets(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
+    conv.handle(Text(ANNA, "vad blir det för väder i nyköping", update_id=2))
+    other = Sender(2002, 2002, "en")
+    conv.handle(Text(other, "finns det en kurs i projektledning", update_id=3))
+    reply = conv.handle(Command(ANNA, "forget")).replies[0].text
+    assert "2" in reply
+    with session_scope(conv.services.engine) as session:
+        assert [n.update_id for n in session.exec(select(Need)).all()] == [3]
+        assert session.exec(select(Ticket)).all() == []
+        assert len(session.exec(select(Actor)).all()) == 1

@@ -1,0 +1,31 @@
+"""The console renders the same conversation as text, with buttons as numbered choices."""
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.console import run
+from bot.conversation import Conversation
+from bot.db import open_database, session_scope
+from bot.models import Need
+from bot.services import build_services, load_knowledge_for
+
+KB = Path(__file__).parent / "data" / "kb"
+
+
+def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path) -> None:
+    services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
+                              knowledge=load_knowledge_for(Settings(), KB),
+                              clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    out = io.StringIO()
+    run(Conversation(services), stdin=io.StringIO("hvem er kulturkonsulent i næstved\n2\n"), stdout=out)
+    text = out.getvalue()
+    assert "KULTURKONSULENT, NÆSTVED KOMMUNE" in text
+    assert "  → Open website: https://" in text and "  [2] 👎 Not what I needed" in text
+    assert "Shall I pass your question to a person?" in text
+    with session_scope(services.engine) as session:
+        need = session.exec(select(Need)).one()
+        assert (need.channel, need.feedback) == ("console", "not_helpful")
