@@ -83,11 +83,11 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessa
     return ready
 
 
-def backoff(attempts: int) -> float:
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
+    return min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
 
 
-def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime) -> None:
+def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
     """Record what happened to one delivery attempt on its row."""
     if isinstance(outcome, Sent):
         row.state, row.sent_at, row.result, row.last_error = "sent", now, outcome.result, None
@@ -101,7 +101,7 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime) -> None:
     if row.attempts >= MAX_ATTEMPTS:
         row.state = "failed"
         return
-    wait = outcome.wait if outcome.wait is not None else backoff(row.attempts)
+    wait = outcome.wait if outcome.wait is not None else backoff(row.attempts, backoff_base)
     row.not_before = now + timedelta(seconds=wait)
 
 
@@ -146,12 +146,13 @@ class OutboxSender:
 
     def __init__(self, engine: Engine, deliver: Deliver, *, throttle: Throttle | None = None,
                  prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
-                 clock: Callable[[], datetime] = utcnow) -> None:
-        self.engine, self.deliver, self.clock = engine, deliver, clock
+                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
+        self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
         self.prepare = prepare or (lambda _session, row: dict(row.payload))
         self.throttle = throttle or Throttle()
         self.on_settled = tuple(on_settled)
         self.wakeup = asyncio.Event()
+        self.stopping = False
 
     async def run_once(self) -> int:
         """Send what is due now (throttled, never dropped); return how many rows were settled."""
@@ -159,6 +160,8 @@ class OutboxSender:
             ids = [row.id for row in due(session, now=self.clock())]
         settled = 0
         for row_id in ids:
+            if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
+                break
             with session_scope(self.engine) as session:
                 row = session.get(OutboxMessage, row_id)
                 if row is None or row.state != "pending":
@@ -169,15 +172,15 @@ class OutboxSender:
                     continue
                 self.throttle.record(row.chat_id)
                 outcome = await self.deliver(row, self.prepare(session, row))
-                settle(row, outcome, now=self.clock())
+                settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
                 for hook in self.on_settled:
                     hook(session, row, outcome)
                 settled += 1
         return settled
 
     async def run(self, *, idle: float = 1.0) -> None:
-        """Deliver until cancelled; wake early when `wakeup` is set after new rows are written."""
-        while True:
+        """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
+        while not self.stopping:
             await self.run_once()
             try:
                 async with asyncio.timeout(idle):
@@ -185,6 +188,11 @@ class OutboxSender:
             except TimeoutError:
                 pass
             self.wakeup.clear()
+
+    def stop(self) -> None:
+        """Finish the delivery under way, then return from run()."""
+        self.stopping = True
+        self.wakeup.set()
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import session_scope
 from bot.desk import Desk
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
 from bot.staff import StaffDirectory
 from bot import tickets
@@ -27,6 +27,7 @@ from handlers.user import set_menus
 
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
+STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
 
 
 def build_application(settings: Settings, *, token: str, services: Services | None = None) -> Application:  # type: ignore[type-arg]
@@ -70,13 +71,15 @@ def app_data(application: Application) -> AppData:  # type: ignore[type-arg]
 
 
 @contextlib.asynccontextmanager
-async def running(application: Application, *, poll_timeout: int, outbox_idle: float = 1.0) -> AsyncIterator[Intake]:  # type: ignore[type-arg]
+async def running(application: Application, *, poll_timeout: int, outbox_idle: float = 1.0,  # type: ignore[type-arg]
+                  outbox_backoff: float = 2.0, group_per_minute: int = 20) -> AsyncIterator[Intake]:
     """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
     data = app_data(application)
     services = data.services
     desk = services.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
-                          on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [])
+                          on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
+                          backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
     sender.wakeup = data.outbox_wakeup
     intake = Intake(application, services.engine, timeout=poll_timeout)
     async with application:
@@ -85,14 +88,18 @@ async def running(application: Application, *, poll_timeout: int, outbox_idle: f
         await set_menus(application.bot, services.catalog)
         if desk is not None and application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
-        tasks = [asyncio.create_task(intake.run(), name="intake"),
-                 asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")]
+        polling = asyncio.create_task(intake.run(), name="intake")
+        delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
         try:
             yield intake
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            intake.stopping = True
+            sender.stop()
+            with contextlib.suppress(TimeoutError):  # let work under way finish, then stop waiting
+                await asyncio.wait_for(asyncio.shield(delivering), timeout=STOP_GRACE)
+            polling.cancel()
+            delivering.cancel()
+            await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
 
 

@@ -22,6 +22,7 @@ class Intake:
 
     def __init__(self, application: Application, engine: object, *, timeout: int = 30, limit: int = 100) -> None:  # type: ignore[type-arg]
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
+        self.stopping = False
 
     def next_offset(self) -> int:
         with session_scope(self.engine) as session:  # type: ignore[arg-type]
@@ -49,6 +50,8 @@ class Intake:
                                    .order_by(col(InboxUpdate.update_id))).all()
             batch = [(row.update_id, row.payload) for row in pending]
         for update_id, payload in batch:
+            if self.stopping:  # between updates: one in progress is finished, not cut off
+                break
             error = None
             try:
                 await self.application.process_update(Update.de_json(payload, self.application.bot))

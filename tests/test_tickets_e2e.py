@@ -1,0 +1,186 @@
+"""Staff tickets end to end: the real Application, a staff group in the emulator, nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
+from bot.db import open_database, session_scope
+from bot.knowledge import load_knowledge
+from bot.models import Ticket
+from bot.services import Services, build_services, load_knowledge_for
+from handlers.application import build_application, running
+from tests.emulator import BotApiEmulator, Chat
+
+KB = Path(__file__).parent / "data" / "kb"
+GROUP = -1001000000001
+STAFF, OUTSIDER = 900, 901
+WEATHER = "vad blir det för väder i nyköping på lördag"
+
+Start = Callable[..., AbstractAsyncContextManager[Services]]
+
+
+@pytest.fixture
+def start(emulator: BotApiEmulator, tmp_path: Path) -> Start:
+    """Start the bot (again, after a restart) on one database, with a staff group with or without topics."""
+    shutil.copytree(KB, tmp_path / "kb")
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    knowledge = load_knowledge_for(Settings(), tmp_path / "kb")
+
+    def settings(topics: bool) -> Settings:
+        return Settings(knowledge=KnowledgeSettings(path=tmp_path / "kb"),
+                        telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
+                        staff=StaffSettings(group_chat_id=GROUP, topics=topics, user_ids=(STAFF,)))
+
+    @asynccontextmanager
+    async def run(*, topics: bool = True) -> AsyncIterator[Services]:
+        emulator.group(GROUP, is_forum=topics)
+        services = build_services(settings(topics), engine=engine, secret=b"t", knowledge=knowledge,
+                                  clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+        application = build_application(services.settings, token=emulator.token, services=services)
+        async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05,
+                           group_per_minute=600):  # the 20-a-minute group limit has its own unit test
+            yield services
+
+    return run
+
+
+def in_group(emulator: BotApiEmulator, needle: str, thread: int | None = None) -> list[dict[str, Any]]:
+    return [m for m in emulator.messages_to(GROUP, thread_id=thread) if needle in m.get("text", "")]
+
+
+async def escalate(emulator: BotApiEmulator, user_id: int, question: str = WEATHER) -> int:
+    user = emulator.user(user_id, language_code="sv")
+    await user.send(question)
+    receipt = await emulator.wait_for(lambda: next((m for m in user.messages if "#" in m["text"]), None))
+    return int(receipt["text"].split("#")[1].split(".")[0])
+
+
+async def test_the_whole_lifecycle_in_a_forum_topic(emulator: BotApiEmulator, start: Start) -> None:
+    async with start() as services:
+        staff, user = emulator.user(STAFF, first_name="Sara"), emulator.user(501, language_code="sv")
+        number = await escalate(emulator, 501)
+        card = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]
+        assert "Fråga:" not in card["text"] and "Question:" in card["text"] and WEATHER in card["text"]
+        thread = card["message_thread_id"]
+        assert ("createForumTopic", ) == tuple(c[0] for c in emulator.calls if c[0] == "createForumTopic")[:1]
+        await staff.send_in(emulator.chats[GROUP], "Vi har tyvärr ingen väderprognos, men prova SMHI.", thread_id=thread)
+        relayed = await emulator.wait_for(lambda: next((m for m in user.messages if "Svar från teamet" in m["text"]), None))
+        assert "SMHI" in relayed["text"]
+        await user.send("tack, och på söndag?")
+        await emulator.wait_for(lambda: in_group(emulator, "på söndag", thread))
+        await staff.send_in(emulator.chats[GROUP], "/close svarat", thread_id=thread)
+        rating = await emulator.wait_for(lambda: next((m for m in user.messages if "(1 =" in m["text"]), None))
+        await user.press(rating, f"tk:rate:{number}:4")
+        await emulator.wait_for(lambda: any("betyg" in m["text"] for m in user.messages))
+        with session_scope(services.engine) as session:
+            ticket = session.get(Ticket, number)
+            assert ticket is not None and (ticket.state, ticket.rating) == ("closed", 4)
+            assert ticket.first_answer_at is not None and ticket.topic_id == thread
+
+
+async def test_without_topics_staff_answer_by_replying_to_the_ticket(emulator: BotApiEmulator, start: Start) -> None:
+    async with start(topics=False):
+        staff, user = emulator.user(STAFF), emulator.user(502, language_code="en")
+        number = await escalate(emulator, 502)
+        card = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]
+        assert "message_thread_id" not in card
+        await staff.send_in(emulator.chats[GROUP], "Here is a person's answer.", reply_to=card["message_id"])
+        await emulator.wait_for(lambda: any("person's answer" in m["text"] for m in user.messages))
+
+
+async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(emulator: BotApiEmulator, start: Start) -> None:
+    async with start():
+        staff = emulator.user(STAFF)
+        number = await escalate(emulator, 503)
+        thread = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]["message_thread_id"]
+        emulator.blocked.add(503)
+        await staff.send_in(emulator.chats[GROUP], "An answer nobody will read.", thread_id=thread)
+        notice = await emulator.wait_for(lambda: in_group(emulator, "could not be delivered", thread))
+        assert "blocked" in notice[0]["text"] and len(notice) == 1
+
+
+async def test_outsiders_cannot_use_staff_commands_or_other_users_tickets(emulator: BotApiEmulator, start: Start) -> None:
+    async with start() as services:
+        outsider, other = emulator.user(OUTSIDER), emulator.user(777, language_code="en")
+        number = await escalate(emulator, 504)
+        thread = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]["message_thread_id"]
+        for command in ("/tickets", "/assign me", "/close", "/reopen", "/faq", "/reload"):
+            await outsider.send_in(emulator.chats[GROUP], command, thread_id=thread)
+        await emulator.wait_for(lambda: len(in_group(emulator, "This command is for staff", thread)) == 6)
+        await other.send("/start")
+        await other.next_messages(2)
+        forged = {"message_id": 1, "chat": {"id": 777, "type": "private"}, "date": 0, "text": "x",
+                  "from": {"id": 1, "is_bot": True, "first_name": "K"}}
+        await other.press(forged, f"tk:close:{number}")
+        await other.press(forged, f"tk:rate:{number}:1")
+        await emulator.wait_for(lambda: len(emulator.answered_callbacks) == 2)
+        with session_scope(services.engine) as session:
+            ticket = session.get(Ticket, number)
+            assert ticket is not None and (ticket.state, ticket.rating, ticket.assignee_name) == ("open", None, None)
+
+
+async def test_faq_drafts_load_and_a_broken_reload_keeps_the_running_base(emulator: BotApiEmulator, start: Start,
+                                                                          tmp_path: Path) -> None:
+    async with start() as services:
+        staff = emulator.user(STAFF)
+        number = await escalate(emulator, 505, "/human finns det bidrag för att översätta en diktsamling till tyska")
+        thread = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]["message_thread_id"]
+        await staff.send_in(emulator.chats[GROUP], "Ja: Kulturrådets översättningsstöd.", thread_id=thread)
+        await staff.send_in(emulator.chats[GROUP], "/faq", thread_id=thread)
+        await emulator.wait_for(lambda: emulator.documents)
+        draft = tmp_path / "draft"
+        draft.mkdir()
+        (draft / "faq.yaml").write_bytes(emulator.documents[0]["content"])
+        assert load_knowledge(draft).entries[0].kind == "faq"
+        (tmp_path / "kb" / "broken.yaml").write_text("kind: funding\nentries:\n  - id: x\n    title: [\n", encoding="utf-8")
+        await staff.send_in(emulator.chats[GROUP], "/reload", thread_id=thread)
+        error = await emulator.wait_for(lambda: in_group(emulator, "knowledge base has errors", thread))
+        assert "broken.yaml" in error[0]["text"]
+        assert len(services.knowledge.kb) == 126
+
+
+async def test_with_flaky_telegram_and_a_restart_everything_is_delivered_once(emulator: BotApiEmulator,
+                                                                             start: Start) -> None:
+    staff = emulator.user(STAFF)
+    users = list(range(600, 606))
+
+    async def escalate_despite_faults(services: Services, user_id: int) -> int:
+        """Direct replies may fail here (only the outbox retries); the ticket in the database counts."""
+        await emulator.user(user_id, language_code="sv").send(WEATHER)
+
+        def ticket() -> int | None:
+            with session_scope(services.engine) as session:
+                return session.exec(select(Ticket.id).where(Ticket.chat_id == user_id)).first()
+
+        return int(await emulator.wait_for(ticket, timeout=10))
+
+    async with start() as services:
+        emulator.fail("createForumTopic", 429, rate=1 / 3, retry_after=1)
+        emulator.fail("sendMessage", 500, rate=1 / 3)
+        numbers = [await escalate_despite_faults(services, u) for u in users[:3]]
+    async with start() as services:  # restarted midway: pending deliveries resume
+        numbers += [await escalate_despite_faults(services, u) for u in users[3:]]
+        cards = await emulator.wait_for(lambda: all(in_group(emulator, f"#{n} ·") for n in numbers) and
+                                        [in_group(emulator, f"#{n} ·")[0] for n in numbers], timeout=30)
+        for card in cards:
+            await staff.send_in(emulator.chats[GROUP], f"Svar till {card['text'].split(' ')[0]}",
+                                thread_id=card["message_thread_id"])
+
+        def relayed(user_id: int) -> list[dict[str, Any]]:
+            return [m for m in emulator.messages_to(user_id) if "Svar från teamet" in m["text"]]
+
+        await emulator.wait_for(lambda: all(relayed(u) for u in users), timeout=30)
+        emulator.faults.clear()
+    for number, card in zip(numbers, cards):
+        assert len(in_group(emulator, f"#{number} ·")) == 1
+        assert len({c["message_thread_id"] for c in cards}) == len(cards)
+    assert all(len([m for m in emulator.messages_to(u) if "Svar från teamet" in m["text"]]) == 1 for u in users)
