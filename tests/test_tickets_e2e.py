@@ -184,3 +184,18 @@ async def test_with_flaky_telegram_and_a_restart_everything_is_delivered_once(em
         assert len(in_group(emulator, f"#{number} ·")) == 1
         assert len({c["message_thread_id"] for c in cards}) == len(cards)
     assert all(len([m for m in emulator.messages_to(u) if "Svar från teamet" in m["text"]]) == 1 for u in users)
+
+
+async def test_a_user_closes_their_own_ticket_and_staff_see_open_work(emulator: BotApiEmulator, start: Start) -> None:
+    async with start():
+        staff, user = emulator.user(STAFF), emulator.user(507, language_code="en")
+        first = await escalate(emulator, 507)
+        second = await escalate(emulator, 508)
+        await staff.send_in(emulator.chats[GROUP], "/tickets")
+        listing = (await emulator.wait_for(lambda: in_group(emulator, "Open tickets")))[0]["text"]
+        assert listing.index(f"#{first} ·") < listing.index(f"#{second} ·")
+        receipt = next(m for m in user.messages if f"#{first}" in m["text"])
+        await user.press(receipt, f"tk:close:{first}")
+        thread = in_group(emulator, f"#{first} ·")[0]["message_thread_id"]
+        await emulator.wait_for(lambda: in_group(emulator, "closed", thread))
+        await emulator.wait_for(lambda: any("(1 =" in m["text"] for m in user.messages))
