@@ -10,7 +10,9 @@ from types import MappingProxyType
 
 import pytest
 
+from bot.config import Settings
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.services import Knowledge, load_knowledge_for
 from tests.emulator import BotApiEmulator
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot's timedelta periods, without warnings
@@ -87,3 +89,9 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
     finally:
         await emu.stop()
+
+
+@pytest.fixture(scope="session")
+def reference_knowledge() -> Knowledge:
+    """The reference base indexed once, with the default matching settings."""
+    return load_knowledge_for(Settings(), KB_DIR)

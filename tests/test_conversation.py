@@ -11,15 +11,14 @@ from bot.conversation import Conversation
 from bot.db import open_database, session_scope
 from bot.models import Actor, Need, OutboxMessage, Ticket
 from bot.replies import Command, Media, Press, Sender, Text
-from bot.services import Knowledge, build_services, load_knowledge_for
+from bot.services import Knowledge, build_services
 
-KB = Path(__file__).parent / "data" / "kb"
 ANNA = Sender(user_id=1001, chat_id=1001, language_code="sv", first_name="Anna")
 
 
-@pytest.fixture(scope="module")
-def knowledge() -> Knowledge:
-    return load_knowledge_for(Settings(), KB)
+@pytest.fixture
+def knowledge(reference_knowledge: Knowledge) -> Knowledge:
+    return reference_knowledge
 
 
 def conversation(tmp_path: Path, knowledge: Knowledge, **staff: object) -> Conversation:

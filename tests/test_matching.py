@@ -1,20 +1,16 @@
 """The matcher: right entries for chat-style questions in four languages, and honest doubt."""
 
-from pathlib import Path
 
 import pytest
 
 from bot.config import MatchingSettings
-from bot.index import Index, build_index, split_compound
-from bot.knowledge import load_knowledge
+from bot.index import Index, split_compound
+from bot.services import Knowledge
 from bot.matching import Decision, Matcher, Profile
 
-KB = Path(__file__).parent / "data" / "kb"
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    return build_index(load_knowledge(KB))
+@pytest.fixture
+def index(reference_knowledge: Knowledge) -> Index:
+    return reference_knowledge.matcher.index
 
 
 @pytest.fixture

@@ -1,19 +1,15 @@
 """Reading a question: slots for content words and concepts, intents, places and off-topic subjects."""
 
-from pathlib import Path
-
 import pytest
 
-from bot.index import Index, build_index
-from bot.knowledge import load_knowledge
+from bot.index import Index
 from bot.query import analyse_query
+from bot.services import Knowledge
 
-KB = Path(__file__).parent / "data" / "kb"
 
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    return build_index(load_knowledge(KB))
+@pytest.fixture
+def index(reference_knowledge: Knowledge) -> Index:
+    return reference_knowledge.matcher.index
 
 
 def test_inflections_of_one_word_make_one_slot(index: Index) -> None:

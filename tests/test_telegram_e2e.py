@@ -12,16 +12,15 @@ from sqlmodel import select
 from bot.config import Settings, StaffSettings, TelegramSettings
 from bot.db import open_database, session_scope
 from bot.models import InboxUpdate, Need
-from bot.services import Knowledge, Services, build_services, load_knowledge_for
+from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
 
-KB = Path(__file__).parent / "data" / "kb"
 
 
-@pytest.fixture(scope="module")
-def knowledge() -> Knowledge:
-    return load_knowledge_for(Settings(), KB)
+@pytest.fixture
+def knowledge(reference_knowledge: Knowledge) -> Knowledge:
+    return reference_knowledge
 
 
 @pytest.fixture

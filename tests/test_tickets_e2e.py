@@ -18,7 +18,7 @@ from bot.knowledge import load_knowledge
 from bot.models import Ticket
 from bot.services import Services, build_services, load_knowledge_for
 from handlers.application import build_application, running
-from tests.emulator import BotApiEmulator, Chat
+from tests.emulator import BotApiEmulator
 
 KB = Path(__file__).parent / "data" / "kb"
 GROUP = -1001000000001
