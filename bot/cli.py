@@ -73,6 +73,30 @@ def _parser() -> argparse.ArgumentParser:
     selftest = kb.add_parser("test", help="ask every entry's example questions and list those that miss")
     selftest.add_argument("dir", nargs="?", type=Path)
     selftest.set_defaults(handler=_kb_test)
+
+    export = commands.add_parser(
+        "export", help="export the logged needs of a period as csv, xlsx or json",
+        description="One row per logged need: time (UTC), language, kind, matched entries, decision, feedback, "
+                    "ticket state and times, rating, region, art form and the pseudonymous user key; never a "
+                    "Telegram id, chat id, name or question text. csv is UTF-8 with BOM for Excel; xlsx adds "
+                    "'tickets' and 'summary' sheets; json is one array with one object per line.")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), help="default: from --out's suffix, else csv")
+    export.add_argument("--out", type=Path, help="file to write (default: stdout; xlsx needs a file)")
+    export.set_defaults(handler=_export)
+    report = commands.add_parser(
+        "report", help="write an HTML report with charts and the unmet needs of a period",
+        description="Writes DIR/index.html and its PNG charts (referenced by relative name, so the folder "
+                    "opens from disk, offline), in --lang (default: the config's default_language).")
+    report.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html and charts")
+    report.set_defaults(handler=_report)
+    for sub in (export, report):
+        sub.add_argument("--period", help="2026-Q3, 2026-09, 2026, 30d, 12w or 2026-01-01..2026-03-31 (UTC)")
+        sub.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (overrides --period's start)")
+        sub.add_argument("--until", metavar="DATE", help="last day, inclusive (overrides --period's end)")
+        sub.add_argument("--lang", choices=("sv", "da", "nl", "en"),
+                         help="language of entry titles and report texts (default: config default_language)")
+        sub.add_argument("--progress", action=argparse.BooleanOptionalAction,
+                         help="progress lines on stderr (default: only when stderr is a terminal)")
     return parser
 
 
@@ -186,4 +210,63 @@ def _console(args: argparse.Namespace) -> int:
     from bot.services import build_services
 
     run(Conversation(build_services(_settings(args))))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    """Needs of a period to a file or stdout; only columns free of personal data (see bot/needs_rows.py)."""
+    from bot.export import FORMATS, export_needs
+    from bot.needs_rows import open_existing
+    from bot.periods import PeriodError, resolve_period
+    from bot.progress import Progress
+
+    try:
+        period = resolve_period(args.period, args.since, args.until)
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    suffix = args.out.suffix.lstrip(".").lower() if args.out else ""
+    fmt = args.format or (suffix if suffix in FORMATS else "csv")
+    if fmt == "xlsx" and args.out is None:
+        print("error: xlsx is a binary file: give --out FILE.xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args)
+    try:
+        kb = load_knowledge(settings.knowledge_dir)
+    except KnowledgeErrors as exc:
+        kb = None
+        print(f"warning: entry titles left empty, the knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+    result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
+                          until=period.until, out=args.out, language=args.lang or settings.default_language,
+                          progress=Progress(args.progress))
+    if isinstance(result, bytes):
+        sys.stdout.buffer.write(result)
+        sys.stdout.flush()
+    else:
+        print(result)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """The HTML report of a period; prints the path of its index.html."""
+    from bot.needs_rows import open_existing
+    from bot.periods import PeriodError, resolve_period
+    from bot.progress import Progress
+    from bot.report import build_report
+
+    try:
+        period = resolve_period(args.period, args.since, args.until)
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args)
+    try:
+        kb = load_knowledge(settings.knowledge_dir)
+    except KnowledgeErrors as exc:
+        kb = None
+        print(f"warning: entry titles left empty, the knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+    index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
+                         out_dir=args.out, language=args.lang or settings.default_language,
+                         progress=Progress(args.progress))
+    print(index)
     return EXIT_OK

@@ -1,0 +1,179 @@
+"""Needs exports: what goes in equals the database, in every format, and nothing personal ever leaves."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from bot.export import export_needs
+from bot.knowledge import KnowledgeBase
+from bot.models import Need, Ticket
+from bot.needs_rows import NEED_COLUMNS, TICKET_COLUMNS
+from bot.progress import Progress
+from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
+
+PERSONAL = (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "anna_k", "070-123")
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return seed_needs(tmp_path / "needs.db")
+
+
+def expected(engine: Engine, kb: KnowledgeBase | None) -> list[dict[str, Any]]:
+    """The rows an export must hold, worked out straight from the tables."""
+    with Session(engine) as session:
+        tickets = {t.id: t for t in session.exec(select(Ticket))}
+        rows = []
+        for need in session.exec(select(Need).order_by(Need.created_at)):
+            ticket = tickets.get(need.ticket_id)
+            ids = [m["id"] for m in need.matches]
+            hours = lambda end: None if ticket is None or end is None else round(  # noqa: E731
+                (end - ticket.created_at).total_seconds() / 3600, 2)
+            entries = kb.by_id if kb is not None else {}
+            rows.append({
+                "need": need.id, "time_utc": need.created_at.replace(tzinfo=UTC), "language": need.language,
+                "kind": (ticket.label if ticket and ticket.label else None) or (need.matches[0]["kind"]
+                                                                               if need.matches else "unknown"),
+                "entry_ids": ids, "entry_titles": [entries[i].title.get("en") if i in entries else "" for i in ids],
+                "decision": need.decision, "feedback": need.feedback, "ticket": need.ticket_id,
+                "ticket_state": ticket.state if ticket else None,
+                "hours_to_answer": hours(ticket.first_answer_at) if ticket else None,
+                "hours_to_close": hours(ticket.closed_at) if ticket else None,
+                "rating": ticket.rating if ticket else None, "region": need.region, "art_form": need.art_form,
+                "user_key": need.user_key})
+    return rows
+
+
+def as_text(row: dict[str, Any]) -> list[str]:
+    """A row as the CSV spells it."""
+    cells = {**row, "time_utc": row["time_utc"].strftime("%Y-%m-%d %H:%M:%S"),
+             "entry_ids": " | ".join(row["entry_ids"]), "entry_titles": " | ".join(row["entry_titles"])}
+    return ["" if cells[c] is None else str(cells[c]) for c in NEED_COLUMNS]
+
+
+def test_csv_starts_with_a_bom_and_holds_exactly_the_databases_needs(engine: Engine, reference_kb: KnowledgeBase,
+                                                                     tmp_path: Path) -> None:
+    out = export_needs(engine, reference_kb, fmt="csv", out=tmp_path / "needs.csv")
+    raw = Path(out).read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert tuple(header) == NEED_COLUMNS
+    assert rows == [as_text(row) for row in expected(engine, reference_kb)]
+    assert "Kulturrådet: bidrag till musikarrangörer" in rows[0]
+
+
+def test_json_is_one_array_of_objects_with_lists_and_nulls_equal_to_the_database(
+        engine: Engine, reference_kb: KnowledgeBase) -> None:
+    data = export_needs(engine, reference_kb, fmt="json")
+    assert isinstance(data, bytes)
+    items = json.loads(data)
+    assert [list(item) for item in items] == [list(NEED_COLUMNS)] * len(items)
+    want = [{**row, "time_utc": row["time_utc"].isoformat().replace("+00:00", "Z")}
+            for row in expected(engine, reference_kb)]
+    assert items == want
+    assert all(line.startswith(b"{") for line in data.splitlines()[1:-1])  # one object per line
+
+
+def test_xlsx_has_needs_tickets_and_summary_sheets_matching_the_database(engine: Engine, reference_kb: KnowledgeBase,
+                                                                       tmp_path: Path) -> None:
+    out = export_needs(engine, reference_kb, fmt="xlsx", out=tmp_path / "needs.xlsx")
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["needs", "tickets", "summary"]
+    header, *rows = book["needs"].iter_rows(values_only=True)
+    assert header == NEED_COLUMNS
+    for got, want in zip(rows, expected(engine, reference_kb), strict=True):
+        cells = {**want, "time_utc": want["time_utc"].replace(tzinfo=None),
+                 "entry_ids": " | ".join(want["entry_ids"]) or None,
+                 "entry_titles": " | ".join(want["entry_titles"]) or None}
+        assert got == tuple(cells[c] for c in NEED_COLUMNS)
+    header, *tickets = book["tickets"].iter_rows(values_only=True)
+    assert header == TICKET_COLUMNS and "chat_id" not in header
+    assert [(t[0], t[3], t[6], t[10]) for t in tickets] == [(1, "closed", "funding", 4), (2, "answered", None, None),
+                                                           (3, "open", None, None)]
+    summary = {(section, key): value for section, key, value in list(book["summary"].iter_rows(values_only=True))[1:]}
+    assert summary["totals", "needs"] == 12 and summary["totals", "tickets"] == 3
+    assert summary["decision", "escalate"] == 6 and summary["kind", "funding"] == 4
+    assert summary["totals", "median hours to first staff answer"] == 4
+    book.close()
+
+
+def test_kind_is_the_staff_label_first_then_the_best_match_then_unknown(engine: Engine) -> None:
+    kinds = {item["need"]: item["kind"] for item in json.loads(export_needs(engine, None, fmt="json"))}
+    assert (kinds[2], kinds[3], kinds[6]) == ("funding", "contact", "unknown")  # need 2 matched a contact
+
+
+def test_without_a_knowledge_base_titles_are_empty_but_ids_remain(engine: Engine) -> None:
+    first = json.loads(export_needs(engine, None, fmt="json"))[0]
+    assert (first["entry_ids"], first["entry_titles"]) == (["kulturradet-musikarrangorer"], [""])
+
+
+def test_a_period_exports_only_its_needs(engine: Engine) -> None:
+    since, until = datetime(2026, 3, 9, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)
+    items = json.loads(export_needs(engine, None, fmt="json", since=since, until=until))
+    assert [item["need"] for item in items] == [6, 7, 8, 9]
+    assert json.loads(export_needs(engine, None, fmt="json", since=datetime(2030, 1, 1, tzinfo=UTC))) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_no_export_holds_a_chat_id_staff_id_name_username_or_question_text(
+        engine: Engine, reference_kb: KnowledgeBase, tmp_path: Path, fmt: str) -> None:
+    out = Path(export_needs(engine, reference_kb, fmt=fmt, out=tmp_path / f"needs.{fmt}"))
+    if fmt == "xlsx":
+        with zipfile.ZipFile(out) as archive:
+            text = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    else:
+        text = out.read_text(encoding="utf-8-sig")
+    for secret in (*PERSONAL, "<script", "alert(", "replokal", "advocaat"):
+        assert secret not in text, secret
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_progress_is_reported_on_the_stream_when_enabled_and_silent_otherwise(engine: Engine) -> None:
+    shown, hidden = io.StringIO(), io.StringIO()
+    export_needs(engine, None, fmt="csv", progress=Progress(True, stream=shown))
+    export_needs(engine, None, fmt="csv", progress=Progress(None, stream=hidden))  # not a terminal
+    assert "exported 12/12 rows" in shown.getvalue()
+    assert hidden.getvalue() == ""
+
+
+def write_config(tmp_path: Path, database: Path, kb_dir: Path) -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{database}\nknowledge:\n  path: {kb_dir}\n", encoding="utf-8")
+    return config
+
+
+def test_the_cli_writes_json_to_stdout_and_files_by_suffix(engine: Engine, tmp_path: Path, kb_dir: Path,
+                                                           capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    config = str(write_config(tmp_path, tmp_path / "needs.db", kb_dir))
+    assert main(["--config", config, "export", "--format", "json", "--period", "2026-03"]) == EXIT_OK
+    assert len(json.loads(capsysbinary.readouterr().out)) == 12
+    assert main(["--config", config, "export", "--out", str(tmp_path / "q.xlsx"), "--since",
+                 START.date().isoformat(), "--until", "2026-03-08", "--no-progress"]) == EXIT_OK
+    assert capsysbinary.readouterr().out.decode().strip() == str(tmp_path / "q.xlsx")
+    assert len(list(openpyxl.load_workbook(tmp_path / "q.xlsx")["needs"].iter_rows())) == 1 + 5
+
+
+def test_the_cli_refuses_xlsx_on_stdout_an_unknown_period_and_a_missing_database(
+        engine: Engine, tmp_path: Path, kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(write_config(tmp_path, tmp_path / "needs.db", kb_dir))
+    assert main(["--config", config, "export", "--format", "xlsx"]) == EXIT_USAGE
+    assert "--out" in capsys.readouterr().err
+    assert main(["--config", config, "export", "--period", "last summer"]) == EXIT_USAGE
+    assert "not a period" in capsys.readouterr().err
+    missing = str(write_config(tmp_path, tmp_path / "nowhere.db", kb_dir))
+    assert main(["--config", missing, "export"]) == EXIT_FAILED
+    assert "no database" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere.db").exists()
