@@ -1,12 +1,12 @@
 """The matcher: right entries for chat-style questions in four languages, and honest doubt."""
 
-
 import pytest
 
 from bot.config import MatchingSettings
 from bot.index import Index, split_compound
-from bot.services import Knowledge
 from bot.matching import Decision, Matcher, Profile
+from bot.services import Knowledge
+
 
 @pytest.fixture
 def index(reference_knowledge: Knowledge) -> Index:
