@@ -1,0 +1,121 @@
+"""The needs report: a folder that opens offline, charts that exist, unmet needs grouped, nothing personal."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.cli import EXIT_OK, main
+from bot.i18n import placeholders
+from bot.knowledge import KnowledgeBase
+from bot.needs_stats import summary
+from bot.redaction import redact
+from bot.report import ReportTexts, build_report, report_catalog
+from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, USERNAME, seed_needs
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return seed_needs(tmp_path_factory.mktemp("db") / "needs.db")
+
+
+@pytest.fixture(scope="module")
+def report(seeded: Engine, reference_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The English report of the seeded log, built once for the tests that only read it."""
+    return build_report(seeded, reference_kb, out_dir=tmp_path_factory.mktemp("report"), language="en",
+                        now=datetime(2026, 4, 1, 8, tzinfo=UTC))
+
+
+def test_index_references_only_png_charts_that_exist_beside_it(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert len(images) == 8
+    for name in images:
+        assert "/" not in name and name.endswith(".png")
+        assert (report.parent / name).read_bytes().startswith(PNG)
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
+
+
+def test_the_unmet_needs_section_lists_groups_with_their_sizes_largest_first(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    section = page[page.index('<section id="unmet">'):page.index("</section>")]
+    assert "Unmet needs" in section
+    assert re.findall(r'<span class="size">(\d+) questions</span>', section) == ["4"]
+    assert "Shared words: replokal, band" in section
+    assert "further unmet questions resemble no other" in section
+
+
+def test_question_texts_are_html_escaped(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>replokal" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;replokal&lt;/b&gt;" in page
+
+
+def test_the_report_holds_no_chat_id_staff_name_username_or_phone_number(report: Path) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in report.parent.glob("*.html"))
+    for secret in (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "070-123"):
+        assert secret not in text, secret
+
+
+def test_key_figures_match_the_seeded_log(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    figures = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]+)</td></tr>", page))
+    assert figures["Questions"] == "12" and figures["Passed to a person"] == "50%"
+    assert figures["Tickets opened"] == "3" and figures["Of which still open"] == "2"
+    assert figures["Median time to first staff answer"] == "4.0 h"
+
+
+def test_the_report_speaks_the_staff_language(seeded: Engine, tmp_path: Path) -> None:
+    page = build_report(seeded, None, out_dir=tmp_path, language="sv").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page and "Ouppfyllda behov" in page and "4 frågor" in page
+
+
+def test_an_empty_period_gives_a_report_without_charts_saying_so(seeded: Engine, tmp_path: Path) -> None:
+    index = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="da")
+    page = index.read_text(encoding="utf-8")
+    assert "<img" not in page and "Ingen data til denne graf" in page and "Ingen uopfyldte behov" in page
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_every_report_language_has_every_english_key_with_the_same_placeholders() -> None:
+    catalog = report_catalog()
+    english = ReportTexts(catalog, "en")
+    for language in ("sv", "da", "nl"):
+        texts = ReportTexts(catalog, language)
+        assert texts.keys() == english.keys(), texts.keys() ^ english.keys()
+        for key in english.keys():
+            assert placeholders(texts.own[key]) == placeholders(english.own[key]), (language, key)
+    assert ReportTexts(catalog, "fr")("unmet.size", size=3) == "3 questions"
+
+
+def test_stats_give_volume_answered_share_open_tickets_and_top_unmet_needs_masked(seeded: Engine) -> None:
+    stats = summary(seeded)
+    assert (stats.needs, stats.open_tickets) == (12, 2)
+    assert stats.answered_share == pytest.approx(5 / 12)
+    (top,) = stats.top_unmet
+    assert top.size == 4 and "replokal" in top.keywords
+    assert not any(USERNAME in example or "070-123" in example for example in top.examples)
+    assert summary(seeded, since=datetime(2026, 3, 16, tzinfo=UTC)).needs == 3
+
+
+def test_contact_details_are_masked_but_amounts_and_years_stay() -> None:
+    text = "mejla anna.k@example.se eller @anna_k, ring +46 70-123 45 67 — vi söker 50 000 kr för 2026"
+    assert redact(text) == "mejla [e-mail] eller [@user], ring [phone] — vi söker 50 000 kr för 2026"
+
+
+def test_the_cli_writes_the_report_and_prints_its_index(seeded: Engine, tmp_path: Path, kb_dir: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    database = seeded.url.database
+    config = tmp_path / "config.yaml"
+    config.write_text(f"default_language: nl\nstorage:\n  url: sqlite:///{database}\nknowledge:\n  path: {kb_dir}\n",
+                      encoding="utf-8")
+    out = tmp_path / "rapport"
+    assert main(["--config", str(config), "report", "--out", str(out), "--period", "2026-Q1"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == str(out / "index.html")
+    assert "Onvervulde behoeften" in (out / "index.html").read_text(encoding="utf-8")
