@@ -22,8 +22,11 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SHIPPED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
 class KnowledgeSettings(_Section):
-    path: Path = Path("knowledge")
+    path: Path | None = None  # None: the base shipped with Kulturlots
 
 
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -88,7 +91,8 @@ class Settings(_Section):
 
     @property
     def knowledge_dir(self) -> Path:
-        return self.resolve(self.knowledge.path)
+        """The configured base; without one, the shipped base, so a minimal config file still runs."""
+        return self.resolve(self.knowledge.path) if self.knowledge.path is not None else SHIPPED_KNOWLEDGE
 
     @property
     def database_url(self) -> str:

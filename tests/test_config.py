@@ -8,7 +8,7 @@ import pytest
 
 from pydantic import ValidationError
 
-from bot.config import CONFIG_ENV, ConfigError, Settings, load_settings
+from bot.config import CONFIG_ENV, SHIPPED_KNOWLEDGE, ConfigError, Settings, load_settings
 
 REPO = Path(__file__).parents[1]
 
@@ -32,7 +32,7 @@ def config_error(path: Path | str) -> str:
 def test_an_empty_config_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path, ""))
     assert settings.default_language == "en"
-    assert settings.knowledge_dir == (tmp_path / "knowledge").resolve()
+    assert settings.knowledge_dir == SHIPPED_KNOWLEDGE and (SHIPPED_KNOWLEDGE / "funding.yaml").exists()
     assert settings.matching.answer_min == 0.4 and settings.matching.max_options == 5
     assert settings.telegram.poll_timeout == 30
 
