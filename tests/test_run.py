@@ -1,0 +1,39 @@
+"""`python -m bot run` as a process: token from the environment, base URL from a minimal config."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.emulator import BotApiEmulator
+
+
+async def test_the_bot_process_answers_over_the_bot_api_and_stops_on_sigterm(emulator: BotApiEmulator,
+                                                                              tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n  base_file_url: {emulator.base_file_url}\n"
+                      "  poll_timeout: 1\n", encoding="utf-8")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": emulator.token, "KULTURLOTS_SECRET": "process-test"}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--config", str(config), "run",
+                                                   env=env, stderr=asyncio.subprocess.PIPE)
+    try:
+        user = emulator.user(42, language_code="da")
+        await user.send("hvem er kulturkonsulent i næstved")
+        answer = await user.next_message(timeout=30)
+        assert answer["text"].startswith("Kulturkonsulent, Næstved Kommune")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    assert emulator.token not in stderr.decode()
+    assert (tmp_path / "data" / "kulturlots.db").exists()
+
+
+async def test_without_a_token_the_process_says_how_to_get_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+                                                   stderr=asyncio.subprocess.PIPE)
+    _, stderr = await process.communicate()
+    assert process.returncode == 2
+    assert "@BotFather" in stderr.decode() and "console" in stderr.decode()
