@@ -14,6 +14,7 @@ import yaml
 KINDS = ("funding", "contact", "network", "event", "course", "faq")
 LANGUAGES = ("sv", "da", "nl", "en")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_MAX = 60  # "e:" + id must fit Telegram's 64-byte callback data
 ROLLING = "rolling"
 
 
@@ -228,6 +229,8 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
         problems.append(fail("id", "required field missing"))
     elif not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
         problems.append(fail("id", f"{entry_id!r} is not an id: use lowercase letters, digits and '-'"))
+    elif len(entry_id) > ID_MAX:
+        problems.append(fail("id", f"longer than {ID_MAX} characters (it travels in Telegram buttons)"))
     problems += [fail(name, "unknown field") for name in raw if name not in KNOWN_FIELDS]
     body_field = "answer" if kind == "faq" else "summary"
     missing = {name for name in ("title", body_field) if _blank(raw.get(name))}

@@ -415,3 +415,12 @@ def test_the_example_entry_in_the_curators_guide_is_valid(tmp_path: Path, write_
     example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
     entry = load_knowledge(write_kb(tmp_path, {"funding.yaml": example})).by_id["flen-kulturpott"]
     assert entry.kind == "funding" and entry.deadline == date(2027, 3, 15)
+
+
+def test_an_id_too_long_for_a_telegram_button_is_an_error(write_kb: WriteKb, tmp_path: Path) -> None:
+    """Entry ids travel in callback data, which Telegram caps at 64 bytes."""
+    long_id = "a" * 61
+    folder = write_kb(tmp_path, {"faq.yaml": f"kind: faq\nentries:\n  - id: {long_id}\n    title: T\n    answer: A\n"})
+    with pytest.raises(KnowledgeErrors) as caught:
+        load_knowledge(folder)
+    assert f"entry '{long_id}', field 'id'" in str(caught.value) and "64-byte" not in str(caught.value)
