@@ -106,7 +106,7 @@ class Conversation:
         matcher = self.services.knowledge.matcher
         result = matcher.match(event.text, profile=Profile(actor.region, actor.art_form))
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
-                            channel=event.sender.channel)
+                            channel=event.sender.channel, now=self.services.clock())
         if force_person or result.decision is Decision.ESCALATE:
             intro = () if force_person else (Reply(self.t(actor, "escalate.no_match"), language=actor.language),)
             return Turn(intro + self._escalate(session, actor, event.sender, need))

@@ -14,6 +14,10 @@ from sqlmodel import Session, col, select
 
 from bot import tickets
 from bot.db import session_scope
+from bot.export import export_needs
+from bot.needs_stats import summary
+from bot.periods import Period, PeriodError, parse_period
+from bot.report import build_report
 from bot.knowledge import KnowledgeErrors, load_knowledge
 from bot.models import Ticket, TicketMessage, utcnow
 from bot.services import Services
@@ -66,7 +70,8 @@ class Desk:
 
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
-                   "faq": self._faq, "reload": self._reload}.get(name)
+                   "faq": self._faq, "reload": self._reload, "export": self._export, "report": self._report,
+                   "stats": self._stats}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
@@ -132,6 +137,49 @@ class Desk:
         except KnowledgeErrors as errors:
             return StaffReply(self.t("staff.reload_failed", errors="\n".join(str(e) for e in errors.errors[:10])))
         return StaffReply(self.t("staff.reload_ok", count=count))
+
+
+    def _period(self, args: str) -> Period:
+        """'/export 2026-Q3', '/report 30d'; without one, the last 90 days."""
+        return parse_period(args or "90d", now=self.services.clock())
+
+    def _export(self, args: str, message: StaffMessage) -> StaffReply:
+        try:
+            period = self._period(args)
+        except PeriodError as error:
+            return StaffReply(str(error))
+        label = (args or "90d").replace("..", "_").replace("/", "-")
+        out = self.services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
+        services = self.services
+        export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since, until=period.until,
+                     out=out, language=services.settings.staff.language)
+        return StaffReply(self.t("staff.export_ready", period=args or "90d"), document=out)
+
+    def _report(self, args: str, message: StaffMessage) -> StaffReply:
+        try:
+            period = self._period(args)
+        except PeriodError as error:
+            return StaffReply(str(error))
+        label = (args or "90d").replace("..", "_").replace("/", "-")
+        folder = self.services.settings.resolve(Path("data/reports")) / f"report-{label}"
+        services = self.services
+        build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until, out_dir=folder,
+                     language=services.settings.staff.language, now=services.clock())
+        archive = Path(shutil.make_archive(str(folder), "zip", folder))
+        return StaffReply(self.t("staff.report_ready", period=args or "90d"), document=archive)
+
+    def _stats(self, args: str, message: StaffMessage) -> StaffReply:
+        try:
+            period = self._period(args)
+        except PeriodError as error:
+            return StaffReply(str(error))
+        stats = summary(self.services.engine, since=period.since, until=period.until)
+        share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
+        lines = [self.t("staff.stats", period=args or "90d", needs=stats.needs, answered=share,
+                        open=stats.open_tickets)]
+        lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×"
+                  for c in stats.top_unmet]
+        return StaffReply("\n".join(lines))
 
 
 def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:

@@ -11,7 +11,7 @@ from handlers.context import BotContext
 from handlers.render import split
 
 log = logging.getLogger(__name__)
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "faq", "reload")
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "faq", "reload", "export", "report", "stats")
 
 
 def staff_message(message: Message) -> StaffMessage:

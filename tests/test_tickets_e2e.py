@@ -199,3 +199,22 @@ async def test_a_user_closes_their_own_ticket_and_staff_see_open_work(emulator: 
         thread = in_group(emulator, f"#{first} ·")[0]["message_thread_id"]
         await emulator.wait_for(lambda: in_group(emulator, "closed", thread))
         await emulator.wait_for(lambda: any("(1 =" in m["text"] for m in user.messages))
+
+
+async def test_staff_get_the_export_the_report_and_stats_in_the_group(emulator: BotApiEmulator, start: Start) -> None:
+    async with start():
+        staff = emulator.user(STAFF)
+        await escalate(emulator, 510)
+        await escalate(emulator, 511, "/human vi behöver en replokal i flen")
+        group = emulator.chats[GROUP]
+        await staff.send_in(group, "/stats 2027-03")
+        stats = (await emulator.wait_for(lambda: in_group(emulator, "2027-03:")))[0]["text"]
+        assert "2 questions" in stats and "2 tickets open now" in stats
+        await staff.send_in(group, "/export 2027-Q1")
+        await staff.send_in(group, "/report 2027-Q1")
+        await emulator.wait_for(lambda: len(emulator.documents) == 2, timeout=30)
+        xlsx, report = emulator.documents
+        assert xlsx["filename"] == "needs-2027-Q1.xlsx" and xlsx["content"][:2] == b"PK"
+        assert report["filename"].endswith(".zip")
+        await staff.send_in(group, "/export sometime")
+        await emulator.wait_for(lambda: in_group(emulator, "not a period"))
