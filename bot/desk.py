@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,8 @@ from bot.report import build_report
 from bot.knowledge import KnowledgeErrors, load_knowledge
 from bot.models import Ticket, TicketMessage, utcnow
 from bot.services import Services
+
+DEFAULT_PERIOD = "90d"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,47 +142,47 @@ class Desk:
         return StaffReply(self.t("staff.reload_ok", count=count))
 
 
-    def _period(self, args: str) -> Period:
-        """'/export 2026-Q3', '/report 30d'; without one, the last 90 days."""
-        return parse_period(args or "90d", now=self.services.clock())
+    def _periodic(self, args: str, make: Callable[[Period, str], StaffReply]) -> StaffReply:
+        """Run `make` for the period named in args ('2026-Q3', '30d'...; the last 90 days without one)."""
+        spec = args or DEFAULT_PERIOD
+        try:
+            period = parse_period(spec, now=self.services.clock())
+        except PeriodError as error:
+            return StaffReply(str(error))
+        return make(period, spec.replace("..", "_").replace("/", "-"))
 
     def _export(self, args: str, message: StaffMessage) -> StaffReply:
-        try:
-            period = self._period(args)
-        except PeriodError as error:
-            return StaffReply(str(error))
-        label = (args or "90d").replace("..", "_").replace("/", "-")
-        out = self.services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
         services = self.services
-        export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since, until=period.until,
-                     out=out, language=services.settings.staff.language)
-        return StaffReply(self.t("staff.export_ready", period=args or "90d"), document=out)
+
+        def make(period: Period, label: str) -> StaffReply:
+            out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
+            export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since,
+                         until=period.until, out=out, language=services.settings.staff.language)
+            return StaffReply(self.t("staff.export_ready", period=label), document=out)
+
+        return self._periodic(args, make)
 
     def _report(self, args: str, message: StaffMessage) -> StaffReply:
-        try:
-            period = self._period(args)
-        except PeriodError as error:
-            return StaffReply(str(error))
-        label = (args or "90d").replace("..", "_").replace("/", "-")
-        folder = self.services.settings.resolve(Path("data/reports")) / f"report-{label}"
         services = self.services
-        build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until, out_dir=folder,
-                     language=services.settings.staff.language, now=services.clock())
-        archive = Path(shutil.make_archive(str(folder), "zip", folder))
-        return StaffReply(self.t("staff.report_ready", period=args or "90d"), document=archive)
+
+        def make(period: Period, label: str) -> StaffReply:
+            folder = services.settings.resolve(Path("data/reports")) / f"report-{label}"
+            build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until,
+                         out_dir=folder, language=services.settings.staff.language, now=services.clock())
+            archive = Path(shutil.make_archive(str(folder), "zip", folder))
+            return StaffReply(self.t("staff.report_ready", period=label), document=archive)
+
+        return self._periodic(args, make)
 
     def _stats(self, args: str, message: StaffMessage) -> StaffReply:
-        try:
-            period = self._period(args)
-        except PeriodError as error:
-            return StaffReply(str(error))
-        stats = summary(self.services.engine, since=period.since, until=period.until)
-        share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
-        lines = [self.t("staff.stats", period=args or "90d", needs=stats.needs, answered=share,
-                        open=stats.open_tickets)]
-        lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×"
-                  for c in stats.top_unmet]
-        return StaffReply("\n".join(lines))
+        def make(period: Period, label: str) -> StaffReply:
+            stats = summary(self.services.engine, since=period.since, until=period.until)
+            share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
+            lines = [self.t("staff.stats", period=label, needs=stats.needs, answered=share, open=stats.open_tickets)]
+            lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
+            return StaffReply("\n".join(lines))
+
+        return self._periodic(args, make)
 
 
 def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:
