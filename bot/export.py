@@ -4,7 +4,8 @@ Formats:
 - csv: UTF-8 with a byte-order mark (Excel then reads å, æ, ø correctly), comma-separated, times as
   'YYYY-MM-DD HH:MM:SS' in UTC, several entry ids or titles joined by ' | ', empty cells for none.
 - xlsx: sheets "needs", "tickets" (one row per ticket opened in the period) and "summary" (counts and
-  shares); times are real Excel dates in UTC. Written in openpyxl's write-only mode, row by row.
+  shares); times are real Excel dates in UTC; header rows frozen, with filters. Streamed row by row by
+  bot/xlsx.py (openpyxl's write-only mode was too slow for 100,000 needs; see there).
 - json: one JSON array holding one object per need, each object on its own line: valid JSON for any
   reader, and streamable line by line (strip the trailing comma) for large exports. Times are ISO 8601
   with 'Z', lists stay lists, missing values are null.
@@ -21,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
 from bot.knowledge import KnowledgeBase
@@ -29,6 +29,7 @@ from bot.needs_rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, n
 from bot.needs_stats import DECISIONS, Tally
 from bot.periods import Period
 from bot.progress import SILENT, Progress
+from bot.xlsx import Workbook
 
 FORMATS = ("csv", "xlsx", "json")
 JOIN = " | "
@@ -100,30 +101,24 @@ def _json_value(value: Any) -> Any:
 
 
 def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
-    book = Workbook(write_only=True)
     counts = Tally()
-    needs = book.create_sheet("needs")
-    _header(needs, NEED_COLUMNS)
-    for row in rows:
-        counts.add_need(row)
-        needs.append([_excel_cell(v) for v in row.values()])
-    tickets = book.create_sheet("tickets")
-    _header(tickets, TICKET_COLUMNS)
-    for ticket in ticket_rows(engine, period):
-        counts.add_ticket(ticket)
-        tickets.append([_excel_cell(v) for v in ticket.values()])
-    sheet = book.create_sheet("summary")
-    _header(sheet, ("section", "key", "value"))
-    for line in summary_lines(counts, period):
-        sheet.append(list(line))
-    book.save(stream)
+    with Workbook(stream) as book:
+        with book.sheet("needs", NEED_COLUMNS, widths=_widths(NEED_COLUMNS)) as needs:
+            for row in rows:
+                counts.add_need(row)
+                needs.append([_excel_cell(v) for v in row.values()])
+        with book.sheet("tickets", TICKET_COLUMNS, widths=_widths(TICKET_COLUMNS)) as tickets:
+            for ticket in ticket_rows(engine, period):
+                counts.add_ticket(ticket)
+                tickets.append([_excel_cell(v) for v in ticket.values()])
+        with book.sheet("summary", ("section", "key", "value"), widths=(14, 40, 24)) as summary:
+            for line in summary_lines(counts, period):
+                summary.append(line)
 
 
-def _header(sheet: Any, columns: tuple[str, ...]) -> None:
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + index)].width = max(12, len(name) + 2)
-    sheet.append(list(columns))
+def _widths(columns: tuple[str, ...]) -> list[float]:
+    wide = {"time_utc": 19, "created_utc": 19, "entry_ids": 40, "entry_titles": 60, "tried_ids": 40, "user_key": 34}
+    return [wide.get(name, max(10, len(name) + 3)) for name in columns]
 
 
 def _excel_cell(value: Any) -> Any:

@@ -18,6 +18,7 @@ class Progress:
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.started = time.monotonic()
         self._open_line = False
+        self._shown = -1
 
     def stage(self, name: str) -> None:
         """Announce what the long run is doing now."""
@@ -25,20 +26,25 @@ class Progress:
 
     def rows(self, done: int, total: int | None, *, verb: str = "exported", final: bool = False) -> None:
         """Report `done` rows of `total`, but only every EVERY_ROWS rows and at the end."""
+        if final and self._open_line and done == self._shown:  # the last count is on screen: end its line
+            self._say("", end="\n")
+            return
         if not final and (done == 0 or done % EVERY_ROWS):
             return
         of = f"/{total}" if total is not None else ""
         self._say(f"\r{verb} {done}{of} rows ({time.monotonic() - self.started:.1f} s)", end="\n" if final else "")
-        self._open_line = not final
+        self._open_line, self._shown = not final, done
 
     def _say(self, text: str, *, end: str) -> None:
         if not self.enabled:
             return
-        if self._open_line and not text.startswith("\r"):
+        if self._open_line and text and not text.startswith("\r"):
             self.stream.write("\n")
             self._open_line = False
         self.stream.write(text + end)
         self.stream.flush()
+        if not text:
+            self._open_line = False
 
 
 SILENT = Progress(enabled=False)

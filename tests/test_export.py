@@ -177,3 +177,19 @@ def test_the_cli_refuses_xlsx_on_stdout_an_unknown_period_and_a_missing_database
     assert main(["--config", missing, "export"]) == EXIT_FAILED
     assert "no database" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_xlsx_cells_keep_their_types_escapes_and_a_frozen_filterable_bold_header(tmp_path: Path) -> None:
+    from bot.xlsx import Workbook, column_name
+
+    path = tmp_path / "cells.xlsx"
+    with path.open("wb") as stream, Workbook(stream) as book:
+        with book.sheet("a & b", [f"c{i}" for i in range(28)], widths=[12] * 28) as sheet:
+            sheet.append([1, 2.5, True, datetime(2026, 3, 1, 9, 30, tzinfo=UTC), " padded ", "<x> & \x07bell", None,
+                          "", *range(20)])
+    assert [column_name(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    sheet = openpyxl.load_workbook(path)["a & b"]
+    assert [c.value for c in sheet[2][:8]] == [1, 2.5, True, datetime(2026, 3, 1, 9, 30), " padded ", "<x> & bell",
+                                                None, None]
+    assert sheet["AB2"].value == 19 and sheet["A1"].font.b and sheet["D2"].is_date
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:AB2")
