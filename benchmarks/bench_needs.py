@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,7 @@ GAPS = {
 }
 ARTS = ("min diktsamling", "en roman", "barnböcker", "mine digte", "mijn boek", "my novel", "keramik", "målningar")
 OPENERS = ("", "", "hej ", "hej! ", "hi ", "hallo ", "hejsa ", "hey ")
+Row = dict[str, Any]
 CLOSERS = ("", "", "?", "??", " tack", " pls", " :)", "!")
 
 
@@ -65,7 +67,7 @@ def typos(text: str, rng: random.Random) -> str:
     return " ".join(out)
 
 
-def needs(count: int, entries: list[tuple[str, str]], rng: random.Random) -> Iterator[tuple[dict, dict | None]]:
+def needs(count: int, entries: list[tuple[str, str]], rng: random.Random) -> Iterator[tuple[Row, Row | None]]:
     """Need rows (and a ticket row for about a tenth) spread over 52 weeks."""
     span = timedelta(weeks=52).total_seconds()
     for n in range(count):
@@ -87,7 +89,7 @@ def needs(count: int, entries: list[tuple[str, str]], rng: random.Random) -> Ite
                 "art_form": art, "text": text, "decision": decision, "matches": matches, "feedback": feedback,
                 "update_id": n + 1, "channel": "telegram", "ticket_id": None,
                 "chosen_id": matches[0]["id"] if decision == "clarify" and matches and rng.random() < 0.7 else None}
-        ticket = None
+        ticket: Row | None = None
         if decision == "escalate" and rng.random() < 0.5:
             answered = created + timedelta(hours=rng.expovariate(1 / 20)) if rng.random() < 0.85 else None
             closed = answered + timedelta(hours=rng.expovariate(1 / 30)) if answered and rng.random() < 0.8 else None
@@ -112,7 +114,8 @@ def seed(path: Path, count: int) -> None:
     kb = load_knowledge(ROOT / "knowledge")
     entries = [(e.id, e.kind) for e in kb]
     rng = random.Random(2026)
-    need_rows, ticket_rows = [], []
+    need_rows: list[Row] = []
+    ticket_rows: list[Row] = []
     for need, ticket in needs(count, entries, rng):
         if ticket is not None:
             ticket["id"] = len(ticket_rows) + 1
@@ -148,11 +151,18 @@ def main() -> int:
     if args.seed:
         seed(args.seed, args.needs)
         return 0
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-needs-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return measure(args.keep, args.needs)
+    with tempfile.TemporaryDirectory(prefix="bench-needs-") as scratch:
+        return measure(Path(scratch), args.needs)
+
+
+def measure(folder: Path, count: int) -> int:
+    """Seed `count` needs into `folder`, run every task, print the table; 1 if a target was missed."""
     database = folder / "needs.db"
     database.unlink(missing_ok=True)
-    seconds, seed_peak = run([sys.executable, __file__, "--seed", str(database), "--needs", str(args.needs)])
+    seconds, seed_peak = run([sys.executable, __file__, "--seed", str(database), "--needs", str(count)])
     config = folder / "config.yaml"
     config.write_text(f"storage:\n  url: sqlite:///{database}\nknowledge:\n  path: {ROOT / 'knowledge'}\n"
                       "default_language: sv\n", encoding="utf-8")
@@ -167,7 +177,7 @@ def main() -> int:
         "report (charts + unmet clusters)": bot + ["report", "--out", str(folder / "report")],
         "summary (/stats, with clustering)": [sys.executable, "-c", stats],
     }
-    print(f"{args.needs} needs seeded in {seconds:.1f} s, peak {seed_peak:.0f} MiB "
+    print(f"{count} needs seeded in {seconds:.1f} s, peak {seed_peak:.0f} MiB "
           f"({database.stat().st_size / 2**20:.0f} MiB SQLite file)\n")
     print("| task | seconds | peak MiB | target |\n| --- | ---: | ---: | --- |")
     missed = False
