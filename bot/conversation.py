@@ -129,20 +129,8 @@ class Conversation:
         return Reply(self.t(actor, "clarify.ask"), buttons=tuple(rows), language=actor.language)
 
     def _escalate(self, session: Session, actor: Actor, sender: Sender, need: Need) -> tuple[Reply, ...]:
-        """The one entry point to a person: a ticket where a staff group exists, else a noted need."""
-        desk = self.services.desk
-        if desk is None:
-            return (Reply(self.t(actor, "escalate.noted"), language=actor.language),)
-        if need.ticket_id is None:
-            ticket = tickets.open_ticket(session, desk=desk, texts=self.services.catalog, user_key=actor.key,
-                                         chat_id=sender.chat_id, language=actor.language, question=need.text,
-                                         tried=need.matches, region=actor.region, art_form=actor.art_form,
-                                         need_id=need.id)
-            need.ticket_id = ticket.id
-        else:
-            ticket = session.get(tickets.Ticket, need.ticket_id)
-        text, buttons = tickets.receipt(desk, self.services.catalog, ticket)
-        return (Reply(text, buttons=(tuple(Button(b.label, b.data) for b in buttons),), language=actor.language),)
+        """Every way to a person (no match, "ask a person", /human) goes through the services' Escalation."""
+        return self.services.escalation.open(session, actor=actor, sender=sender, need=need)
 
     # ------------------------------------------------------------------ buttons
     def _press(self, session: Session, actor: Actor, event: Press) -> Turn:

@@ -35,3 +35,10 @@ def need_of(session: Session, need_id: int, actor: Actor) -> Need | None:
 def record_feedback(need: Need, helpful: bool, *, now: datetime | None = None) -> None:
     need.feedback = "helpful" if helpful else "not_helpful"
     need.feedback_at = now or utcnow()
+
+
+def mark_escalated(need: Need, *, ticket_id: int | None = None) -> None:
+    """The need went to a person: analysis counts it as one the bot could not meet."""
+    need.decision = "escalate"
+    if ticket_id is not None:
+        need.ticket_id = ticket_id

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db import open_database
+from bot.escalation import Escalation, escalation_for
 from bot.i18n import Catalog, default_catalog
 from bot.index import build_index
 from bot.knowledge import KnowledgeBase, load_knowledge
@@ -29,6 +30,8 @@ class Knowledge:
 
 
 class Services:
+    """Settings, knowledge, storage, secret, texts, clock and the way to staff: built once, shared by every front end."""
+
     def __init__(self, *, settings: Settings, knowledge: Knowledge, engine: Engine, secret: bytes,
                  catalog: Catalog, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings, self.knowledge, self.engine = settings, knowledge, engine
@@ -36,6 +39,7 @@ class Services:
         staff = settings.staff
         self.desk = (Desk(chat_id=staff.group_chat_id, topics=staff.topics, language=staff.language,
                           promise=dict(staff.answer_time)) if staff.group_chat_id is not None else None)
+        self.escalation: Escalation = escalation_for(self.desk, catalog)  # the one way to a person
 
     def user_key(self, user_id: int) -> str:
         return user_key(user_id, self.secret)

@@ -90,6 +90,41 @@ def test_escalation_opens_a_ticket_with_a_staff_group(tmp_path: Path, knowledge:
         assert [r.method for r in session.exec(select(OutboxMessage)).all()] == ["topic", "message", "message"]
 
 
+def test_without_a_staff_group_an_escalation_is_noted_plainly_and_promises_no_ticket(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    turn = conv.handle(Text(ANNA, "vad blir det för väder i nyköping på lördag", update_id=1))
+    told = " ".join(r.text for r in turn.replies)
+    assert "noterat" in told and "#" not in told and not any(r.buttons for r in turn.replies)
+    with session_scope(conv.services.engine) as session:
+        need = session.exec(select(Need)).one()
+        assert (need.decision, need.ticket_id) == ("escalate", None)
+        assert session.exec(select(Ticket)).all() == []
+
+
+def test_none_of_these_marks_a_clarified_need_as_escalated(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    rows = conv.handle(Text(ANNA, "subsidie voor jeugdtheater leiden?", update_id=1)).replies[0].buttons
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Need)).one().decision == "clarify"
+    assert "noterat" in conv.handle(Press(ANNA, rows[-1][0].data or "")).replies[0].text
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Need)).one().decision == "escalate"
+
+
+def test_asking_a_person_twice_for_one_question_opens_one_ticket(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    turn = conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
+    not_helpful = turn.replies[0].buttons[-1][1].data or ""
+    ask = conv.handle(Press(ANNA, not_helpful)).replies[0].buttons[0][0].data or ""
+    first, again = conv.handle(Press(ANNA, ask)), conv.handle(Press(ANNA, ask))
+    assert "#1" in first.replies[0].text and "#1" in again.replies[0].text
+    with session_scope(conv.services.engine) as session:
+        need = session.exec(select(Need)).one()
+        assert (need.decision, need.ticket_id, need.feedback) == ("escalate", 1, "not_helpful")
+        assert len(session.exec(select(Ticket)).all()) == 1
+
+
 def test_the_profile_is_set_with_buttons_and_can_be_skipped(tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge)
     regions = conv.handle(Press(ANNA, "pf:c:se")).replies[0].buttons
