@@ -12,6 +12,7 @@ from bot.i18n import Catalog
 from bot.replies import Reply
 
 LIMIT = 4096
+TAG_RESERVE = 64
 
 
 def card_html(card: Card, catalog: Catalog, language: str) -> str:
@@ -42,14 +43,17 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 def split(html: str, limit: int = LIMIT) -> list[str]:
-    """Pieces under Telegram's limit, cut at paragraph, then line, then word boundaries, never in a tag."""
+    """Pieces under Telegram's limit, cut at paragraph, then line, then word boundaries, never in a tag or entity."""
     pieces: list[str] = []
     rest = html
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = next((at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) > limit // 2), limit)
+    while _units(rest) > limit:
+        window = _fitting(rest, limit - TAG_RESERVE)  # room for the tags closed at a cut
+        cut = next((at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) > len(window) // 2),
+                   len(window))
         if window.rfind("<", 0, cut) > window.rfind(">", 0, cut):
-            cut = window.rfind("<", 0, cut) or limit  # do not split inside a tag
+            cut = window.rfind("<", 0, cut) or cut  # do not split inside a tag
+        if (amp := window.rfind("&", 0, cut)) > window.rfind(";", 0, cut):
+            cut = amp or cut  # nor inside &amp; and its kin
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
         opened = _open_tags(pieces[-1])
@@ -58,6 +62,19 @@ def split(html: str, limit: int = LIMIT) -> list[str]:
             rest = "".join(f"<{t}>" for t in opened) + rest
     pieces.append(rest)
     return [p for p in pieces if p.strip()]
+
+
+def _units(text: str) -> int:
+    """Telegram counts UTF-16 code units: an emoji is two."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _fitting(text: str, units: int) -> str:
+    """The longest start of `text` within `units` UTF-16 code units."""
+    end = min(len(text), units)
+    while _units(text[:end]) > units:
+        end -= max(1, (_units(text[:end]) - units) // 2)
+    return text[:end]
 
 
 def _open_tags(html: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 
@@ -50,13 +50,21 @@ async def on_press(update: Update, context: BotContext) -> None:
     turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
                                                  message.message_id if message else 0))
     await query.answer(turn.toast)
-    if message is not None and (turn.replies or turn.toast):
-        try:
-            await message.edit_reply_markup(None)  # a pressed keyboard is spent
-        except BadRequest:
-            pass
+    replaced = any(reply.replace for reply in turn.replies)
+    if message is not None and (turn.replies or turn.toast) and not replaced:
+        await spend_keyboard(message)
     await send_turn(update, context, turn, replace=message)
     context.app.wake()
+
+
+async def spend_keyboard(message: Message) -> None:
+    """A pressed keyboard is spent: its buttons go, its links stay."""
+    rows = [[b for b in row if b.url] for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())]
+    links = [row for row in rows if row]
+    try:
+        await message.edit_reply_markup(InlineKeyboardMarkup(links) if links else None)
+    except BadRequest:  # already edited, or too old to edit: nothing to spend
+        pass
 
 
 async def respond(update: Update, context: BotContext, event: Event) -> None:
