@@ -56,6 +56,11 @@ def build_application(settings: Settings, *, token: str, services: Services | No
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure; the user gets a short apology, never a traceback."""
     log.error("handler failed", exc_info=context.error)
+    if isinstance(update, Update):
+        context.app.failures[update.update_id] = repr(context.error)[:500]
+        if update.callback_query is not None:
+            with contextlib.suppress(Exception):
+                await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         language = context.app.services.settings.default_language
         if update.effective_user is not None and update.effective_user.language_code:
@@ -81,7 +86,7 @@ async def running(application: Application, *, poll_timeout: int, outbox_idle: f
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
     sender.wakeup = data.outbox_wakeup
-    intake = Intake(application, services.engine, timeout=poll_timeout)
+    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures)
     async with application:
         await application.start()
         await application.bot.delete_webhook()

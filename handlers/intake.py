@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 class Intake:
     """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once."""
 
-    def __init__(self, application: Application, engine: object, *, timeout: int = 30, limit: int = 100) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, engine: object, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
+                 failures: dict[int, str] | None = None) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
+        self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.stopping = False
 
     def next_offset(self) -> int:
@@ -58,6 +60,7 @@ class Intake:
             except Exception as exc:  # noqa: BLE001 - recorded on the row, never lost
                 log.exception("update %s failed", update_id)
                 error = repr(exc)[:500]
+            error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
             with session_scope(self.engine) as session:  # type: ignore[arg-type]
                 row = session.get(InboxUpdate, update_id)
                 if row is not None:

@@ -1,0 +1,129 @@
+"""Owned intake through the emulator: stored and committed before confirmed, processed once, failures recorded."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, func, select
+
+from bot.config import Settings, TelegramSettings
+from bot.db import open_database, session_scope
+from bot.matching import Result
+from bot.models import InboxUpdate, Need
+from bot.services import Knowledge, Services, build_services
+from handlers.application import build_application, running
+from tests.emulator import BotApiEmulator
+
+QUESTION = "hvem er kulturkonsulent i næstved"
+
+
+@asynccontextmanager
+async def bot_on(emulator: BotApiEmulator, engine: Engine, knowledge: Knowledge) -> AsyncIterator[Services]:
+    """The real Application against the emulator, on the given database."""
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url))
+    services = build_services(settings, engine=engine, secret=b"intake", knowledge=knowledge,
+                              clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
+                       outbox_idle=0.05):
+        yield services
+
+
+def offsets(emulator: BotApiEmulator) -> list[int]:
+    """The offsets the bot asked getUpdates for: each confirms every update below it."""
+    return [int(params.get("offset") or 0) for method, params in emulator.calls if method == "getUpdates"]
+
+
+def needs(engine: Engine) -> list[Need]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Need).order_by(col(Need.id))).all())
+
+
+async def test_every_update_is_committed_before_its_offset_confirms_it(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    database = tmp_path / "bot.db"
+    engine = open_database(f"sqlite:///{database}")
+    observer = open_database(f"sqlite:///{database}")  # a second connection sees only committed rows
+    delivered: list[int] = []
+    unconfirmed_but_missing: list[int] = []
+    serve = emulator.api_getupdates
+
+    async def checked(params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        with session_scope(observer) as session:
+            stored = set(session.exec(select(InboxUpdate.update_id)).all())
+        unconfirmed_but_missing.extend(u for u in delivered if u < offset and u not in stored)
+        return await serve(params)
+
+    emulator.api_getupdates = checked  # type: ignore[method-assign]
+    users = [emulator.user(700 + n, language_code="da") for n in range(3)]
+    async with bot_on(emulator, engine, reference_knowledge):
+        for burst in range(4):
+            for user in users:
+                delivered.append((await user.send(f"{QUESTION} {burst}"))["update_id"])
+            await emulator.wait_for(lambda: max(offsets(emulator), default=0) > delivered[-1])  # each burst confirmed
+    assert len(set(offsets(emulator))) >= 5 and not unconfirmed_but_missing
+    assert sorted(n.update_id for n in needs(engine) if n.update_id) == sorted(delivered)
+
+
+async def test_updates_stored_before_a_crash_are_handled_on_restart_and_not_fetched_again(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    user = emulator.user(710, language_code="da")
+    stored = [await user.send(f"{QUESTION} {n}") for n in range(3)]  # Telegram still holds them, unconfirmed
+    with session_scope(engine) as session:  # ...and the crashed run had committed them to the inbox
+        for update in stored:
+            session.add(InboxUpdate(update_id=update["update_id"], payload=dict(update)))
+    async with bot_on(emulator, engine, reference_knowledge):
+        await emulator.wait_for(lambda: len(user.messages) >= 3)
+        await user.send(f"{QUESTION} 3")
+        await emulator.wait_for(lambda: len(needs(engine)) == 4)
+    assert offsets(emulator)[0] == stored[-1]["update_id"] + 1
+    assert [n.text for n in needs(engine)] == [f"{QUESTION} {n}" for n in range(4)]
+    assert len(user.messages) == 4
+
+
+async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_next_update_is_answered(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    user = emulator.user(720, language_code="sv")
+    async with bot_on(emulator, engine, reference_knowledge) as services:
+        services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher.match))
+        await user.send("boom")
+        await user.send(QUESTION)
+        apology, answer = await user.next_messages(2)
+    assert apology["text"] == "Förlåt, något gick fel hos mig. Försök igen om en liten stund."
+    assert "Kulturkonsulent" in answer["text"]
+    assert not any("Traceback" in m["text"] or "RuntimeError" in m["text"] for m in user.messages)
+    with session_scope(engine) as session:
+        rows = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.update_id))).all()
+        assert [(r.processed_at is not None, bool(r.error)) for r in rows] == [(True, True), (True, False)]
+        assert "kaboom" in (rows[0].error or "")
+        assert session.exec(select(func.count()).select_from(Need)).one() == 1
+
+
+async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp_path: Path,
+                                                   reference_knowledge: Knowledge) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    user = emulator.user(730, language_code="en")
+    emulator.fail("getUpdates", 502, times=1)
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(QUESTION)
+        await user.next_message(timeout=10)
+    assert len(needs(engine)) == 1
+
+
+class Exploding:
+    """A matcher that fails on 'boom', as a bug would."""
+
+    def __init__(self, match: Callable[..., Result]) -> None:
+        self._match = match
+
+    def match(self, question: str, **kwargs: Any) -> Result:
+        if question == "boom":
+            raise RuntimeError("kaboom")
+        return self._match(question, **kwargs)
