@@ -22,7 +22,8 @@ FIT_ORDER = {Fit.LOCAL: 0, Fit.REGIONAL: 1, Fit.NEUTRAL: 2, Fit.COVERED: 2}
 
 def regions_of(kb: KnowledgeBase, country: str) -> list[str]:
     """The regions and municipalities the base has entries for in a country, for the profile keyboard."""
-    names = {r for e in kb if country in e.regions for r in e.regions if r.lower() not in WIDE}
+    names = {r for e in kb if country in e.regions for r in e.regions
+             if r.lower() not in WIDE and len(f"pf:r:{r}".encode()) <= 64}  # a button's data holds the name
     return sorted(names)
 
 
@@ -49,7 +50,8 @@ def page(conversation: Conversation, actor: Actor, kind: str, number: int, *, re
     pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
     number = min(max(1, number), pages)
     shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    rows: list[tuple[Button, ...]] = [(Button(e.title.get(actor.language), f"e:{e.id}"),) for e in shown]
+    today = conversation.services.today()
+    rows: list[tuple[Button, ...]] = [(Button(_label(conversation, actor, e, today), f"e:{e.id}"),) for e in shown]
     nav = []
     if number > 1:
         nav.append(Button(t(actor, "button.previous"), f"pg:{kind}:{number - 1}"))
@@ -59,6 +61,14 @@ def page(conversation: Conversation, actor: Actor, kind: str, number: int, *, re
         rows.append(tuple(nav))
     header = t(actor, "browse.header", title=t(actor, f"browse.{kind}"), page=number, pages=pages)
     return Reply(header, buttons=tuple(rows), language=actor.language, replace=replace)
+
+
+def _label(conversation: Conversation, actor: Actor, entry: Entry, today: date) -> str:
+    """An entry's title; a passed deadline says so even in a list, so nothing looks open that is not."""
+    title = entry.title.get(actor.language)
+    if entry.kind in ("funding", "course") and entry.deadline_passed(today):
+        return conversation.t(actor, "browse.passed", title=title)
+    return title
 
 
 def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[Entry]:

@@ -17,10 +17,12 @@ def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]
     lines: list[str] = []
     if reply.card is not None:
         card = reply.card
-        lines += [card.title.upper(), card.text]
-        lines += [f"  {catalog(reply.language, f.label)}: {f.value}" for f in card.facts]
-        if card.deadline_passed:
+        lines.append(card.title.upper())
+        if card.deadline_passed:  # before anything could read as open
             lines.append(catalog(reply.language, "card.deadline_passed"))
+        lines.append(card.text)
+        lines += [f"  {catalog(reply.language, f.label)}: "
+                  f"{catalog(reply.language, 'card.rolling') if f.value == 'rolling' else f.value}" for f in card.facts]
     if reply.text:
         lines.append(reply.text)
     buttons = [b for row in reply.buttons for b in row if b.data]

@@ -16,14 +16,16 @@ TAG_RESERVE = 64
 
 
 def card_html(card: Card, catalog: Catalog, language: str) -> str:
-    lines = [f"<b>{escape(card.title)}</b>", "", escape(card.text)]
+    """Title first, then a passed deadline (before anything could read as open), the text and the key facts."""
+    lines = [f"<b>{escape(card.title)}</b>"]
+    if card.deadline_passed:
+        lines.append(escape(catalog(language, "card.deadline_passed")))
+    lines += ["", escape(card.text)]
     if card.facts:
         lines.append("")
         for fact in card.facts:
             value = catalog(language, "card.rolling") if fact.value == "rolling" else fact.value
             lines.append(f"<b>{escape(catalog(language, fact.label))}:</b> {escape(value)}")
-    if card.deadline_passed:
-        lines += ["", escape(catalog(language, "card.deadline_passed"))]
     return "\n".join(lines)
 
 

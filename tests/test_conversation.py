@@ -168,3 +168,25 @@ def test_forget_deletes_the_users_questions_profile_and_tickets(tmp_path: Path, 
         assert [n.update_id for n in session.exec(select(Need)).all()] == [3]
         assert session.exec(select(Ticket)).all() == []
         assert len(session.exec(select(Actor)).all()) == 1
+
+
+def test_a_profile_puts_the_users_own_municipality_first_among_options(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    firsts = []
+    for user_id, town in ((1, "Eskilstuna"), (2, "Katrineholm")):
+        sender = Sender(user_id, user_id, "sv")
+        conv.handle(Press(sender, f"pf:r:{town}"))
+        conv.handle(Press(sender, "pf:a:-"))
+        options = conv.handle(Text(sender, "kulturstipendium", update_id=user_id)).replies[0].buttons
+        firsts.append(options[0][0].label)
+    assert "Eskilstuna" in firsts[0] and "Katrineholm" in firsts[1]
+
+
+def test_every_button_fits_telegrams_64_bytes(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    turns = [conv.handle(Press(ANNA, f"pf:c:{country}")) for country in ("se", "dk", "nl")]
+    turns += [conv.handle(Command(ANNA, name)) for name in ("funding", "contacts", "networks", "events", "courses",
+                                                           "deadlines", "language", "profile")]
+    turns += [conv.handle(Press(ANNA, f"pg:funding:{page}")) for page in range(1, 12)]
+    data = [b.data for t in turns for r in t.replies for row in r.buttons for b in row if b.data]
+    assert len(data) > 50 and all(len(d.encode()) <= 64 for d in data)

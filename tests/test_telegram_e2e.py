@@ -166,3 +166,124 @@ async def test_a_redelivered_update_changes_nothing(emulator: BotApiEmulator, bo
     await emulator.wait_for(lambda: len(user.messages) >= 2)
     with session_scope(bot.engine) as session:
         assert len(session.exec(select(Need)).all()) == 1
+
+
+async def test_helpful_feedback_is_stored_and_the_link_button_stays(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(520, language_code="en")
+    await user.send("hvem er kulturkonsulent i næstved")
+    card = await user.next_message()
+    await user.press(card, label="👍 Helpful")
+    await emulator.wait_for(lambda: emulator.answered_callbacks)
+    await emulator.wait_for(lambda: len(card["reply_markup"]["inline_keyboard"]) == 1)
+    assert emulator.answered_callbacks[-1]["text"] == "Thanks for telling me!"
+    assert [[b.get("url", "")[:8] for b in row] for row in card["reply_markup"]["inline_keyboard"]] == [["https://"]]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Need)).one().feedback == "helpful"
+
+
+async def test_names_questions_and_base_texts_with_html_are_shown_literally(
+        emulator: BotApiEmulator, bot: Services, tmp_path: Path) -> None:
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "funding.yaml").write_text(
+        "kind: funding\nentries:\n  - id: tricky\n    title: \"Dans & <Rörelse> fund\"\n"
+        "    summary: \"For <b>bold</b> ideas & more.\"\n    keywords: [zebradance]\n"
+        "    amount: \"< 5 000 € & travel\"\n", encoding="utf-8")
+    bot.reload_knowledge(tmp_path / "kb")
+    user = emulator.user(521, first_name="<b>Eva</b> & Co", language_code="en")
+    await user.send("/start")
+    greeting, _profile = await user.next_messages(2)
+    assert greeting["text"].startswith("Hi <b>Eva</b> & Co!")
+    await user.send("<i>zebradance</i> & <script>")
+    card = (await user.next_message())["text"]
+    assert card.startswith("Dans & <Rörelse> fund\n") and "For <b>bold</b> ideas & more." in card
+    assert "Amount: < 5 000 € & travel" in card
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Need)).one().text == "<i>zebradance</i> & <script>"
+
+
+@pytest.mark.parametrize(("kind", "code", "words"), [("voice", "sv", "bara läsa text"), ("photo", "da", "kun læse tekst"),
+                                                     ("document", "nl", "alleen tekst"), ("location", "en", "only read text")])
+async def test_media_gets_a_short_localised_reply(emulator: BotApiEmulator, bot: Services, kind: str, code: str,
+                                                  words: str) -> None:
+    user = emulator.user(522, language_code=code)
+    await user.send_media(kind)
+    assert words in (await user.next_message())["text"]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Need)).all() == []
+
+
+async def test_language_switch_changes_the_replies_and_the_chat_menu(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(523, language_code="en")
+    await user.send("/language")
+    ask = await user.next_message()
+    await user.press(ask, label="Nederlands")
+    await emulator.wait_for(lambda: ask["text"] == "Ik schrijf vanaf nu in het Nederlands.")
+    await emulator.wait_for(lambda: ("chat", "") in emulator.commands)
+    assert emulator.commands[("chat", "")][1]["description"] == "Zo gebruik je Kulturlots"
+    await user.send("/help")
+    assert "Stel je vraag" in (await emulator.wait_for(lambda: len(user.messages) > 1 and user.messages[-1]))["text"]
+
+
+@pytest.mark.parametrize(("code", "example"), [("sv", "teatergrupp"), ("da", "teatergruppe"), ("nl", "toneelgroep"),
+                                               ("en", "theatre group")])
+async def test_help_explains_with_examples(emulator: BotApiEmulator, bot: Services, code: str, example: str) -> None:
+    user = emulator.user(524, language_code=code)
+    await user.send("/help")
+    text = (await user.next_message())["text"]
+    assert example in text and "/deadlines" in text and "•" in text
+
+
+async def test_a_passed_deadline_is_never_shown_as_open(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(525, language_code="sv")
+    await user.send("internationellt utbyte konstnärsnämnden")
+    lines = (await user.next_message())["text"].splitlines()
+    assert lines[1].startswith("⚠️ Sista ansökningsdagen har passerat") and "Sista dag: 2027-02-15" in lines
+
+
+async def test_none_of_these_hands_the_question_on_plainly(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(526, language_code="nl")
+    await user.send("subsidie voor jeugdtheater leiden?")
+    options = await user.next_message()
+    rows = options["reply_markup"]["inline_keyboard"]
+    assert 2 <= len(rows) - 1 <= 5 and rows[-1][0]["text"].startswith("Geen van deze")
+    await user.press(options, rows[-1][0]["callback_data"])
+    noted = await user.next_message()
+    assert "genoteerd" in noted["text"] and "#" not in noted["text"]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Need)).one().decision == "escalate"
+
+
+async def test_a_forged_button_cannot_touch_another_users_question(emulator: BotApiEmulator, bot: Services) -> None:
+    owner, intruder = emulator.user(527, language_code="da"), emulator.user(528, language_code="da")
+    await owner.send("hvem er kulturkonsulent i næstved")
+    card = await owner.next_message()
+    forged = dict(card, chat={"id": intruder.id, "type": "private"})
+    await intruder.press(forged, card["reply_markup"]["inline_keyboard"][1][0]["callback_data"])
+    await emulator.wait_for(lambda: emulator.answered_callbacks)
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Need)).one().feedback is None
+    assert intruder.messages == []
+
+
+async def test_the_user_sees_typing_before_each_answer(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(529, language_code="en")
+    await user.send("finns det en kurs i projektledning")
+    await user.next_message()
+    calls = [(method, params.get("action")) for method, params in emulator.calls
+             if params.get("chat_id") == user.id and method in ("sendChatAction", "sendMessage")]
+    assert calls[:2] == [("sendChatAction", "typing"), ("sendMessage", None)]
+
+
+async def test_a_profile_puts_local_entries_first_when_browsing(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(530, language_code="sv")
+    await user.send("/profile")
+    ask = await user.next_message()
+    for data in ("pf:c:se", "pf:r:Eskilstuna", "pf:a:-"):
+        await user.press(ask, data)
+    await emulator.wait_for(lambda: "Eskilstuna" in ask["text"] and not ask.get("reply_markup"))
+    await user.send("/funding")
+    first = await user.next_message()
+    labels = [row[0]["text"] for row in first["reply_markup"]["inline_keyboard"]]
+    assert labels[0] == "Eskilstuna kommuns kulturstipendium"
+    buttons = [b for m in emulator.sent for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons if "callback_data" in b)
