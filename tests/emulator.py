@@ -116,6 +116,7 @@ class BotApiEmulator:
         self._update_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # ---------------------------------------------------------------- server
@@ -131,6 +132,8 @@ class BotApiEmulator:
         return self
 
     async def stop(self) -> None:
+        self._closing = True  # long polls return now instead of holding the shutdown
+        await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -278,7 +281,7 @@ class BotApiEmulator:
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         async with self._changed:
-            while not self._updates and time.monotonic() < deadline:
+            while not self._updates and not self._closing and time.monotonic() < deadline:
                 try:
                     async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                         await self._changed.wait()
