@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.models import Actor
-from bot.places import Fit
+from bot.places import Fit, Gazetteer
 from bot.replies import Button, Reply
 
 if TYPE_CHECKING:
@@ -20,11 +20,16 @@ WIDE = frozenset({*COUNTRIES, "eu", "nordic"})
 FIT_ORDER = {Fit.LOCAL: 0, Fit.REGIONAL: 1, Fit.NEUTRAL: 2, Fit.COVERED: 2}
 
 
-def regions_of(kb: KnowledgeBase, country: str) -> list[str]:
-    """The regions and municipalities the base has entries for in a country, for the profile keyboard."""
+def regions_of(kb: KnowledgeBase, country: str, gazetteer: Gazetteer | None = None) -> list[str]:
+    """The regions, then municipalities, the base has entries for in a country: the profile keyboard."""
     names = {r for e in kb if country in e.regions for r in e.regions
              if r.lower() not in WIDE and len(f"pf:r:{r}".encode()) <= 64}  # a button's data holds the name
-    return sorted(names)
+
+    def municipality(name: str) -> bool:
+        place = gazetteer.lookup(name) if gazetteer else None
+        return place is None or place.leaf
+
+    return sorted(names, key=lambda name: (municipality(name), name))
 
 
 def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) -> list[Entry]:

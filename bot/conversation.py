@@ -20,6 +20,7 @@ from bot.services import Services
 
 ART_FORMS = ("music", "theatre", "dance", "visual-arts", "literature", "film", "crafts", "heritage", "circus",
              "cross-disciplinary")
+COUNTRIES = ("se", "dk", "nl")
 BROWSE_COMMANDS = {"funding": "funding", "contacts": "contact", "networks": "network", "events": "event",
                    "courses": "course"}
 
@@ -194,7 +195,7 @@ class Conversation:
 
     # ------------------------------------------------------------------ profile, language, browsing
     def _ask_country(self, actor: Actor) -> Reply:
-        row = tuple(Button(self.t(actor, f"country.{c}"), f"pf:c:{c}") for c in ("se", "dk", "nl"))
+        row = tuple(Button(self.t(actor, f"country.{c}"), f"pf:c:{c}") for c in COUNTRIES)
         return Reply(self.t(actor, "profile.ask_country"), buttons=(row, (Button(self.t(actor, "button.skip"), "pf:skip"),)),
                      language=actor.language)
 
@@ -205,7 +206,8 @@ class Conversation:
             actor.profile_asked = True
             return Turn((Reply(self.t(actor, "profile.skipped"), language=actor.language, replace=True),))
         if step == "c":
-            regions = browse.regions_of(self.services.knowledge.kb, value)
+            knowledge = self.services.knowledge
+            regions = browse.regions_of(knowledge.kb, value, knowledge.matcher.index.gazetteer)
             rows = [tuple(Button(r, f"pf:r:{r}") for r in regions[i:i + 3]) for i in range(0, len(regions), 3)]
             rows.append((Button(self.t(actor, "button.skip"), f"pf:r:{value}"),))
             return Turn((Reply(self.t(actor, "profile.ask_region"), buttons=tuple(rows), language=actor.language,
@@ -219,7 +221,8 @@ class Conversation:
         if step == "a":
             actor.art_form = value if value in ART_FORMS else None
             actor.profile_asked = True
-            parts = [p for p in (actor.region, self.t(actor, f"art.{actor.art_form}") if actor.art_form else None) if p]
+            region = self.t(actor, f"country.{actor.region}") if actor.region in COUNTRIES else actor.region
+            parts = [p for p in (region, self.t(actor, f"art.{actor.art_form}") if actor.art_form else None) if p]
             profile = ", ".join(parts) or self.t(actor, "profile.none")
             return Turn((Reply(self.t(actor, "profile.saved", profile=profile), language=actor.language,
                                replace=True),))

@@ -190,3 +190,14 @@ def test_every_button_fits_telegrams_64_bytes(tmp_path: Path, knowledge: Knowled
     turns += [conv.handle(Press(ANNA, f"pg:funding:{page}")) for page in range(1, 12)]
     data = [b.data for t in turns for r in t.replies for row in r.buttons for b in row if b.data]
     assert len(data) > 50 and all(len(d.encode()) <= 64 for d in data)
+
+
+def test_profile_regions_list_the_region_before_its_municipalities_and_skipping_keeps_the_country(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    rows = conv.handle(Press(ANNA, "pf:c:dk")).replies[0].buttons
+    labels = [b.label for row in rows[:-1] for b in row]
+    assert labels.index("Sjælland") < labels.index("Næstved") and rows[-1][0].data == "pf:r:dk"
+    conv.handle(Press(ANNA, "pf:r:dk"))
+    assert conv.handle(Press(ANNA, "pf:a:music")).replies[0].text == (
+        "Tack! Din profil: Danmark, Musik. Ändra den när du vill med /profile.")
