@@ -29,3 +29,21 @@ def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path) -> 
     with session_scope(services.engine) as session:
         need = session.exec(select(Need)).one()
         assert (need.channel, need.feedback) == ("console", "not_helpful")
+
+
+def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path: Path) -> None:
+    services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
+                              knowledge=load_knowledge_for(Settings(), KB),
+                              clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    out = io.StringIO()
+    lines = "/language\n3\nsubsidie voor jeugdtheater leiden?\n1\n/funding\n6\n"
+    run(Conversation(services), stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert "Ik schrijf vanaf nu in het Nederlands." in text
+    clarify = text.split("Welke bedoel je?")[1]
+    first_option = clarify.split("  [1] ")[1].splitlines()[0]
+    assert f"\n{first_option.upper()}\n" in clarify  # picking 1 showed that entry's card
+    assert text.index("Subsidies en fondsen (1/") < text.index("Subsidies en fondsen (2/")  # 6 = the first page's "next" button
+    with session_scope(services.engine) as session:
+        need = session.exec(select(Need)).one()
+        assert need.chosen_id is not None and need.decision == "clarify"
