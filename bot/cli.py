@@ -205,11 +205,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.console import run
+    from bot.console import console_sender, run
     from bot.conversation import Conversation
     from bot.services import build_services
 
-    run(Conversation(build_services(_settings(args))))
+    run(Conversation(build_services(_settings(args))), sender=console_sender(os.environ))
     return EXIT_OK
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TextIO
 
 from bot.conversation import Conversation
 from bot.replies import Button, Command, Press, Reply, Sender, Text, Turn
 
 CONSOLE_USER = Sender(user_id=0, chat_id=0, language_code=None, first_name="", channel="console")
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def console_sender(environ: Mapping[str, str]) -> Sender:
+    """The terminal's user, in the language of the terminal's locale (sv_SE.UTF-8 -> sv) where we speak it."""
+    locale = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+    code = locale.split(".")[0].replace("_", "-")
+    return replace(CONSOLE_USER, language_code=code if code not in ("", "C", "POSIX") else None)
 
 
 def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]]:

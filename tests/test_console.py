@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.console import run
+from bot.console import console_sender, run
 from bot.conversation import Conversation
 from bot.db import open_database, session_scope
 from bot.models import Need
@@ -47,3 +47,9 @@ def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path:
     with session_scope(services.engine) as session:
         need = session.exec(select(Need)).one()
         assert need.chosen_id is not None and need.decision == "clarify"
+
+
+def test_the_console_speaks_the_terminals_language_where_it_can() -> None:
+    assert [console_sender({"LANG": lang}).language_code for lang in ("sv_SE.UTF-8", "nl_NL", "C.UTF-8", "")] == [
+        "sv-SE", "nl-NL", None, None]
+    assert console_sender({"LC_ALL": "da_DK.UTF-8", "LANG": "en_GB.UTF-8"}).language_code == "da-DK"
