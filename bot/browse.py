@@ -26,6 +26,7 @@ def regions_of(kb: KnowledgeBase, country: str, gazetteer: Gazetteer | None = No
              if r.lower() not in WIDE and len(f"pf:r:{r}".encode()) <= 64}  # a button's data holds the name
 
     def municipality(name: str) -> bool:
+        """Unknown names count as municipalities, so they sort after known regions."""
         place = gazetteer.lookup(name) if gazetteer else None
         return place is None or place.leaf
 
@@ -48,6 +49,7 @@ def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) 
 
 
 def page(conversation: Conversation, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
+    """One page of a kind's entries as buttons, with back/next when there is more."""
     t = conversation.t
     entries = for_profile(conversation, actor, list(conversation.services.knowledge.kb.of_kind(kind)))
     if not entries:
@@ -84,6 +86,7 @@ def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[
 
 
 def deadlines(conversation: Conversation, actor: Actor) -> Reply:
+    """Funding deadlines of the next 60 days for the user's profile, soonest first."""
     t = conversation.t
     entries = for_profile(conversation, actor, upcoming(conversation.services.knowledge.kb, conversation.services.today()))
     if not entries:

@@ -47,6 +47,7 @@ def run(conversation: Conversation, *, stdin: TextIO = sys.stdin, stdout: TextIO
     choices: list[Button] = []
 
     def show(turn: Turn) -> None:
+        """Print a turn, numbering buttons across its replies."""
         nonlocal choices
         choices = []
         for reply in turn.replies:

@@ -32,6 +32,7 @@ class Conversation:
         self.services = services
 
     def handle(self, event: Event) -> Turn:
+        """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
         with session_scope(self.services.engine) as session:
             actor = self._actor(session, event.sender)
             if isinstance(event, Command):
@@ -53,6 +54,7 @@ class Conversation:
         return actor
 
     def t(self, actor: Actor, key: str, **params: object) -> str:
+        """A catalog text in the user's language."""
         return self.services.catalog(actor.language, key, **params)
 
     def _say(self, actor: Actor, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (), **params: object) -> Turn:

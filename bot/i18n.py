@@ -28,6 +28,7 @@ class Catalog:
         return template.format(**params)
 
     def keys(self, language: str) -> frozenset[str]:
+        """Every key a language has, for the completeness test."""
         return frozenset(self.messages.get(language, {}))
 
 
@@ -40,6 +41,7 @@ def language_of(code: str | None, default: str = FALLBACK) -> str:
 
 
 def placeholders(template: str) -> frozenset[str]:
+    """The {names} a template needs, so the catalog test can compare languages."""
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
@@ -55,6 +57,7 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
+    """The shipped catalogs, read once per process."""
     folder = resources.files("bot").joinpath("locales")
     return Catalog({lang: _flatten(yaml.safe_load(folder.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")))
                     for lang in LANGUAGES})

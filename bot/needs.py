@@ -33,6 +33,7 @@ def need_of(session: Session, need_id: int, actor: Actor) -> Need | None:
 
 
 def record_feedback(need: Need, helpful: bool, *, now: datetime | None = None) -> None:
+    """The user's verdict on an answer, kept on the need for the report."""
     need.feedback = "helpful" if helpful else "not_helpful"
     need.feedback_at = now or utcnow()
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from bot.cards import Card
 
+CALLBACK_DATA_MAX = 64  # Telegram's limit on a button's callback data
+
 
 @dataclass(frozen=True, slots=True)
 class Sender:
@@ -20,6 +22,8 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Text:
+    """Free text: a question for the matcher (or a follow-up to an open ticket)."""
+
     sender: Sender
     text: str
     message_id: int = 0
@@ -28,6 +32,8 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A /command; `update_id` lets /human with a question be logged once."""
+
     sender: Sender
     name: str  # without the slash, lowercase
     args: str = ""
@@ -36,6 +42,8 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Press:
+    """An inline button pressed; its data is untrusted until checked against the sender."""
+
     sender: Sender
     data: str
     message_id: int = 0
@@ -43,6 +51,8 @@ class Press:
 
 @dataclass(frozen=True, slots=True)
 class Media:
+    """Anything that is not text: answered with a short note, never matched."""
+
     sender: Sender
     kind: str  # sticker, voice, photo, document, location, ...
 
@@ -52,9 +62,15 @@ Event = Text | Command | Press | Media
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A callback button (data) or a link button (url), rendered by each front end its own way."""
+
     label: str
     data: str | None = None  # callback data, at most 64 bytes
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.data is not None and not 1 <= len(self.data.encode()) <= CALLBACK_DATA_MAX:
+            raise ValueError(f"callback data must be 1-{CALLBACK_DATA_MAX} bytes: {self.data!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,11 @@ class Services:
         self.escalation: Escalation = escalation_for(self.desk, catalog)  # the one way to a person
 
     def user_key(self, user_id: int) -> str:
+        """The pseudonym stored instead of the Telegram id."""
         return user_key(user_id, self.secret)
 
     def today(self) -> date:
+        """Today by the services' clock, so tests can pin deadlines."""
         return self.clock().date()
 
     def reload_knowledge(self, folder: Path | None = None) -> int:
@@ -55,6 +57,7 @@ class Services:
 
 
 def load_knowledge_for(settings: Settings, folder: Path | None = None) -> Knowledge:
+    """A base and its matcher, built together so they never disagree."""
     kb = load_knowledge(folder or settings.knowledge_dir)
     return Knowledge(kb, Matcher(build_index(kb), settings.matching))
 

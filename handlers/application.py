@@ -72,6 +72,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 def app_data(application: Application) -> AppData:  # type: ignore[type-arg]
+    """The app-wide objects, for code that holds the Application rather than a context."""
     return application.bot_data[APP]  # type: ignore[no-any-return]
 
 

@@ -38,4 +38,5 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def app(self) -> AppData:
+        """Kulturlots' objects, typed."""
         return self.bot_data[APP]  # type: ignore[no-any-return]

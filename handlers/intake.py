@@ -27,6 +27,7 @@ class Intake:
         self.stopping = False
 
     def next_offset(self) -> int:
+        """After the newest stored update: what the inbox holds is never asked for again."""
         with session_scope(self.engine) as session:  # type: ignore[arg-type]
             last = session.exec(select(func.max(InboxUpdate.update_id))).one()
         return (last or 0) + 1

@@ -30,6 +30,7 @@ def card_html(card: Card, catalog: Catalog, language: str) -> str:
 
 
 def reply_html(reply: Reply, catalog: Catalog) -> str:
+    """A reply as Telegram HTML: the card, then the text, every string escaped."""
     parts = [card_html(reply.card, catalog, reply.language)] if reply.card else []
     if reply.text:
         parts.append(escape(reply.text))
@@ -37,6 +38,7 @@ def reply_html(reply: Reply, catalog: Catalog) -> str:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Button rows as an inline keyboard: link buttons by url, the rest by callback data."""
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, url=b.url) if b.url

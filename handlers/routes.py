@@ -9,6 +9,7 @@ from handlers.user import USER_COMMANDS, on_command, on_media, on_press, on_text
 
 
 def routes(staff_chat_id: int | None) -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The one ordered list of handlers; order matters, so it lives in one place."""
     staff_chat = filters.Chat(chat_id=staff_chat_id) if staff_chat_id is not None else filters.Chat(chat_id=[])
     private = filters.ChatType.PRIVATE
     return [

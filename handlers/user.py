@@ -17,12 +17,14 @@ MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", 
 
 
 def sender_of(update: Update) -> Sender:
+    """Who wrote, where to answer and their app's language, from any update."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     return Sender(user_id=user.id, chat_id=chat.id, language_code=user.language_code, first_name=user.first_name)
 
 
 async def on_command(update: Update, context: BotContext) -> None:
+    """A /command from a user in a private chat."""
     message = update.effective_message
     assert message is not None and message.text is not None
     name, _, args = message.text[1:].partition(" ")
@@ -31,12 +33,14 @@ async def on_command(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
+    """Free text: the question goes to the conversation, which logs it first."""
     message = update.effective_message
     assert message is not None and message.text is not None
     await respond(update, context, Text(sender_of(update), message.text, message.message_id, update.update_id))
 
 
 async def on_media(update: Update, context: BotContext) -> None:
+    """Stickers, voice, photos and the like get a short note in the user's language."""
     message = update.effective_message
     assert message is not None
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
@@ -44,6 +48,7 @@ async def on_media(update: Update, context: BotContext) -> None:
 
 
 async def on_press(update: Update, context: BotContext) -> None:
+    """A button press: acknowledged at once, its keyboard spent, the reply sent or edited in."""
     query = update.callback_query
     assert query is not None
     message = query.message if isinstance(query.message, Message) else None
@@ -68,6 +73,7 @@ async def spend_keyboard(message: Message) -> None:
 
 
 async def respond(update: Update, context: BotContext, event: Event) -> None:
+    """Typing while the conversation works, then its replies."""
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
@@ -76,6 +82,7 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
 
 
 async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Message | None = None) -> None:
+    """A turn as messages: HTML, split under the limit, keyboard on the last piece."""
     chat = update.effective_chat
     assert chat is not None
     catalog = context.app.services.catalog
@@ -92,6 +99,7 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Me
 
 
 def menu(catalog: Catalog, language: str) -> list[BotCommand]:
+    """The command menu in one language."""
     return [BotCommand(name, catalog(language, f"commands.{name}")) for name in USER_COMMANDS]
 
 
