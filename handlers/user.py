@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import LANGUAGES, Catalog
 from bot.replies import Command, Event, Media, Press, Sender, Text, Turn
 from handlers.context import BotContext
 from handlers.render import keyboard, reply_html, split
+
+log = logging.getLogger(__name__)
 
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
                  "language", "human", "done", "forget")
@@ -76,7 +80,10 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
     """Typing while the conversation works, then its replies."""
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    except TelegramError as exc:  # a courtesy: its failure must not cost the answer
+        log.info("no typing action: %s", exc)
     await send_turn(update, context, context.app.conversation.handle(event))
     context.app.wake()
 
@@ -86,16 +93,27 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Me
     chat = update.effective_chat
     assert chat is not None
     catalog = context.app.services.catalog
-    if turn.menu_language:
-        await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))
     for reply in turn.replies:
         pieces = split(reply_html(reply, catalog))
         for number, piece in enumerate(pieces):
             markup = keyboard(reply) if number == len(pieces) - 1 else None
-            if reply.replace and replace is not None and len(pieces) == 1:
-                await replace.edit_text(piece, parse_mode=ParseMode.HTML, reply_markup=markup)
-            else:
-                await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+            if reply.replace and replace is not None and len(pieces) == 1 and await edited(replace, piece, markup):
+                continue
+            await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
+        try:
+            await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))
+        except TelegramError as exc:
+            log.warning("could not set the chat's command menu: %s", exc)
+
+
+async def edited(message: Message, html: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Edit a message in place; True when it shows the reply (a double tap changes nothing), False to send anew."""
+    try:
+        await message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        return "not modified" in exc.message.lower()  # else too old or gone: the caller sends a new message
+    return True
 
 
 def menu(catalog: Catalog, language: str) -> list[BotCommand]:
@@ -104,7 +122,10 @@ def menu(catalog: Catalog, language: str) -> list[BotCommand]:
 
 
 async def set_menus(bot: Bot, catalog: Catalog) -> None:
-    """The command menu in each language, and English for everyone else."""
-    for language in LANGUAGES:
-        await bot.set_my_commands(menu(catalog, language), language_code=language)
-    await bot.set_my_commands(menu(catalog, "en"))
+    """The command menu in each language, and English for everyone else; a failure is logged, not fatal."""
+    try:
+        for language in LANGUAGES:
+            await bot.set_my_commands(menu(catalog, language), language_code=language)
+        await bot.set_my_commands(menu(catalog, "en"))
+    except TelegramError as exc:
+        log.warning("could not set the command menus: %s", exc)

@@ -288,3 +288,28 @@ async def test_a_profile_puts_local_entries_first_when_browsing(emulator: BotApi
     assert labels[0] == "Eskilstuna kommuns kulturstipendium"
     buttons = [b for m in emulator.sent for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons if "callback_data" in b)
+
+
+async def test_a_double_tap_on_next_changes_nothing_and_costs_no_apology(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(531, language_code="en")
+    await user.send("/funding")
+    first = await user.next_message()
+    next_page = first["reply_markup"]["inline_keyboard"][-1][-1]["callback_data"]
+    await user.press(first, next_page)
+    await user.press(first, next_page)
+    await emulator.wait_for(lambda: len(emulator.answered_callbacks) == 2)
+    await user.send("/help")
+    await user.next_message()
+    assert "(2/" in first["text"] and len(user.messages) == 2  # the page, edited in place, and the help
+
+
+async def test_a_failing_menu_update_does_not_cost_the_greeting(emulator: BotApiEmulator, bot: Services) -> None:
+    await emulator.wait_for(lambda: ("default", "") in emulator.commands)
+    emulator.fail("setMyCommands", 500)
+    emulator.fail("sendChatAction", 500)
+    user = emulator.user(532, language_code="da")
+    await user.send("/start")
+    greeting, _profile = await user.next_messages(2)
+    assert greeting["text"].startswith("Hej")
+    await emulator.wait_for(lambda: not emulator.faults)
+    assert not any("gik galt" in m["text"] for m in user.messages)
