@@ -1,4 +1,4 @@
-"""The synthetic base generator the benchmarks use writes a base the loader reads."""
+"""The synthetic base generator the matching benchmark uses writes a base the loader reads, and its questions."""
 
 import subprocess
 import sys
@@ -9,9 +9,23 @@ from bot.knowledge import load_knowledge
 TOOL = Path(__file__).parent.parent / "tools" / "synth_kb.py"
 
 
-def test_the_generator_writes_a_loadable_base_and_questions(tmp_path: Path) -> None:
+def synth(*args: str) -> None:
+    """Run the generator as the benchmark does: its own command line, this interpreter."""
+    subprocess.run([sys.executable, str(TOOL), *args], check=True, capture_output=True)
+
+
+def test_the_generator_writes_a_loadable_base_of_n_entries(tmp_path: Path) -> None:
+    synth("50", str(tmp_path / "kb"))
+    kb = load_knowledge(tmp_path / "kb")
+    assert len(kb) == 50
+    assert {e.kind for e in kb} == {"funding"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb"]  # no questions unless asked
+
+
+def test_asked_for_questions_it_writes_that_many_chat_lines(tmp_path: Path) -> None:
     questions = tmp_path / "q.txt"
-    subprocess.run([sys.executable, str(TOOL), "50", str(tmp_path / "kb"), "--questions", "20", str(questions)],
-                   check=True)
+    synth("50", str(tmp_path / "kb"), "--questions", "20", str(questions))
+    lines = questions.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 20
+    assert all(line.strip() for line in lines)
     assert len(load_knowledge(tmp_path / "kb")) == 50
-    assert len(questions.read_text(encoding="utf-8").splitlines()) == 20
