@@ -157,10 +157,10 @@ def traced_peak(build: Callable[[], object]) -> float:
     return peak / 2**20
 
 
-def load_entries(data: Path, name: str) -> tuple[Sequence[Any], float]:
+def load_entries(data: Path, read_yaml: bool) -> tuple[Sequence[Any], float]:
     """Ours reads the YAML (timed) and leaves a pickle, so the anchors skip the slow read."""
     cache = data / "entries.pickle"
-    if name != "ours" and cache.exists():
+    if not read_yaml and cache.exists():
         return pickle.loads(cache.read_bytes()), float((data / "load_s.txt").read_text())
     from bot.knowledge import load_knowledge
 
@@ -174,7 +174,7 @@ def load_entries(data: Path, name: str) -> tuple[Sequence[Any], float]:
 
 def child(name: str, data: Path, limit: int) -> Row:
     """Build one matcher, time it over the questions, then trace a second build for memory."""
-    entries, load_s = load_entries(data, name)
+    entries, load_s = load_entries(data, read_yaml=name == "ours")
     questions = (data / "questions.txt").read_text(encoding="utf-8").splitlines()[:limit]
     builder = BUILDERS[name]
     gc.collect()
