@@ -57,6 +57,7 @@ class Row:
     peak_mib: float  # traced peak while building the matcher, entries already in memory
     timed: int       # questions timed
     decisions: dict[str, int] = field(default_factory=dict)
+    code: str = ""   # where `bot` was imported from, when not from this checkout
 
     @property
     def build_s(self) -> float:
@@ -186,7 +187,9 @@ def child(name: str, data: Path, limit: int) -> Row:
     del ask, answers
     peak = traced_peak(lambda: builder(entries))
     p50, p95, p99 = (float(np.percentile(times, p)) for p in (50, 95, 99))
-    return Row(name, load_s, index_s, p50, p95, p99, peak, len(times), decisions)
+    code = Path(sys.modules["bot"].__file__).parent.parent if "bot" in sys.modules else ROOT
+    return Row(name, load_s, index_s, p50, p95, p99, peak, len(times), decisions,
+               code="" if code == ROOT else str(code))
 
 
 # --- the parent: data, children, tables ------------------------------------------------------------------
@@ -227,6 +230,8 @@ def table(size: int, n: int, rows: Sequence[Row]) -> str:
     lines += ["", f"Loading the YAML (load_knowledge) takes {load_s:.2f} s of every build above; peak memory is "
               "tracemalloc's peak during a second build, entries already loaded."]
     for r in rows:
+        if r.code:
+            lines.append(f"{LABELS[r.name]}: `bot` imported from {r.code}.")
         if r.decisions:
             total = sum(r.decisions.values())
             shares = ", ".join(f"{d} {r.decisions.get(d, 0):,} ({100 * r.decisions.get(d, 0) / total:.1f} %)"
