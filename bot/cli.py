@@ -12,9 +12,10 @@ from pathlib import Path
 
 from bot.config import CONFIG_ENV, ConfigError, Settings, config_path, load_settings
 from bot.evaluation import EvalSetError
-from bot.knowledge import KnowledgeErrors, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
 from bot.index import build_index
 from bot.matching import Matcher, Result
+from bot.periods import Period
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -86,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="write an HTML report with charts and the unmet needs of a period",
         description="Writes DIR/index.html and its PNG charts (referenced by relative name, so the folder "
-                    "opens from disk, offline), in --lang (default: the config's default_language).")
+                    "opens from disk, offline), in --lang (default: the config's staff.language).")
     report.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html and charts")
     report.set_defaults(handler=_report)
     for sub in (export, report):
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (overrides --period's start)")
         sub.add_argument("--until", metavar="DATE", help="last day, inclusive (overrides --period's end)")
         sub.add_argument("--lang", choices=("sv", "da", "nl", "en"),
-                         help="language of entry titles and report texts (default: config default_language)")
+                         help="language of entry titles and report texts (default: config staff.language)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction,
                          help="progress lines on stderr (default: only when stderr is a terminal)")
     return parser
@@ -217,13 +218,10 @@ def _export(args: argparse.Namespace) -> int:
     """Needs of a period to a file or stdout; only columns free of personal data (see bot/needs_rows.py)."""
     from bot.export import FORMATS, export_needs
     from bot.needs_rows import open_existing
-    from bot.periods import PeriodError, resolve_period
     from bot.progress import Progress
 
-    try:
-        period = resolve_period(args.period, args.since, args.until)
-    except PeriodError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    period = _period(args)
+    if period is None:
         return EXIT_USAGE
     suffix = args.out.suffix.lstrip(".").lower() if args.out else ""
     fmt = args.format or (suffix if suffix in FORMATS else "csv")
@@ -231,13 +229,9 @@ def _export(args: argparse.Namespace) -> int:
         print("error: xlsx is a binary file: give --out FILE.xlsx", file=sys.stderr)
         return EXIT_USAGE
     settings = _settings(args)
-    try:
-        kb = load_knowledge(settings.knowledge_dir)
-    except KnowledgeErrors as exc:
-        kb = None
-        print(f"warning: entry titles left empty, the knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+    kb = _titles_base(settings)
     result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
-                          until=period.until, out=args.out, language=args.lang or settings.default_language,
+                          until=period.until, out=args.out, language=args.lang or settings.staff.language,
                           progress=Progress(args.progress))
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
@@ -250,23 +244,36 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     """The HTML report of a period; prints the path of its index.html."""
     from bot.needs_rows import open_existing
-    from bot.periods import PeriodError, resolve_period
     from bot.progress import Progress
     from bot.report import build_report
 
-    try:
-        period = resolve_period(args.period, args.since, args.until)
-    except PeriodError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    period = _period(args)
+    if period is None:
         return EXIT_USAGE
     settings = _settings(args)
-    try:
-        kb = load_knowledge(settings.knowledge_dir)
-    except KnowledgeErrors as exc:
-        kb = None
-        print(f"warning: entry titles left empty, the knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+    kb = _titles_base(settings)
     index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
-                         out_dir=args.out, language=args.lang or settings.default_language,
+                         out_dir=args.out, language=args.lang or settings.staff.language,
                          progress=Progress(args.progress))
     print(index)
     return EXIT_OK
+
+
+def _period(args: argparse.Namespace) -> Period | None:
+    """The period of --period/--since/--until, or None after saying what is wrong with it."""
+    from bot.periods import PeriodError, resolve_period
+
+    try:
+        return resolve_period(args.period, args.since, args.until)
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _titles_base(settings: Settings) -> KnowledgeBase | None:
+    """The base that names matched entries in exports; a broken base leaves titles empty, not the export."""
+    try:
+        return load_knowledge(settings.knowledge_dir)
+    except KnowledgeErrors as exc:
+        print(f"warning: entry titles left empty, the knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+        return None

@@ -109,12 +109,12 @@ def test_contact_details_are_masked_but_amounts_and_years_stay() -> None:
     assert redact(text) == "mejla [e-mail] eller [@user], ring [phone] — vi söker 50 000 kr för 2026"
 
 
-def test_the_cli_writes_the_report_and_prints_its_index(seeded: Engine, tmp_path: Path, kb_dir: Path,
+def test_the_cli_writes_the_report_in_the_staff_language_and_prints_its_index(seeded: Engine, tmp_path: Path, kb_dir: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     database = seeded.url.database
     config = tmp_path / "config.yaml"
-    config.write_text(f"default_language: nl\nstorage:\n  url: sqlite:///{database}\nknowledge:\n  path: {kb_dir}\n",
-                      encoding="utf-8")
+    config.write_text(f"default_language: sv\nstaff:\n  language: nl\nstorage:\n  url: sqlite:///{database}\n"
+                      f"knowledge:\n  path: {kb_dir}\n", encoding="utf-8")
     out = tmp_path / "rapport"
     assert main(["--config", str(config), "report", "--out", str(out), "--period", "2026-Q1"]) == EXIT_OK
     assert capsys.readouterr().out.strip() == str(out / "index.html")
