@@ -117,7 +117,8 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
     return Index(entries=entries, postings=postings, idf=idf,
                  surface=dict(surface),
                  known_words=known,
-                 coverage=tuple(gazetteer.coverage(e.regions) for e in entries),
+                 coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
+                                for e, f in zip(entries, fielded)),
                  lexicon=lexicon, gazetteer=gazetteer,
                  max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
 

@@ -74,6 +74,20 @@ class Gazetteer:
         known = [p for p in (self.lookup(t) for t in tags) if p is not None]
         return tuple(p for p in known if not any(p.name in q.chain[1:] for q in known))
 
+    def entry_coverage(self, tags: Sequence[str], texts: Iterable[str]) -> tuple[Place, ...]:
+        """Coverage from an entry's region tags; a municipal entry also covers the neighbours its texts name.
+
+        An entry tagged [Zuid-Holland, Leiden] whose summary says "Den Haag, Leiden, Delft" serves Delft
+        too; a regional entry stays regional whatever towns its text mentions (an office address).
+        """
+        coverage = self.coverage(tags)
+        if not any(p.leaf for p in coverage):
+            return coverage
+        regions = {p.name for p in (self.lookup(t) for t in tags) if p is not None and p.local and not p.leaf}
+        named = {p.name for text in texts for p in self.find(text)
+                 if p.leaf and regions.intersection(p.chain[1:])}
+        return self.coverage([*tags, *sorted(named)]) if named else coverage
+
     def fit(self, coverage: Sequence[Place], named: Sequence[Place]) -> Fit:
         """Whether an entry with `coverage` suits a question naming `named` places."""
         if not coverage or not named:

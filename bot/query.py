@@ -14,6 +14,8 @@ from bot.places import Place
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
 SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo
 TYPO_FACTOR = 0.9
+HEAD_MIN, TAIL_MIN = 3, 6  # an unknown compound's known tail, when no two known parts make it up
+TAIL_FACTOR = 0.6
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 MUNICIPALITY = "@municipality"
@@ -94,9 +96,18 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
     parts = split_compound(token, index.known_words)
     if not parts:
-        return [(1.0, [])]
+        return [(1.0, _tail(index, token))]
     return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
             for part in parts]
+
+
+def _tail(index: Index, token: str) -> list[tuple[str, float]]:
+    """The longest known end of an unknown compound: its last part names what it is ('byrådspolitikere')."""
+    folded = fold(token)
+    for cut in range(HEAD_MIN, len(folded) - TAIL_MIN + 1):
+        if found := [(t, TAIL_FACTOR) for t in stems(folded[cut:]) if t in index.postings]:
+            return found
+    return []
 
 
 def _correct(token: str, surface: dict[int, dict[str, str]]) -> str | None:

@@ -40,3 +40,18 @@ def test_a_wide_area_named_beside_specific_ones_does_not_excuse_a_mismatch() -> 
     g = default_gazetteer()
     named = g.find("a swedish group with partners in norway, nordic money")
     assert g.fit(g.coverage(["dk"]), named) is Fit.ELSEWHERE
+
+
+def test_a_municipal_entry_also_covers_the_neighbours_its_text_names() -> None:
+    g = default_gazetteer()
+    text = ["Fonds for projects in Den Haag, Leiden, Delft and Zoetermeer; office in Amsterdam."]
+    coverage = g.entry_coverage(["nl", "Zuid-Holland", "Leiden"], text)
+    assert g.fit(coverage, g.find("een festival in delft")) is Fit.LOCAL
+    assert g.fit(coverage, g.find("een festival in amsterdam")) is Fit.ELSEWHERE
+    assert g.fit(coverage, g.find("een festival in gouda")) is Fit.ELSEWHERE
+
+
+def test_a_regional_entry_stays_regional_whatever_towns_its_text_names() -> None:
+    g = default_gazetteer()
+    coverage = g.entry_coverage(["se", "Sörmland"], ["Regionens kulturenhet har kontor i Eskilstuna."])
+    assert g.fit(coverage, g.find("teater i flen")) is Fit.REGIONAL

@@ -42,3 +42,14 @@ def test_a_misspelt_word_is_read_as_the_known_word(index: Index) -> None:
 def test_a_short_word_with_a_changed_letter_is_not_taken_for_another(index: Index) -> None:
     query = analyse_query(index, "duurt")
     assert all(not s.variants for s in query.slots)
+
+
+def test_an_unknown_compound_is_read_by_its_known_tail(index: Index) -> None:
+    query = analyse_query(index, "byrådspolitikere")
+    assert [t for s in query.slots for t, _ in s.variants] and all(
+        t.startswith("politik") for s in query.slots for t, _ in s.variants)
+
+
+def test_auxiliary_verbs_and_you_are_not_content_words(index: Index) -> None:
+    for question in ("ik ben", "ik word", "kan du", "hvis du må"):
+        assert analyse_query(index, question).slots == (), question
