@@ -2,9 +2,12 @@
 
 It speaks HTTP on 127.0.0.1 like api.telegram.org does (https://core.telegram.org/bots/api):
 `/bot<token>/<method>` with JSON, form or multipart bodies, `{"ok": true, "result": ...}` replies and
-`{"ok": false, "error_code", "description", "parameters"}` errors with the matching status. Tests act
-as users and staff (`user.send`, `user.press`, `staff.send_in`), read what the bot sent, and inject
-faults (429 with retry_after, 5xx, 403 for a user who blocked the bot).
+`{"ok": false, "error_code", "description", "parameters"}` errors with the matching status. It is as strict
+as the documented API (tests/bot_api_rules.py), so a passing test also proves the bot sends nothing
+Telegram would refuse. Tests act as users and staff (`user.send`, `user.press`, `staff.send_in`), who
+produce updates shaped like real ones (topic messages reply to their topic's creation, group commands
+carry @botname, ...), read what the bot sent, and inject faults (429 with retry_after, 5xx, 403 for a
+user who blocked the bot).
 """
 
 from __future__ import annotations
@@ -17,22 +20,26 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
 
+from tests.bot_api_rules import (ANSWER_TEXT_MAX, CHAT_ACTIONS, NOT_MODIFIED, QUERY_TOO_OLD, TOPIC_NAME_MAX, ApiError,
+                                 bad_request, check_caption, check_commands, check_reply_markup, check_text, require,
+                                 utf16_len, visible_text)
+
+__all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible_text"]
+
 JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "reply_parameters", "commands", "scope",
                "link_preview_options", "allowed_updates", "media", "permissions"}
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-             "tg-spoiler", "blockquote", "tg-emoji"}
-ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
+INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "user_id", "offset", "limit", "timeout",
+              "reply_to_message_id", "cache_time", "icon_color", "from_chat_id"}
+BOOL_FIELDS = {"show_alert", "disable_notification", "protect_content", "allow_sending_without_reply",
+               "drop_pending_updates"}
+# Without allowed_updates, getUpdates leaves these out (https://core.telegram.org/bots/api#getupdates).
+OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
+SENDING = ("sendMessage", "sendDocument", "copyMessage", "sendChatAction")
+ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
 
 
 @dataclass
@@ -48,53 +55,51 @@ class Fault:
     chat_id: int | None = None
 
 
-class _HtmlCheck(HTMLParser):
-    """Telegram's HTML subset: known tags only, balanced; returns the visible text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def visible_text(text: str, parse_mode: str | None) -> str:
-    """The text a user sees, validating HTML as the real server does."""
-    if (parse_mode or "").upper() != "HTML":
-        return text
-    stripped = re.sub(r"</?([a-zA-Z-]+)(\s[^<>]*)?>", "", text)
-    if "<" in stripped or ">" in stripped:
-        raise ApiError(400, "Bad Request: can't parse entities: unsupported start tag or unescaped '<'")
-    if "&" in ENTITY.sub("", stripped):
-        raise ApiError(400, "Bad Request: can't parse entities: unescaped '&'")
-    checker = _HtmlCheck()
-    checker.feed(text)
-    checker.close()
-    if checker.stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: can't find end tag corresponding to \"{checker.stack[-1]}\"")
-    return "".join(checker.text)
-
-
 @dataclass
 class Chat:
+    """A chat and everything said in it, by anyone: replies, edits and topics are checked against it."""
+
     id: int
-    type: str
+    type: str  # private, group, supergroup or channel
     title: str | None = None
     is_forum: bool = False
+    first_name: str | None = None
+    username: str | None = None
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
     next_message_id: int = 1
-    next_thread_id: int = 1000
+
+    def ref(self) -> dict[str, Any]:
+        """The Chat object as it appears inside a message."""
+        return {"id": self.id, "type": self.type, **({"title": self.title} if self.title else {}),
+                **({"first_name": self.first_name} if self.first_name else {}),
+                **({"username": self.username} if self.username else {}),
+                **({"is_forum": True} if self.is_forum else {})}
+
+    def new_message(self, sender: dict[str, Any] | None, **content: Any) -> dict[str, Any]:
+        """A message with the chat's next id (ids are per chat, shared by every sender), stored."""
+        message = {"message_id": self.next_message_id, "date": int(time.time()), "chat": self.ref(),
+                   **({"from": sender} if sender else {}), **content}
+        self.next_message_id += 1
+        self.messages[message["message_id"]] = message
+        return message
+
+    def place(self, message: dict[str, Any], thread_id: int | None, replied: dict[str, Any] | None) -> None:
+        """Thread and reply fields as Telegram sets them: a topic message replies to its topic's creation
+        unless it replies to something else; a reply elsewhere in a supergroup names its reply thread."""
+        if thread_id is not None and self.is_forum:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+            message["reply_to_message"] = _quoted(replied or self.messages[thread_id])
+        elif replied is not None:
+            if self.type == "supergroup":
+                message["message_thread_id"] = replied.get("message_thread_id", replied["message_id"])
+            message["reply_to_message"] = _quoted(replied)
+
+
+def _quoted(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as reply_to_message carries it: without its own reply."""
+    return {k: v for k, v in message.items() if k != "reply_to_message"}
 
 
 class BotApiEmulator:
@@ -104,6 +109,7 @@ class BotApiEmulator:
                  seed: int = 1) -> None:
         self.token, self.bot_id, self.username = token, bot_id, username
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refused: list[tuple[str, dict[str, Any], str]] = []  # every call answered with an error
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.documents: list[dict[str, Any]] = []
@@ -112,12 +118,21 @@ class BotApiEmulator:
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
         self.rng = random.Random(seed)
+        self.answer_deadline = ANSWER_DEADLINE
+        self._queries: dict[str, float] = {}  # callback query id -> when it was pressed (monotonic)
+        self._answered: set[str] = set()
+        self._sources: dict[tuple[int, int], str] = {}  # the text the bot sent, before parsing
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port = 0
+
+    @property
+    def me(self) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Kulturlots", "username": self.username}
 
     # ---------------------------------------------------------------- server
     async def start(self) -> BotApiEmulator:
@@ -161,6 +176,7 @@ class BotApiEmulator:
             self._inject_fault(method, params)
             result = await handler(params)
         except ApiError as error:
+            self.refused.append((method, params, error.description))
             body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
@@ -187,22 +203,23 @@ class BotApiEmulator:
 
     @staticmethod
     def _decode(key: str, value: Any) -> Any:
+        """Form values are strings: JSON for objects, numbers and booleans by field; texts stay texts."""
         if not isinstance(value, str):
             return value
-        if key in JSON_FIELDS or value[:1] in "[{":
+        if key in JSON_FIELDS:
             try:
                 return json.loads(value)
-            except ValueError:
-                return value
-        if re.fullmatch(r"-?\d+", value):
+            except ValueError as exc:
+                raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from exc
+        if key in INT_FIELDS and re.fullmatch(r"-?\d+", value):
             return int(value)
-        if value in ("true", "false"):
-            return value == "true"
+        if key in BOOL_FIELDS:
+            return value.lower() in ("true", "1")
         return value
 
     def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
         chat_id = params.get("chat_id")
-        if method in ("sendMessage", "sendDocument", "copyMessage") and chat_id in self.blocked:
+        if method in SENDING and chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         for fault in list(self.faults):
             if fault.method not in ("*", method) or (fault.chat_id is not None and fault.chat_id != chat_id):
@@ -227,14 +244,32 @@ class BotApiEmulator:
     # ---------------------------------------------------------------- actors
     def user(self, user_id: int = 1001, *, first_name: str = "Anna", language_code: str | None = "sv",
              username: str | None = None) -> UserHandle:
-        self.chats.setdefault(user_id, Chat(id=user_id, type="private"))
+        """A person with a private chat with the bot (created on first use)."""
+        self.chats.setdefault(user_id, Chat(id=user_id, type="private", first_name=first_name, username=username))
         return UserHandle(self, {"id": user_id, "is_bot": False, "first_name": first_name,
                                  **({"language_code": language_code} if language_code else {}),
                                  **({"username": username} if username else {})})
 
     def group(self, chat_id: int = -1001000000001, *, title: str = "Kulturlots staff", is_forum: bool = True) -> Chat:
+        """A supergroup the bot is in, with forum topics or without."""
         chat = self.chats.setdefault(chat_id, Chat(id=chat_id, type="supergroup", title=title, is_forum=is_forum))
+        chat.is_forum = is_forum
         return chat
+
+    def channel(self, chat_id: int = -1002000000001, *, title: str = "Kulturnytt") -> Chat:
+        return self.chats.setdefault(chat_id, Chat(id=chat_id, type="channel", title=title))
+
+    def post(self, channel: Chat, text: str) -> dict[str, Any]:
+        """A channel post: no `from`, the channel is its sender_chat."""
+        return self.deliver({"channel_post": channel.new_message(None, sender_chat=channel.ref(), text=text)})
+
+    def add_to_group(self, chat: Chat, by: UserHandle) -> None:
+        """Someone adds the bot to a group: my_chat_member, then the new_chat_members service message."""
+        member = {"user": self.me}
+        self.deliver({"my_chat_member": {"chat": chat.ref(), "from": by.user, "date": int(time.time()),
+                                         "old_chat_member": {"status": "left", **member},
+                                         "new_chat_member": {"status": "member", **member}}})
+        self.deliver({"message": chat.new_message(by.user, new_chat_members=[self.me])})
 
     def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update (a redelivery keeps its update_id when it has one)."""
@@ -242,6 +277,12 @@ class BotApiEmulator:
         self._updates.append(update)
         asyncio.get_event_loop().call_soon(lambda: asyncio.ensure_future(self._notify()))
         return update
+
+    def new_query(self, age: float = 0.0) -> str:
+        """A callback query id Telegram would accept an answer for, pressed `age` seconds ago."""
+        query_id = f"{next(self._query_ids)}{self.rng.randrange(10**12):012d}"
+        self._queries[query_id] = time.monotonic() - age
+        return query_id
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -266,10 +307,19 @@ class BotApiEmulator:
                     pass
             return value
 
-    # ---------------------------------------------------------------- API methods
+    async def idle(self, calls: int = 0, timeout: float = 5.0) -> None:
+        """Wait until every queued update was fetched and confirmed, and `calls` more API calls were made."""
+        before = len(self.calls)
+
+        def confirmed() -> bool:
+            return not self._updates and len(self.calls) >= before + calls
+
+        await self.wait_for(confirmed, timeout)
+
+    # ---------------------------------------------------------------- API methods: basics
     async def api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Kulturlots", "username": self.username,
-                "can_join_groups": True, "can_read_all_group_messages": True, "supports_inline_queries": False}
+        return {**self.me, "can_join_groups": True, "can_read_all_group_messages": True,
+                "supports_inline_queries": False}
 
     async def api_deletewebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -279,6 +329,8 @@ class BotApiEmulator:
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         limit = int(params.get("limit") or 100)
+        if not 1 <= limit <= 100:
+            limit = 100
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         async with self._changed:
             while not self._updates and not self._closing and time.monotonic() < deadline:
@@ -287,129 +339,199 @@ class BotApiEmulator:
                         await self._changed.wait()
                 except TimeoutError:
                     break
+        wanted = params.get("allowed_updates") or None
+        self._updates = [u for u in self._updates if self._allowed(u, wanted)]
         return sorted(self._updates, key=lambda u: u["update_id"])[:limit]
 
-    def _chat(self, chat_id: Any) -> Chat:
-        chat = self.chats.get(int(chat_id))
+    @staticmethod
+    def _allowed(update: dict[str, Any], wanted: list[str] | None) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        return kind in wanted if wanted else kind not in OPT_IN_UPDATES
+
+    def _chat(self, params: dict[str, Any], key: str = "chat_id") -> Chat:
+        require(params, key)
+        value = params[key]
+        chat = (self.chats.get(value) if isinstance(value, int)
+                else next((c for c in self.chats.values() if f"@{c.username}" == value), None))
         if chat is None:
-            raise ApiError(400, "Bad Request: chat not found")
+            raise bad_request("chat not found")
         return chat
 
-    def _markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        markup = params.get("reply_markup")
-        for row in (markup or {}).get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data")
-                if data is not None and not 1 <= len(str(data).encode()) <= 64:
-                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-        return markup
-
-    def _message(self, chat: Chat, params: dict[str, Any], **content: Any) -> dict[str, Any]:
-        thread = params.get("message_thread_id")
-        if thread is not None and not chat.is_forum:
-            raise ApiError(400, "Bad Request: message thread not found")
-        message: dict[str, Any] = {"message_id": chat.next_message_id, "date": int(time.time()),
-                                   "chat": {"id": chat.id, "type": chat.type, **({"title": chat.title} if chat.title else {}),
-                                            **({"is_forum": True} if chat.is_forum else {})},
-                                   "from": {"id": self.bot_id, "is_bot": True, "first_name": "Kulturlots",
-                                            "username": self.username}, **content}
-        chat.next_message_id += 1
-        if thread is not None:
-            message["message_thread_id"] = int(thread)
-            message["is_topic_message"] = True
-        reply = params.get("reply_parameters") or ({"message_id": params["reply_to_message_id"]}
-                                                   if params.get("reply_to_message_id") else None)
-        if reply:
-            message["reply_to_message"] = {"message_id": reply["message_id"], "chat": message["chat"], "date": 0}
-        if (markup := self._markup(params)) is not None:
+    # ---------------------------------------------------------------- sending
+    def _bot_message(self, chat: Chat, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """Store what the bot sent, placed in its topic or as its reply, after checking both exist."""
+        markup = check_reply_markup(params.get("reply_markup"))
+        thread, replied = self._placement(chat, params)
+        message = chat.new_message(self.me, **content)
+        chat.place(message, thread, replied)
+        if markup:
             message["reply_markup"] = markup
         self.sent.append(message)
         return message
 
+    @staticmethod
+    def _placement(chat: Chat, params: dict[str, Any]) -> tuple[int | None, dict[str, Any] | None]:
+        """The topic and the replied message of an outgoing message, as Telegram resolves them."""
+        reply = params.get("reply_parameters")
+        if reply is None and params.get("reply_to_message_id"):
+            reply = {"message_id": params["reply_to_message_id"],
+                     "allow_sending_without_reply": params.get("allow_sending_without_reply")}
+        replied = None
+        if reply:
+            if reply.get("chat_id") not in (None, chat.id):
+                raise bad_request("replies to other chats are not supported by the emulator")
+            replied = chat.messages.get(int(reply["message_id"]))
+            if replied is None and not reply.get("allow_sending_without_reply"):
+                raise bad_request("message to be replied not found")
+        thread = params.get("message_thread_id")
+        if chat.type == "private":  # documented "for forum supergroups only": a private chat ignores it
+            return None, replied
+        if thread is not None:
+            known = chat.topics if chat.is_forum else chat.messages  # a non-forum thread is a reply thread
+            if int(thread) not in known:
+                raise bad_request("message thread not found")
+            return int(thread), replied
+        if replied is not None and replied.get("is_topic_message"):
+            return replied["message_thread_id"], replied  # a reply stays in the replied message's topic
+        return None, replied
+
     async def api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
-        text = str(params.get("text", ""))
-        shown = visible_text(text, params.get("parse_mode"))
-        if not shown.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(shown) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
-        return self._message(chat, params, text=shown, raw_text=text)
+        chat = self._chat(params)
+        shown = check_text(params.get("text"), params.get("parse_mode"))
+        message = self._bot_message(chat, params, text=shown)
+        self._sources[(chat.id, message["message_id"])] = str(params["text"])
+        return message
 
     async def api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
+        chat = self._chat(params)
         document = params.get("document")
-        if not isinstance(document, dict):
-            raise ApiError(400, "Bad Request: there is no document in the request")
-        self.documents.append({"chat_id": chat.id, **document})
+        if isinstance(document, dict):  # an upload: only a multipart/form-data request carries one
+            self.documents.append({"chat_id": chat.id, **document})
+            name = document["filename"]
+        elif isinstance(document, str) and document:
+            self.documents.append({"chat_id": chat.id, "file_id": document})
+            name = document.rsplit("/", 1)[-1]
+        else:
+            raise bad_request("there is no document in the request")
+        caption = check_caption(params.get("caption"), params.get("parse_mode"))
         file_id = f"doc-{len(self.documents)}"
-        return self._message(chat, params, document={"file_id": file_id, "file_unique_id": file_id,
-                                                      "file_name": document["filename"]},
-                             **({"caption": params["caption"]} if params.get("caption") else {}))
+        return self._bot_message(chat, params, document={"file_id": file_id, "file_unique_id": file_id,
+                                                         "file_name": name},
+                                 **({"caption": caption} if caption else {}))
 
-    def _stored(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        for message in self.sent:
-            if message["chat"]["id"] == chat_id and message["message_id"] == message_id:
-                return message
-        raise ApiError(400, "Bad Request: message to edit not found")
+    async def api_sendchataction(self, params: dict[str, Any]) -> bool:
+        self._chat(params)
+        require(params, "action")
+        if params["action"] not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        return True
+
+    # ---------------------------------------------------------------- editing
+    def _own(self, params: dict[str, Any], verb: str) -> dict[str, Any]:
+        """A message of the bot's to edit or delete, or Telegram's refusal."""
+        if params.get("inline_message_id"):
+            raise bad_request("MESSAGE_ID_INVALID")  # Kulturlots has no inline mode: no such messages exist
+        chat = self._chat(params)
+        require(params, "message_id")
+        message = chat.messages.get(int(params["message_id"]))
+        if message is None:
+            raise bad_request(f"message to {verb} not found")
+        if message.get("from", {}).get("id") != self.bot_id:
+            raise bad_request(f"message can't be {verb}ed" if verb == "edit" else f"message can't be {verb}d")
+        return message
 
     async def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._stored(params)
-        shown = visible_text(str(params.get("text", "")), params.get("parse_mode"))
-        if shown == message.get("text") and params.get("reply_markup") == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
-        message["text"], message["raw_text"] = shown, params.get("text")
-        message["reply_markup"] = self._markup(params)
-        message["edit_date"] = int(time.time())
+        message = self._own(params, "edit")
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
+        shown = check_text(params.get("text"), params.get("parse_mode"))
+        markup = check_reply_markup(params.get("reply_markup"))
+        key = (message["chat"]["id"], message["message_id"])
+        if (shown, str(params["text"]), markup or None) == (message["text"], self._sources.get(key),
+                                                            message.get("reply_markup")):
+            raise ApiError(400, NOT_MODIFIED)
+        message["text"], self._sources[key] = shown, str(params["text"])
+        self._set_markup(message, markup)
         return message
 
     async def api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._stored(params)
-        message["reply_markup"] = self._markup(params)
+        message = self._own(params, "edit")
+        markup = check_reply_markup(params.get("reply_markup"))
+        if (markup or None) == message.get("reply_markup"):
+            raise ApiError(400, NOT_MODIFIED)
+        self._set_markup(message, markup)
         return message
 
+    @staticmethod
+    def _set_markup(message: dict[str, Any], markup: dict[str, Any] | None) -> None:
+        message["edit_date"] = int(time.time())
+        if markup and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+
     async def api_deletemessage(self, params: dict[str, Any]) -> bool:
-        self.sent.remove(self._stored(params))
+        message = self._own(params, "delete")
+        del self.chats[message["chat"]["id"]].messages[message["message_id"]]
+        if message in self.sent:
+            self.sent.remove(message)
         return True
 
     async def api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        """Once per press, within Telegram's deadline, with a short notification text."""
+        require(params, "callback_query_id")
+        query_id = str(params["callback_query_id"])
+        pressed = self._queries.get(query_id)
+        if pressed is None or query_id in self._answered or time.monotonic() - pressed > self.answer_deadline:
+            raise ApiError(400, QUERY_TOO_OLD)
+        if utf16_len(str(params.get("text") or "")) > ANSWER_TEXT_MAX:
+            raise bad_request("MESSAGE_TOO_LONG")
+        self._answered.add(query_id)
         self.answered_callbacks.append(params)
         return True
 
-    async def api_sendchataction(self, params: dict[str, Any]) -> bool:
-        self._chat(params["chat_id"])
-        return True
+    # ---------------------------------------------------------------- commands and descriptions
+    @staticmethod
+    def _scope(params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        kinds = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+                 "chat_administrators", "chat_member"}
+        if scope.get("type") not in kinds or (scope["type"].startswith("chat") and "chat_id" not in scope):
+            raise bad_request("can't parse BotCommandScope")
+        return scope["type"], str(params.get("language_code") or "")
 
     async def api_setmycommands(self, params: dict[str, Any]) -> bool:
-        scope = (params.get("scope") or {}).get("type", "default")
-        self.commands[(scope, params.get("language_code") or "")] = list(params["commands"])
+        require(params, "commands")
+        self.commands[self._scope(params)] = check_commands(params["commands"], params.get("language_code"))
         return True
 
     async def api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        scope = (params.get("scope") or {}).get("type", "default")
-        return self.commands.get((scope, params.get("language_code") or ""), [])
+        return self.commands.get(self._scope(params), [])
 
     async def api_deletemycommands(self, params: dict[str, Any]) -> bool:
-        scope = (params.get("scope") or {}).get("type", "default")
-        self.commands.pop((scope, params.get("language_code") or ""), None)
+        self.commands.pop(self._scope(params), None)
         return True
 
     async def api_setmydescription(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("description") or "")) > 512:
+            raise bad_request("description is too long")
         return True
 
     async def api_setmyshortdescription(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("short_description") or "")) > 120:
+            raise bad_request("short description is too long")
         return True
 
+    # ---------------------------------------------------------------- chats and topics
     async def api_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
-        return {"id": chat.id, "type": chat.type, **({"title": chat.title} if chat.title else {}),
-                **({"is_forum": True} if chat.is_forum else {}), "accent_color_id": 0, "max_reaction_count": 11,
+        chat = self._chat(params)
+        return {**chat.ref(), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
                                         "premium_subscription": False}}
 
     async def api_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
+        chat = self._chat(params)
+        require(params, "user_id")
         user_id = int(params["user_id"])
         status = chat.members.get(user_id, "left")
         member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "User"}}
@@ -420,67 +542,99 @@ class BotApiEmulator:
                           can_edit_stories=False, can_delete_stories=False)
         if status == "creator":
             member["is_anonymous"] = False
+        if status == "kicked":
+            member["until_date"] = 0
         return member
 
     async def api_createforumtopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
+        """A topic is its forum_topic_created service message: the topic's thread id is that message's id."""
+        chat = self._chat(params)
         if not chat.is_forum:
-            raise ApiError(400, "Bad Request: the chat is not a forum")
-        name = str(params.get("name", ""))
-        if not 1 <= len(name) <= 128:
-            raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY" if not name else "Bad Request: TOPIC_TITLE_TOO_LONG")
-        chat.next_thread_id += 1
-        return {"message_thread_id": chat.next_thread_id, "name": name, "icon_color": 7322096}
+            raise bad_request("the chat is not a forum")
+        name = str(params.get("name") or "")
+        if not name:
+            raise bad_request('parameter "name" is required')
+        if len(name) > TOPIC_NAME_MAX:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")
+        topic = {"name": name, "icon_color": int(params.get("icon_color") or 7322096)}
+        created = chat.new_message(self.me, forum_topic_created=topic)
+        thread = created["message_id"]
+        created.update(message_thread_id=thread, is_topic_message=True)
+        chat.topics[thread] = name
+        self.deliver({"message": dict(created)})  # the bot, as an admin, sees the service message too
+        return {"message_thread_id": thread, **topic}
 
-    async def api_editforumtopic(self, params: dict[str, Any]) -> bool:
-        self._chat(params["chat_id"])
+    async def _topic(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params)
+        require(params, "message_thread_id")
+        if int(params["message_thread_id"]) not in chat.topics:
+            raise bad_request("message thread not found")
         return True
 
-    api_closeforumtopic = api_reopenforumtopic = api_editforumtopic
+    api_editforumtopic = api_closeforumtopic = api_reopenforumtopic = _topic
 
 
 class UserHandle:
-    """A person in Telegram: writes, presses buttons, sends media; reads what the bot sent them."""
+    """A person in Telegram: writes, edits, presses buttons, sends media; reads what the bot sent them."""
 
     def __init__(self, emulator: BotApiEmulator, user: dict[str, Any]) -> None:
         self.emulator, self.user = emulator, user
         self.id: int = user["id"]
         self._read = 0
-        self._message_ids = itertools.count(1)
 
-    def _base(self, chat: Chat, thread_id: int | None = None, reply_to: int | None = None) -> dict[str, Any]:
-        message: dict[str, Any] = {"message_id": 10_000 + next(self._message_ids), "date": int(time.time()),
-                                   "from": self.user,
-                                   "chat": {"id": chat.id, "type": chat.type,
-                                            **({"title": chat.title} if chat.title else {}),
-                                            **({"is_forum": True} if chat.is_forum else {}),
-                                            **({"first_name": self.user["first_name"]} if chat.type == "private" else {})}}
-        if thread_id is not None:
-            message.update(message_thread_id=thread_id, is_topic_message=True)
-        if reply_to is not None:
-            original = next(m for m in self.emulator.sent if m["chat"]["id"] == chat.id and m["message_id"] == reply_to)
-            message["reply_to_message"] = original
-        return message
+    @property
+    def chat(self) -> Chat:
+        return self.emulator.chats[self.id]
 
-    def _text(self, message: dict[str, Any], text: str) -> dict[str, Any]:
-        message["text"] = text
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return message
+    def _write(self, chat: Chat, thread_id: int | None = None, reply_to: int | None = None,
+               **content: Any) -> dict[str, Any]:
+        """A new message from this person, placed as Telegram places it, and its update queued."""
+        replied = chat.messages[reply_to] if reply_to is not None else None
+        if thread_id is None and replied is not None and replied.get("is_topic_message"):
+            thread_id = replied["message_thread_id"]
+        message = chat.new_message(self.user, **content)
+        chat.place(message, thread_id, replied)
+        return self.emulator.deliver({"message": message})
+
+    def _text(self, text: str, *, mention: bool) -> dict[str, Any]:
+        """Text with a bot_command entity at offset 0 for a /command (with @botname when `mention`)."""
+        content: dict[str, Any] = {"text": text}
+        if command := re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?", text):
+            if mention and not command.group(1):
+                text = f"{command.group()}@{self.emulator.username}{text[command.end():]}"
+                content["text"] = text
+                command = re.match(r"/\S+", text)
+                assert command is not None
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}]
+        return content
 
     async def send(self, text: str) -> dict[str, Any]:
-        chat = self.emulator.chats[self.id]
-        return self.emulator.deliver({"message": self._text(self._base(chat), text)})
+        """Write to the bot in private; returns the update."""
+        return self._write(self.chat, **self._text(text, mention=False))
 
-    async def send_in(self, chat: Chat, text: str, *, thread_id: int | None = None,
-                      reply_to: int | None = None) -> dict[str, Any]:
-        """Write in a group (in a forum topic, or as a reply to one of the bot's messages)."""
-        return self.emulator.deliver({"message": self._text(self._base(chat, thread_id, reply_to), text)})
+    async def send_in(self, chat: Chat, text: str, *, thread_id: int | None = None, reply_to: int | None = None,
+                      mention: bool = True) -> dict[str, Any]:
+        """Write in a group: in a forum topic, as a reply, or in General. A group command carries @botname,
+        as Telegram clients send it when it is picked from the menu (`mention=False` types it bare)."""
+        return self._write(chat, thread_id, reply_to, **self._text(text, mention=mention))
 
-    async def send_media(self, kind: str) -> dict[str, Any]:
+    async def edit(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        """Edit a message sent earlier: an edited_message update with the same message id."""
+        message = update["message"]
+        edited = {**message, **self._text(text, mention=False), "edit_date": int(time.time())}
+        if not text.startswith("/"):
+            edited.pop("entities", None)
+        self.emulator.chats[message["chat"]["id"]].messages[message["message_id"]] = edited
+        return self.emulator.deliver({"edited_message": edited})
+
+    async def forward(self, text: str, *, author: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Forward someone else's message into the private chat with the bot."""
+        author = author or {"id": 4242, "is_bot": False, "first_name": "Olle"}
+        return self._write(self.chat, text=text, forward_origin={"type": "user", "sender_user": author,
+                                                                  "date": int(time.time()) - 3600})
+
+    async def send_media(self, kind: str, *, caption: str | None = None) -> dict[str, Any]:
         """A sticker, voice, photo, document or location, with the fields the API requires."""
-        chat = self.emulator.chats[self.id]
         file = {"file_id": f"{kind}-1", "file_unique_id": f"{kind}-u1"}
         content = {
             "sticker": {"sticker": {**file, "type": "regular", "width": 512, "height": 512, "is_animated": False,
@@ -490,16 +644,34 @@ class UserHandle:
             "document": {"document": {**file, "file_name": "cv.pdf"}},
             "location": {"location": {"latitude": 59.1, "longitude": 16.2}},
         }[kind]
-        return self.emulator.deliver({"message": {**self._base(chat), **content}})
+        if caption is not None:
+            content["caption"] = caption
+        return self._write(self.chat, **content)
 
-    async def press(self, message: dict[str, Any], data: str | None = None, *, label: str | None = None) -> dict[str, Any]:
-        """Press an inline button of a bot message, by its callback data or its label."""
+    async def press(self, message: dict[str, Any], data: str | None = None, *, label: str | None = None,
+                    inline: bool = False, age: float = 0.0) -> dict[str, Any]:
+        """Press an inline button of a bot message, by its callback data or its label. `inline` presses it on a
+        message sent via inline mode (the query has inline_message_id, no message); `age` makes it that old."""
         buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
         if label is not None:
             data = next(b["callback_data"] for b in buttons if b["text"] == label)
-        query = {"id": str(next(self._message_ids)), "from": self.user, "chat_instance": str(message["chat"]["id"]),
-                 "message": message, "data": data}
+        query: dict[str, Any] = {"id": self.emulator.new_query(age), "from": self.user,
+                                 "chat_instance": f"{self.emulator.bot_id}{abs(message['chat']['id'])}",
+                                 "data": data}
+        if inline:
+            query["inline_message_id"] = "BAAAAGk7AAB4wp8O"
+        else:
+            query["message"] = message
         return self.emulator.deliver({"callback_query": query})
+
+    async def block(self) -> dict[str, Any]:
+        """Block the bot: sending to this person fails from now on, and the bot hears of it."""
+        self.emulator.blocked.add(self.id)
+        me = self.emulator.me
+        return self.emulator.deliver({"my_chat_member": {
+            "chat": self.chat.ref(), "from": self.user, "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": me},
+            "new_chat_member": {"status": "kicked", "user": me, "until_date": 0}}})
 
     @property
     def messages(self) -> list[dict[str, Any]]:
