@@ -19,6 +19,7 @@ TAIL_FACTOR = 0.6
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 MUNICIPALITY = "@municipality"
+PERSON = "contact"  # the kind of entry a question asking "who" wants
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ def analyse_query(index: Index, question: str) -> Query:
     evoked = frozenset(t for slot in slots for t, _ in slot.variants)
     intents = frozenset(kind for kind, concepts in index.lexicon.kind_concepts.items()
                         if evoked.intersection(concepts))
+    if PERSON in intents:
+        intents = frozenset({PERSON})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked,
                  off_topic=any(slot.off_topic for slot in slots))

@@ -53,3 +53,8 @@ def test_an_unknown_compound_is_read_by_its_known_tail(index: Index) -> None:
 def test_auxiliary_verbs_and_you_are_not_content_words(index: Index) -> None:
     for question in ("ik ben", "ik word", "kan du", "hvis du må"):
         assert analyse_query(index, question).slots == (), question
+
+
+def test_asking_who_wants_a_person_whatever_the_subject(index: Index) -> None:
+    assert analyse_query(index, "vem kan jag prata med om pengar till turnén").intents == {"contact"}
+    assert "funding" in analyse_query(index, "kan vi söka pengar till turnén").intents
