@@ -56,6 +56,7 @@ class Lexicon:
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     kind_concepts: Mapping[str, tuple[str, ...]]
     off_topic_words: frozenset[str] = frozenset()
+    body_words: frozenset[str] = frozenset()
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -78,6 +79,12 @@ class Lexicon:
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
         return fold(word) in self.off_topic_words
+
+    def names_body(self, word: str, following: str = "") -> bool:
+        """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
+        folded = fold(word)
+        return fold(following) in self.body_words or any(
+            folded.endswith(body) and len(folded) >= len(body) + 3 for body in self.body_words)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
@@ -120,7 +127,8 @@ def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
     return Lexicon(stopwords=frozenset(stop),
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
-                   kind_concepts=kinds, off_topic_words=frozenset(off_topic))
+                   kind_concepts=kinds, off_topic_words=frozenset(off_topic),
+                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()))
 
 
 def _concept_words(spec: object) -> Iterable[str]:

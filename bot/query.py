@@ -40,7 +40,7 @@ class Query:
     places: tuple[Place, ...]
     intents: frozenset[str]  # kinds of entry the question asks for
     municipal: bool          # it asks about "the municipality"
-    off_topic: bool          # it touches a subject no entry answers (weather, trains, homework...)
+    off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
 
 
 def analyse_query(index: Index, question: str) -> Query:
@@ -64,7 +64,7 @@ def _slots(index: Index, question: str) -> list[Slot]:
     loose: set[str] = set(lexicon.phrase_concepts(tokens))
     for phrase_concept in sorted(c for c in loose if c.startswith(OFF_TOPIC)):
         slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
-    for token in tokens:
+    for position, token in enumerate(tokens):
         concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
         if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
             loose.update(concepts)
@@ -79,6 +79,8 @@ def _slots(index: Index, question: str) -> list[Slot]:
             key = min((t for t, _ in lexical), key=lambda t: (len(t), t), default=token)
             if variants:
                 slots[key] = Slot(variants, max(g for _, g in variants))
+            elif lexicon.names_body(token, tokens[position + 1] if position + 1 < len(tokens) else ""):
+                slots[key] = Slot((), index.max_idf, off_topic=True)  # a fund the base does not know
             else:
                 slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
     covered = {t for slot in slots.values() for t, _ in slot.variants}

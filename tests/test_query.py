@@ -58,3 +58,10 @@ def test_auxiliary_verbs_and_you_are_not_content_words(index: Index) -> None:
 def test_asking_who_wants_a_person_whatever_the_subject(index: Index) -> None:
     assert analyse_query(index, "vem kan jag prata med om pengar till turnén").intents == {"contact"}
     assert "funding" in analyse_query(index, "kan vi söka pengar till turnén").intents
+
+
+def test_a_fund_the_base_does_not_know_is_a_subject_it_cannot_answer(index: Index) -> None:
+    assert analyse_query(index, "kan vi söka pengar från postkodstiftelsen").off_topic
+    assert analyse_query(index, "kan vi søge penge hos nordea-fonden").off_topic
+    assert not analyse_query(index, "kan vi söka pengar från nordisk kulturfond").off_topic
+    assert not analyse_query(index, "kan vi söka pengar till teaterturné").off_topic
