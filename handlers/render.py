@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cards import Card
 from bot.i18n import Catalog
-from bot.replies import Reply
+from bot.replies import Button, Reply
 
 LIMIT = 4096
 TAG_RESERVE = 64
@@ -39,11 +39,27 @@ def reply_html(reply: Reply, catalog: Catalog) -> str:
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Button rows as an inline keyboard: link buttons by url, the rest by callback data."""
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, url=b.url) if b.url
-                                  else InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                                 for row in reply.buttons])
+    rows = [[button for b in row if (button := _button(b)) is not None] for row in reply.buttons]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(button: Button) -> InlineKeyboardButton | None:
+    if button.url is None:
+        return InlineKeyboardButton(button.label, callback_data=button.data)
+    url = link_url(button.url)
+    return InlineKeyboardButton(button.label, url=url) if url else None
+
+
+def link_url(url: str) -> str | None:
+    """A URL a link button may carry (Telegram takes only http, https and tg): a bare 'www.x.se' gains https://;
+    anything else (mailto:, a typo) gives no button rather than a refused answer."""
+    url = url.strip()
+    if re.match(r"(?i)(https?|tg)://\S+$", url):
+        return url
+    if re.match(r"(?i)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$", url):
+        return f"https://{url}"
+    return None
 
 
 def split(html: str, limit: int = LIMIT) -> list[str]:
@@ -52,8 +68,7 @@ def split(html: str, limit: int = LIMIT) -> list[str]:
     rest = html
     while _units(rest) > limit:
         window = _fitting(rest, limit - TAG_RESERVE)  # room for the tags closed at a cut
-        cut = next((at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) > len(window) // 2),
-                   len(window))
+        cut = _boundary(window)
         if window.rfind("<", 0, cut) > window.rfind(">", 0, cut):
             cut = window.rfind("<", 0, cut) or cut  # do not split inside a tag
         if (amp := window.rfind("&", 0, cut)) > window.rfind(";", 0, cut):
@@ -66,6 +81,29 @@ def split(html: str, limit: int = LIMIT) -> list[str]:
             rest = "".join(f"<{t}>" for t in opened) + rest
     pieces.append(rest)
     return [p for p in pieces if p.strip()]
+
+
+def split_plain(text: str, limit: int = LIMIT) -> list[str]:
+    """Plain text (sent without parse mode) in pieces under the limit, cut at paragraph, line or word boundaries."""
+    pieces: list[str] = []
+    rest = text
+    while _units(rest) > limit:
+        window = _fitting(rest, limit)
+        cut = _boundary(window)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [p for p in pieces if p.strip()]
+
+
+def fit(text: str, units: int) -> str:
+    """The text cut to `units` UTF-16 code units (a caption, a button toast), ending in … when cut."""
+    return text if _units(text) <= units else _fitting(text, units - 1).rstrip() + "…"
+
+
+def _boundary(window: str) -> int:
+    """Where to cut a window: its last paragraph, line or word break in the second half, else its end."""
+    return next((at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) > len(window) // 2), len(window))
 
 
 def _units(text: str) -> int:

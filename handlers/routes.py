@@ -9,15 +9,20 @@ from handlers.user import USER_COMMANDS, on_command, on_media, on_press, on_text
 
 
 def routes(staff_chat_id: int | None) -> list[BaseHandler]:  # type: ignore[type-arg]
-    """The one ordered list of handlers; order matters, so it lives in one place."""
-    staff_chat = filters.Chat(chat_id=staff_chat_id) if staff_chat_id is not None else filters.Chat(chat_id=[])
-    private = filters.ChatType.PRIVATE
+    """The one ordered list of handlers; order matters, so it lives in one place.
+
+    Only new messages count: an edit would answer, log or relay a message a second time, and channel posts
+    are nobody's question. Outside the staff group only private chats are served: the bot added to some
+    other group stays silent there rather than answering strangers."""
+    new = filters.UpdateType.MESSAGE
+    staff_chat = new & (filters.Chat(chat_id=staff_chat_id) if staff_chat_id is not None else filters.Chat(chat_id=[]))
+    private = new & filters.ChatType.PRIVATE
     return [
         CommandHandler(STAFF_COMMANDS, on_staff_command, filters=staff_chat),
         MessageHandler(staff_chat & ~filters.COMMAND, on_staff_text),
         CallbackQueryHandler(on_press),
         CommandHandler(USER_COMMANDS, on_command, filters=private),
         MessageHandler(private & filters.COMMAND, on_command),  # unknown commands: the help text
-        MessageHandler(private & ~filters.TEXT, on_media),
-        MessageHandler(private & filters.TEXT, on_text),  # free text: the matcher, last
+        MessageHandler(private & (filters.TEXT | filters.CAPTION), on_text),  # free text, or a caption: the matcher
+        MessageHandler(private, on_media),  # media without a caption: a note that only text is read
     ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Message, ReplyParameters, Update
 
 from bot.desk import StaffMessage, StaffReply
 from handlers.context import BotContext
-from handlers.render import split
+from handlers.render import fit, split_plain
 
 log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024  # Telegram's limit on a document's caption
 STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "faq", "reload", "export", "report", "stats")
 
 
@@ -49,12 +50,14 @@ async def on_staff_text(update: Update, context: BotContext) -> None:
 
 
 async def answer(message: Message, reply: StaffReply) -> None:
+    """In the topic it was asked in, else as a reply (posted anyway if the asking message is gone meanwhile)."""
     thread = message.message_thread_id if message.is_topic_message else None
     if reply.document is not None:
         with reply.document.open("rb") as file:
             await message.get_bot().send_document(message.chat_id, file, filename=reply.document.name,
-                                                  caption=reply.text[:1024], message_thread_id=thread)
+                                                  caption=fit(reply.text, CAPTION_LIMIT), message_thread_id=thread)
         return
-    for piece in split(reply.text):
+    asked = None if thread else ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    for piece in split_plain(reply.text):
         await message.get_bot().send_message(message.chat_id, piece, message_thread_id=thread,
-                                             reply_to_message_id=None if thread else message.message_id)
+                                             reply_parameters=asked)

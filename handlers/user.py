@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import LANGUAGES, Catalog
 from bot.replies import Command, Event, Media, Press, Sender, Text, Turn
 from handlers.context import BotContext
-from handlers.render import keyboard, reply_html, split
+from handlers.render import fit, keyboard, reply_html, split
 
 log = logging.getLogger(__name__)
 
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
                  "language", "human", "done", "forget")
+TOAST_LIMIT = 200  # characters Telegram shows in a button's notification
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
 
 
@@ -37,10 +38,12 @@ async def on_command(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """Free text: the question goes to the conversation, which logs it first."""
+    """Free text, or the caption of a photo or file (a poster with its question): the conversation logs it first."""
     message = update.effective_message
-    assert message is not None and message.text is not None
-    await respond(update, context, Text(sender_of(update), message.text, message.message_id, update.update_id))
+    assert message is not None
+    text = message.text or message.caption
+    assert text is not None
+    await respond(update, context, Text(sender_of(update), text, message.message_id, update.update_id))
 
 
 async def on_media(update: Update, context: BotContext) -> None:
@@ -55,15 +58,26 @@ async def on_press(update: Update, context: BotContext) -> None:
     """A button press: acknowledged at once, its keyboard spent, the reply sent or edited in."""
     query = update.callback_query
     assert query is not None
+    if update.effective_chat is None:  # a button on an inline-mode message: Kulturlots never sent one
+        await acknowledge(query, None)
+        return
     message = query.message if isinstance(query.message, Message) else None
     turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
                                                  message.message_id if message else 0))
-    await query.answer(turn.toast)
+    await acknowledge(query, turn.toast)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
         await spend_keyboard(message)
     await send_turn(update, context, turn, replace=message)
     context.app.wake()
+
+
+async def acknowledge(query: CallbackQuery, toast: str | None) -> None:
+    """Stop the button's spinner; a press handled too late to acknowledge (after a restart) still gets its reply."""
+    try:
+        await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
+    except BadRequest as exc:  # "query is too old": Telegram stopped waiting, the user did not
+        log.info("press %s not acknowledged: %s", query.id, exc.message)
 
 
 async def spend_keyboard(message: Message) -> None:

@@ -2,8 +2,9 @@
 
 from html import escape
 
-from handlers.render import split
-from tests.emulator import visible_text
+from bot.replies import Button, Reply
+from handlers.render import fit, keyboard, link_url, split, split_plain
+from tests.bot_api_rules import visible_text
 
 
 def test_a_long_text_is_cut_at_paragraphs_and_nothing_is_lost() -> None:
@@ -30,3 +31,25 @@ def test_emoji_count_twice_as_telegram_counts_them() -> None:
 
 def test_a_short_text_is_left_whole() -> None:
     assert split("<b>Hej</b> &amp; välkommen") == ["<b>Hej</b> &amp; välkommen"]
+
+
+def test_plain_text_is_split_under_the_limit_without_adding_tags() -> None:
+    text = "A <b> & question. " * 500
+    pieces = split_plain(text)
+    assert len(pieces) > 1 and all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in pieces)
+    assert " ".join(pieces).split() == text.split() and "</b>" not in "".join(pieces)
+
+
+def test_a_caption_or_toast_is_fitted_in_utf16_units() -> None:
+    assert fit("kort", 200) == "kort"
+    fitted = fit("🎭" * 300, 200)
+    assert len(fitted.encode("utf-16-le")) // 2 <= 200 and fitted.endswith("…")
+
+
+def test_link_buttons_carry_only_urls_telegram_opens() -> None:
+    assert link_url("https://www.kulturradet.se/bidrag") == "https://www.kulturradet.se/bidrag"
+    assert link_url(" www.flen.se/kultur ") == "https://www.flen.se/kultur"
+    assert link_url("mailto:kultur@flen.se") is None and link_url("ring oss") is None
+    reply = Reply("x", buttons=((Button("Mail", url="mailto:a@b.se"),), (Button("Web", url="flen.se"),)))
+    markup = keyboard(reply)
+    assert markup is not None and [[b.url for b in row] for row in markup.inline_keyboard] == [["https://flen.se"]]
