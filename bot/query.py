@@ -8,7 +8,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.analysis import OFF_TOPIC, fold, stems, words
-from bot.index import CONCEPT_FACTOR, PART_FACTOR, Index, split_compound
+from bot.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
 from bot.places import Place
 
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
@@ -19,7 +19,7 @@ TAIL_FACTOR = 0.6
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 MUNICIPALITY = "@municipality"
-PERSON = "contact"  # the kind of entry a question asking "who" wants
+ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,8 @@ def analyse_query(index: Index, question: str) -> Query:
     evoked = frozenset(t for slot in slots for t, _ in slot.variants)
     intents = frozenset(kind for kind, concepts in index.lexicon.kind_concepts.items()
                         if evoked.intersection(concepts))
-    if PERSON in intents:
-        intents = frozenset({PERSON})  # "who can I talk to about the grant" asks for a person, not the grant
+    if ASKS_WHO in evoked:
+        intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked,
                  off_topic=any(slot.off_topic for slot in slots))
@@ -93,10 +93,15 @@ def _slots(index: Index, question: str) -> list[Slot]:
 
 
 def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, float]]]]:
-    """Index terms for a word: its stems, else a typo fix, else its compound parts (each a half)."""
+    """Index terms for a word: its stems, else a typo fix, else its compound parts (each a half).
+
+    A known compound also reaches entries through its parts, as the index splits entries' compounds:
+    'frukostträff' finds the 'kulturfrukost' too.
+    """
     found = [(t, 1.0) for t in stems(token) if t in index.postings]
     if found:
-        return [(1.0, found)]
+        parts = split_compound(token, index.known_words) if len(token) >= 2 * MIN_PART else ()
+        return [(1.0, found + [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings])]
     if fixed := _correct(token, index.surface):
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
     parts = split_compound(token, index.known_words)

@@ -65,3 +65,8 @@ def test_a_fund_the_base_does_not_know_is_a_subject_it_cannot_answer(index: Inde
     assert analyse_query(index, "kan vi søge penge hos nordea-fonden").off_topic
     assert not analyse_query(index, "kan vi söka pengar från nordisk kulturfond").off_topic
     assert not analyse_query(index, "kan vi söka pengar till teaterturné").off_topic
+
+
+def test_a_known_compound_also_reaches_entries_through_its_parts(index: Index) -> None:
+    terms = {t for s in analyse_query(index, "frukostträff").slots for t, _ in s.variants}
+    assert "frukost" in terms and any(t.startswith("frukosttraf") for t in terms)
