@@ -39,6 +39,7 @@ BOOL_FIELDS = {"show_alert", "disable_notification", "protect_content", "allow_s
 # Without allowed_updates, getUpdates leaves these out (https://core.telegram.org/bots/api#getupdates).
 OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 SENDING = ("sendMessage", "sendDocument", "copyMessage", "sendChatAction")
+GROUP_ANONYMOUS_BOT = 1087968824  # the `from` of messages anonymous group admins write
 ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
 
 
@@ -174,7 +175,10 @@ class BotApiEmulator:
             if handler is None:
                 raise ApiError(404, "Not Found")
             self._inject_fault(method, params)
-            result = await handler(params)
+            try:
+                result = await handler(params)
+            except (KeyError, TypeError, ValueError) as wrong:  # a parameter of the wrong type or shape
+                raise ApiError(400, f"Bad Request: invalid parameters ({wrong!r})") from wrong
         except ApiError as error:
             self.refused.append((method, params, error.description))
             body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
@@ -252,9 +256,17 @@ class BotApiEmulator:
 
     def group(self, chat_id: int = -1001000000001, *, title: str = "Kulturlots staff", is_forum: bool = True) -> Chat:
         """A supergroup the bot is in, with forum topics or without."""
-        chat = self.chats.setdefault(chat_id, Chat(id=chat_id, type="supergroup", title=title, is_forum=is_forum))
+        chat = self.chats.setdefault(chat_id, Chat(id=chat_id, type="supergroup", title=title, is_forum=is_forum,
+                                                   next_message_id=2))  # 1 was the group's creation
         chat.is_forum = is_forum
         return chat
+
+    def anonymous_admin(self, chat: Chat, *, signature: str | None = None) -> UserHandle:
+        """A group admin who remains anonymous: messages come from GroupAnonymousBot on behalf of the group."""
+        handle = UserHandle(self, {"id": GROUP_ANONYMOUS_BOT, "is_bot": True, "first_name": "Group",
+                                   "username": "GroupAnonymousBot"})
+        handle.on_behalf = {"sender_chat": chat.ref(), **({"author_signature": signature} if signature else {})}
+        return handle
 
     def channel(self, chat_id: int = -1002000000001, *, title: str = "Kulturnytt") -> Chat:
         return self.chats.setdefault(chat_id, Chat(id=chat_id, type="channel", title=title))
@@ -397,7 +409,8 @@ class BotApiEmulator:
 
     async def api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
-        shown = check_text(params.get("text"), params.get("parse_mode"))
+        require(params, "text")
+        shown = check_text(params["text"], params.get("parse_mode"))
         message = self._bot_message(chat, params, text=shown)
         self._sources[(chat.id, message["message_id"])] = str(params["text"])
         return message
@@ -442,6 +455,7 @@ class BotApiEmulator:
 
     async def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._own(params, "edit")
+        require(params, "text")
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
         shown = check_text(params.get("text"), params.get("parse_mode"))
@@ -580,6 +594,7 @@ class UserHandle:
     def __init__(self, emulator: BotApiEmulator, user: dict[str, Any]) -> None:
         self.emulator, self.user = emulator, user
         self.id: int = user["id"]
+        self.on_behalf: dict[str, Any] = {}  # sender_chat (and author_signature) of an anonymous admin
         self._read = 0
 
     @property
@@ -592,7 +607,7 @@ class UserHandle:
         replied = chat.messages[reply_to] if reply_to is not None else None
         if thread_id is None and replied is not None and replied.get("is_topic_message"):
             thread_id = replied["message_thread_id"]
-        message = chat.new_message(self.user, **content)
+        message = chat.new_message(self.user, **self.on_behalf, **content)
         chat.place(message, thread_id, replied)
         return self.emulator.deliver({"message": message})
 
