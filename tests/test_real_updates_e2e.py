@@ -235,3 +235,25 @@ async def test_a_staff_reply_in_a_topic_is_relayed_once_whatever_it_replies_to(e
     with session_scope(bot.engine) as session:
         ticket = session.get(Ticket, number)
         assert ticket is not None and ticket.topic_id == thread
+
+
+async def test_an_anonymous_admins_answer_in_a_topic_is_relayed_and_their_commands_work(
+        emulator: BotApiEmulator, bot: Services) -> None:
+    number, thread = await open_ticket(emulator, 832)
+    admin, user = emulator.anonymous_admin(emulator.chats[GROUP], signature="Sara"), emulator.user(832)
+    await admin.send_in(emulator.chats[GROUP], "Prova SMHI.", thread_id=thread)
+    await emulator.wait_for(lambda: any("SMHI" in m["text"] for m in user.messages))
+    await admin.send_in(emulator.chats[GROUP], "/assign me", thread_id=thread)
+    await emulator.wait_for(lambda: in_group(emulator, "Sara", thread))
+    assert not in_group(emulator, "This command is for staff")
+
+
+async def test_a_staff_edit_of_a_relayed_answer_is_not_relayed_again(emulator: BotApiEmulator, bot: Services) -> None:
+    number, thread = await open_ticket(emulator, 833)
+    staff, user = emulator.user(STAFF), emulator.user(833)
+    answer = await staff.send_in(emulator.chats[GROUP], "Prova SMHI.", thread_id=thread)
+    await emulator.wait_for(lambda: any("SMHI" in m["text"] for m in user.messages))
+    await processed(bot, await staff.edit(answer, "Prova SMHI eller YR."))
+    await staff.send_in(emulator.chats[GROUP], "/tickets", thread_id=thread)
+    await emulator.wait_for(lambda: in_group(emulator, "Open tickets", thread))
+    assert len([m for m in user.messages if "SMHI" in m["text"]]) == 1
