@@ -70,3 +70,19 @@ def test_a_fund_the_base_does_not_know_is_a_subject_it_cannot_answer(index: Inde
 def test_a_known_compound_also_reaches_entries_through_its_parts(index: Index) -> None:
     terms = {t for s in analyse_query(index, "frukostträff").slots for t, _ in s.variants}
     assert "frukost" in terms and any(t.startswith("frukosttraf") for t in terms)
+
+
+@pytest.mark.parametrize("question", [
+    "vi vill visa vår föreställning för lågstadiet",  # Swedish 'visa' is to show, not a travel visa
+    "is er dit jaar weer een cmk dag",                # Dutch 'weer' is again, not the weather
+    "what is the culture officer's phone number",
+    "money to buy instruments for the music school",
+    "det vore roligt att starta en teatergrupp",
+])
+def test_everyday_words_that_name_off_topic_subjects_elsewhere_are_not_off_topic(index: Index, question: str) -> None:
+    assert not analyse_query(index, question).off_topic
+
+
+def test_a_travel_visa_and_the_weather_are_still_off_topic(index: Index) -> None:
+    assert analyse_query(index, "how do i get a visa for a tour in the usa").off_topic
+    assert analyse_query(index, "hoe wordt het weer morgen in leiden").off_topic
