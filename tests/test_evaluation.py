@@ -67,9 +67,11 @@ def test_the_report_lists_figures_per_language_and_kind(dev_report: Report) -> N
         assert needle in text
 
 
-def test_questions_the_matcher_was_not_tuned_on_are_handled_too() -> None:
-    """A second set, written apart from the dev set: the matcher generalises instead of memorising."""
+@pytest.mark.parametrize("name", ["paraphrases.yaml", "independent.yaml"])
+def test_questions_written_apart_from_the_dev_set_are_handled_too(name: str) -> None:
+    """Sets written apart from the dev set (one from the base alone): the matcher generalises, not memorises."""
     matcher = Matcher(build_index(load_knowledge(DATA / "kb")))
-    report = evaluate(matcher, load_labelled(DATA / "eval" / "paraphrases.yaml"))
-    assert report.share("handled") >= 85.0
-    assert report.share("wrong") <= 5.0
+    report = evaluate(matcher, load_labelled(DATA / "eval" / name))
+    assert report.share("handled") >= 88.0
+    assert report.share("wrong") <= 4.0
+    assert report.clarify_share() <= 25.0
