@@ -35,11 +35,12 @@ def regions_of(kb: KnowledgeBase, country: str, gazetteer: Gazetteer | None = No
 
 def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) -> list[Entry]:
     """Entries that suit the user's region and art form, local ones first."""
-    gazetteer = conversation.services.knowledge.matcher.index.gazetteer
+    index = conversation.services.knowledge.matcher.index
+    gazetteer = index.gazetteer
     home = gazetteer.lookup(actor.region) if actor.region else None
     ranked = []
     for entry in entries:
-        fit = gazetteer.fit(gazetteer.coverage(entry.regions), (home,)) if home else Fit.NEUTRAL
+        fit = gazetteer.fit(index.coverage_by_id[entry.id], (home,)) if home else Fit.NEUTRAL
         if fit is Fit.ELSEWHERE:
             continue
         if actor.art_form and entry.art_forms and actor.art_form not in entry.art_forms:

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,6 +43,11 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    @cached_property
+    def coverage_by_id(self) -> dict[str, tuple[Place, ...]]:
+        """Where each entry applies, by id, for browsing by profile as matching sees it."""
+        return {entry.id: places for entry, places in zip(self.entries, self.coverage)}
 
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from bot import browse
 from bot.config import Settings, StaffSettings
 from bot.conversation import Conversation
 from bot.db import open_database, session_scope
@@ -144,6 +145,16 @@ def test_browsing_pages_through_a_kind(tmp_path: Path, knowledge: Knowledge) -> 
     assert "(1/" in first.text and first.buttons[-1][-1].data == "pg:funding:2"
     second = conv.handle(Press(ANNA, "pg:funding:2")).replies[0]
     assert "(2/" in second.text and second.replace
+
+
+def test_browsing_by_profile_keeps_a_neighbouring_towns_fund_that_names_the_users_town(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    """Fonds 1818 is tagged Leiden and names Delft in its text: a Delft profile sees it, a Gouda one does not."""
+    conv = conversation(tmp_path, knowledge)
+    funding = list(knowledge.kb.of_kind("funding"))
+    for town, shown in (("Delft", True), ("Gouda", False)):
+        entries = browse.for_profile(conv, Actor(key="k", language="nl", region=town), funding)
+        assert ("fonds-1818-cultuur" in {e.id for e in entries}) is shown, town
 
 
 def test_deadlines_lists_the_next_sixty_days_soonest_first(tmp_path: Path, knowledge: Knowledge) -> None:
