@@ -41,9 +41,10 @@ _COMMAND = re.compile(r"[a-z0-9_]+")
 class ApiError(Exception):
     """A refused call: the HTTP status, Telegram's description, and retry_after for 429."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None, *, injected: bool = False) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.injected = injected  # a fault a test asked for, not a rule the bot broke
 
 
 def bad_request(description: str) -> ApiError:

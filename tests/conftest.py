@@ -83,12 +83,14 @@ def write_kb() -> WriteKb:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
-    """A local Bot API server on 127.0.0.1 with a random port, for the real PTB to talk to."""
+    """A local Bot API server on 127.0.0.1 with a random port, for the real PTB to talk to; a test fails if the bot
+    made a call the Bot API refuses that the test did not provoke on purpose (see BotApiEmulator.tolerate)."""
     emu = await BotApiEmulator().start()
     try:
         yield emu
     finally:
         await emu.stop()
+    assert emu.unexpected_refusals() == [], "the bot made calls the Bot API refuses"
 
 
 @pytest.fixture(scope="session")

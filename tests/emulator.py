@@ -111,6 +111,8 @@ class BotApiEmulator:
         self.token, self.bot_id, self.username = token, bot_id, username
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refused: list[tuple[str, dict[str, Any], str]] = []  # every call answered with an error
+        self.broken_rules: list[tuple[str, str]] = []  # 400s that were no injected fault: (method, description)
+        self.tolerated: list[str] | None = []  # what a test expects the bot to run into; None checks nothing
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.documents: list[dict[str, Any]] = []
@@ -181,6 +183,8 @@ class BotApiEmulator:
                 raise ApiError(400, f"Bad Request: invalid parameters ({wrong!r})") from wrong
         except ApiError as error:
             self.refused.append((method, params, error.description))
+            if error.code == 400 and not error.injected:
+                self.broken_rules.append((method, error.description))
             body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
@@ -224,7 +228,7 @@ class BotApiEmulator:
     def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
         chat_id = params.get("chat_id")
         if method in SENDING and chat_id in self.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
         for fault in list(self.faults):
             if fault.method not in ("*", method) or (fault.chat_id is not None and fault.chat_id != chat_id):
                 continue
@@ -234,7 +238,7 @@ class BotApiEmulator:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
-            raise ApiError(fault.code, fault.description, fault.retry_after)
+            raise ApiError(fault.code, fault.description, fault.retry_after, injected=True)
 
     def fail(self, method: str, code: int = 500, *, times: int | None = 1, rate: float | None = None,
              retry_after: int | None = None, chat_id: int | None = None, description: str | None = None) -> Fault:
@@ -244,6 +248,17 @@ class BotApiEmulator:
         fault = Fault(method, code, text, None if rate is not None else times, rate, retry_after, chat_id)
         self.faults.append(fault)
         return fault
+
+    def tolerate(self, *fragments: str) -> None:
+        """Refusals this test provokes on purpose (a double tap, a stale press): not counted as broken rules."""
+        if self.tolerated is not None:
+            self.tolerated.extend(fragments)
+
+    def unexpected_refusals(self) -> list[tuple[str, str]]:
+        """Calls Telegram would have refused that the test did not expect, even if the bot swallowed the error."""
+        if self.tolerated is None:
+            return []
+        return [(m, d) for m, d in self.broken_rules if not any(f in d for f in self.tolerated)]
 
     # ---------------------------------------------------------------- actors
     def user(self, user_id: int = 1001, *, first_name: str = "Anna", language_code: str | None = "sv",

@@ -12,6 +12,12 @@ from tests.bot_api_rules import QUERY_TOO_OLD, ApiError, visible_text
 from tests.emulator import BotApiEmulator
 
 
+@pytest.fixture(autouse=True)
+def refusals_are_the_point(emulator: BotApiEmulator) -> None:
+    """These tests provoke refusals on purpose."""
+    emulator.tolerated = None
+
+
 def bot_for(emu: BotApiEmulator) -> Bot:
     return Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url)
 

@@ -295,6 +295,7 @@ async def test_a_double_tap_on_next_changes_nothing_and_costs_no_apology(emulato
     await user.send("/funding")
     first = await user.next_message()
     next_page = first["reply_markup"]["inline_keyboard"][-1][-1]["callback_data"]
+    emulator.tolerate("message is not modified")  # the second tap asks for the page already shown
     await user.press(first, next_page)
     await user.press(first, next_page)
     await emulator.wait_for(lambda: len(emulator.answered_callbacks) == 2)
