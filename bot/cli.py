@@ -188,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from handlers.application import serve  # the edge: only here does Telegram come in
+    from handlers.application import StartError, serve  # the edge: only here does Telegram come in
 
     settings = _settings(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -201,7 +201,11 @@ def _run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await serve(settings, token=token, stop=stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except StartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

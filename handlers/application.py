@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from telegram import Update
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
@@ -28,6 +29,8 @@ from handlers.user import set_menus
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
 STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
+START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
+TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
 
 
 def build_application(settings: Settings, *, token: str, services: Services | None = None) -> Application:  # type: ignore[type-arg]
@@ -121,8 +124,31 @@ async def remind(application: Application) -> None:  # type: ignore[type-arg]
         data.wake()
 
 
-async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
+class StartError(RuntimeError):
+    """The bot cannot start as configured (a refused token); `python -m bot run` says why and exits."""
+
+
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: float = START_RETRY) -> None:
     """`python -m bot run`: long polling until `stop` is set."""
     application = build_application(settings, token=token)
+    if not await _reach_bot_api(application, stop=stop, retry=retry):
+        return
     async with running(application, poll_timeout=settings.telegram.poll_timeout):
         await stop.wait()
+
+
+async def _reach_bot_api(application: Application, *, stop: asyncio.Event, retry: float) -> bool:  # type: ignore[type-arg]
+    """getMe until the Bot API answers, as a service outlives a network outage; False when stopped first."""
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken as exc:
+            raise StartError(f"the Bot API refused the token ({exc}): check {TOKEN_HINT}") from exc
+        except BadRequest as exc:
+            raise StartError(f"the Bot API refused getMe: {exc}") from exc
+        except NetworkError as exc:  # TimedOut included
+            log.warning("cannot reach the Bot API (%s); trying again in %.0f s", exc, retry)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=retry)
+    return False

@@ -6,6 +6,10 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.config import Settings, StorageSettings, TelegramSettings
+from handlers.application import serve
 from tests.emulator import BotApiEmulator
 
 
@@ -37,3 +41,33 @@ async def test_without_a_token_the_process_says_how_to_get_one(tmp_path: Path) -
     _, stderr = await process.communicate()
     assert process.returncode == 2
     assert "@BotFather" in stderr.decode() and "console" in stderr.decode()
+
+
+async def test_a_refused_token_ends_the_process_with_a_clear_message(emulator: BotApiEmulator, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n", encoding="utf-8")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "999:WRONG", "KULTURLOTS_SECRET": "process-test"}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--config", str(config), "run",
+                                                   env=env, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    emulator.tolerate("Unauthorized")
+    assert process.returncode == 1
+    assert "refused the token" in stderr.decode() and "Traceback" not in stderr.decode()
+
+
+async def test_a_bot_api_down_at_start_is_waited_for(emulator: BotApiEmulator, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url,
+                                                  poll_timeout=1),
+                        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'bot.db'}"))
+    emulator.fail("getMe", 502, times=2, description="Bad Gateway")
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(settings, token=emulator.token, stop=stop, retry=0.05))
+    try:
+        user = emulator.user(7, language_code="sv")
+        await user.send("hej")
+        assert (await user.next_message(timeout=30))["text"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, timeout=30)
+    assert sum("cannot reach the Bot API" in r.message for r in caplog.records) == 2
