@@ -147,8 +147,8 @@ class Desk:
         spec = args or DEFAULT_PERIOD
         try:
             period = parse_period(spec, now=self.services.clock())
-        except PeriodError as error:
-            return StaffReply(str(error))
+        except PeriodError:
+            return StaffReply(self.t("staff.bad_period", period=spec))
         return make(period, spec.replace("..", "_").replace("/", "-"))
 
     def _export(self, args: str, message: StaffMessage) -> StaffReply:

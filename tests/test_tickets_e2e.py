@@ -217,4 +217,4 @@ async def test_staff_get_the_export_the_report_and_stats_in_the_group(emulator: 
         assert xlsx["filename"] == "needs-2027-Q1.xlsx" and xlsx["content"][:2] == b"PK"
         assert report["filename"].endswith(".zip")
         await staff.send_in(group, "/export sometime")
-        await emulator.wait_for(lambda: in_group(emulator, "not a period"))
+        await emulator.wait_for(lambda: in_group(emulator, "cannot read “sometime” as a period"))
