@@ -258,3 +258,27 @@ async def test_a_staff_edit_of_a_relayed_answer_is_not_relayed_again(emulator: B
     await staff.send_in(emulator.chats[GROUP], "/tickets", thread_id=thread)
     await emulator.wait_for(lambda: in_group(emulator, "Open tickets", thread))
     assert len([m for m in user.messages if "SMHI" in m["text"]]) == 1
+
+
+async def test_feedback_on_a_card_too_old_for_telegram_to_include_is_still_stored(emulator: BotApiEmulator,
+                                                                                  bot: Services) -> None:
+    user = emulator.user(813, language_code="da")
+    await user.send(QUESTION)
+    card = await user.next_message()
+    helpful = card["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    inaccessible = {"chat": card["chat"], "message_id": card["message_id"], "date": 0}  # older than 48 hours
+    await processed(bot, await user.press(inaccessible, helpful))
+    assert needs(bot)[0].feedback == "helpful" and emulator.answered_callbacks
+
+
+async def test_a_staff_answer_of_4096_characters_reaches_the_user_whole(emulator: BotApiEmulator,
+                                                                       bot: Services) -> None:
+    number, thread = await open_ticket(emulator, 834)
+    staff, user = emulator.user(STAFF), emulator.user(834)
+    before = len(user.messages)
+    answer = ("Prova SMHI eller YR för prognosen. " * 120)[:4096]
+    await staff.send_in(emulator.chats[GROUP], answer, thread_id=thread)
+    pieces = await emulator.wait_for(lambda: len(user.messages) == before + 2 and user.messages[before:])
+    assert pieces[0]["text"].startswith(f"Svar från teamet (#{number}):")
+    assert "".join(answer.split()) in "".join("".join(m["text"] for m in pieces).split())
+    assert not in_group(emulator, "could not be delivered")
