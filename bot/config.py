@@ -72,6 +72,7 @@ class StaffSettings(_Section):
         "sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
         "nl": "binnen twee werkdagen", "en": "within two working days"})
     remind_after_hours: Annotated[float, Field(gt=0)] = 24.0
+    keep_chat_days: Annotated[float, Field(gt=0)] = 30.0  # a closed ticket forgets the user's chat id after this
 
 
 class Settings(_Section):

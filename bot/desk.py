@@ -106,8 +106,12 @@ class Desk:
                 tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=False,
                               note=args or None)
                 return StaffReply(self.t("staff.closed", number=ticket.id))
-            tickets.reopen(ticket)
-            return StaffReply(self.t("staff.reopened", number=ticket.id))
+            if tickets.reopen(ticket):
+                return StaffReply(self.t("staff.reopened", number=ticket.id))
+            if ticket.state != "closed":
+                return StaffReply(self.t("staff.already_open", number=ticket.id))
+            return StaffReply(self.t("staff.cannot_reopen", number=ticket.id,
+                                     days=f"{self.services.settings.staff.keep_chat_days:g}"))
 
     def _assign(self, args: str, message: StaffMessage) -> StaffReply:
         return self._with_ticket(message, "assign", args)

@@ -199,6 +199,15 @@ def due_reminders(session: Session, *, desk: Desk, texts: Texts, after: timedelt
     return count
 
 
+def release_chats(session: Session, *, closed_before: datetime) -> int:
+    """Forget the chat ids of tickets closed before a moment: a chat id is kept only while a ticket needs it."""
+    stale = session.exec(select(Ticket).where(Ticket.state == "closed", col(Ticket.chat_id).is_not(None),
+                                              col(Ticket.closed_at) < closed_before)).all()
+    for ticket in stale:
+        ticket.chat_id = None
+    return len(stale)
+
+
 def prepare(session: Session, row: OutboxMessage) -> dict[str, Any]:
     """Resolve a ticket's topic or card into the thread or message to post in, at send time."""
     payload = dict(row.payload)

@@ -61,9 +61,12 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("handler failed", exc_info=context.error)
     if isinstance(update, Update):
         context.app.failures[update.update_id] = repr(context.error)[:500]
-        if update.callback_query is not None:
+        query = update.callback_query
+        if query is not None and query.id in context.app.acknowledged:
+            context.app.acknowledged.discard(query.id)  # Telegram takes one answer per press
+        elif query is not None:
             with contextlib.suppress(Exception):
-                await update.callback_query.answer()
+                await query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         language = context.app.services.settings.default_language
         if update.effective_user is not None and update.effective_user.language_code:
@@ -113,13 +116,16 @@ async def running(application: Application, *, poll_timeout: int, outbox_idle: f
 
 
 async def remind(application: Application) -> None:  # type: ignore[type-arg]
+    """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need."""
     data = app_data(application)
     services = data.services
     if services.desk is None:
         return
+    staff = services.settings.staff
     with session_scope(services.engine) as session:
         count = tickets.due_reminders(session, desk=services.desk, texts=services.catalog,
-                                      after=timedelta(hours=services.settings.staff.remind_after_hours))
+                                      after=timedelta(hours=staff.remind_after_hours))
+        tickets.release_chats(session, closed_before=services.clock() - timedelta(days=staff.keep_chat_days))
     if count:
         data.wake()
 

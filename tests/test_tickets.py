@@ -129,3 +129,14 @@ def test_an_old_ticket_is_reminded_once_per_period(engine: Engine) -> None:
         again = tickets.due_reminders(session, desk=desk(), texts=texts, after=timedelta(hours=24), now=later)
         assert (sent, again) == (1, 0)
         assert "hours=25" in outbox(session)[-1].payload["text"]
+
+
+def test_a_closed_ticket_forgets_the_users_chat_after_the_keeping_time_and_cannot_be_reopened(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        recent, old, still_open = new_ticket(session), new_ticket(session), new_ticket(session)
+        now = utcnow()
+        for ticket, closed in ((recent, now - timedelta(days=2)), (old, now - timedelta(days=40))):
+            tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False, now=closed)
+        assert tickets.release_chats(session, closed_before=now - timedelta(days=30)) == 1
+        assert (recent.chat_id, old.chat_id, still_open.chat_id) == (555, None, 555)
+        assert not tickets.reopen(old) and tickets.reopen(recent)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from bot import tickets
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
 from bot.db import open_database, session_scope
 from bot.knowledge import load_knowledge
@@ -186,8 +187,9 @@ async def test_with_flaky_telegram_and_a_restart_everything_is_delivered_once(em
     assert all(len([m for m in emulator.messages_to(u) if "Svar från teamet" in m["text"]]) == 1 for u in users)
 
 
-async def test_a_user_closes_their_own_ticket_and_staff_see_open_work(emulator: BotApiEmulator, start: Start) -> None:
-    async with start():
+async def test_a_user_closes_their_own_ticket_and_staff_see_open_work_and_reopen_it(emulator: BotApiEmulator,
+                                                                                    start: Start) -> None:
+    async with start() as services:
         staff, user = emulator.user(STAFF), emulator.user(507, language_code="en")
         first = await escalate(emulator, 507)
         second = await escalate(emulator, 508)
@@ -199,6 +201,17 @@ async def test_a_user_closes_their_own_ticket_and_staff_see_open_work(emulator: 
         thread = in_group(emulator, f"#{first} ·")[0]["message_thread_id"]
         await emulator.wait_for(lambda: in_group(emulator, "closed", thread))
         await emulator.wait_for(lambda: any("(1 =" in m["text"] for m in user.messages))
+        group = emulator.chats[GROUP]
+        await staff.send_in(group, "/reopen", thread_id=thread)
+        await emulator.wait_for(lambda: in_group(emulator, f"#{first} is open again", thread))
+        await staff.send_in(group, "/reopen", thread_id=thread)
+        await emulator.wait_for(lambda: in_group(emulator, f"#{first} is already open", thread))
+        await staff.send_in(group, "/close", thread_id=thread)
+        await emulator.wait_for(lambda: in_group(emulator, f"#{first} is closed.", thread))
+        with session_scope(services.engine) as session:  # the keeping time has passed
+            tickets.release_chats(session, closed_before=datetime.now(UTC) + timedelta(days=1))
+        await staff.send_in(group, "/reopen", thread_id=thread)
+        await emulator.wait_for(lambda: in_group(emulator, f"#{first} stays closed", thread))
 
 
 async def test_staff_get_the_export_the_report_and_stats_in_the_group(emulator: BotApiEmulator, start: Start) -> None:
