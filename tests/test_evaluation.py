@@ -67,7 +67,7 @@ def test_the_report_lists_figures_per_language_and_kind(dev_report: Report) -> N
         assert needle in text
 
 
-@pytest.mark.parametrize("name", ["paraphrases.yaml", "independent.yaml"])
+@pytest.mark.parametrize("name", ["paraphrases.yaml", "independent.yaml", "blind.yaml"])
 def test_questions_written_apart_from_the_dev_set_are_handled_too(name: str) -> None:
     """Sets written apart from the dev set (one from the base alone): the matcher generalises, not memorises."""
     matcher = Matcher(build_index(load_knowledge(DATA / "kb")))
