@@ -24,6 +24,7 @@ class AppData:
     staff: StaffDirectory
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
+    acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
 
     def wake(self) -> None:
         """New outbox rows may be waiting: let the sender look now instead of at its next tick."""

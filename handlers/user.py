@@ -59,21 +59,25 @@ async def on_press(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     if update.effective_chat is None:  # a button on an inline-mode message: Kulturlots never sent one
-        await acknowledge(query, None)
+        await acknowledge(query, None, context)
+        context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
     turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
                                                  message.message_id if message else 0))
-    await acknowledge(query, turn.toast)
+    await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
         await spend_keyboard(message)
     await send_turn(update, context, turn, replace=message)
+    context.app.acknowledged.discard(query.id)
     context.app.wake()
 
 
-async def acknowledge(query: CallbackQuery, toast: str | None) -> None:
-    """Stop the button's spinner; a press handled too late to acknowledge (after a restart) still gets its reply."""
+async def acknowledge(query: CallbackQuery, toast: str | None, context: BotContext) -> None:
+    """Stop the button's spinner, once (the error handler then leaves it alone); a press handled too late to
+    acknowledge (after a restart) still gets its reply."""
+    context.app.acknowledged.add(query.id)
     try:
         await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
     except BadRequest as exc:  # "query is too old": Telegram stopped waiting, the user did not

@@ -282,3 +282,18 @@ async def test_a_staff_answer_of_4096_characters_reaches_the_user_whole(emulator
     assert pieces[0]["text"].startswith(f"Svar från teamet (#{number}):")
     assert "".join(answer.split()) in "".join("".join(m["text"] for m in pieces).split())
     assert not in_group(emulator, "could not be delivered")
+
+
+async def test_a_press_that_fails_after_its_acknowledgement_is_not_acknowledged_twice(emulator: BotApiEmulator,
+                                                                                     bot: Services) -> None:
+    user = emulator.user(814, language_code="en")
+    await user.send("/funding")
+    page = await user.next_message()
+    emulator.fail("editMessageText", 500)
+    emulator.fail("sendMessage", 500, chat_id=user.id)  # the page sent anew fails too: the handler gives up
+    await processed(bot, await user.press(page, label="Next ›"))
+    assert len(emulator.answered_callbacks) == 1  # the conftest check fails on a second answerCallbackQuery
+    with session_scope(bot.engine) as session:  # the failure is recorded, not hidden
+        rows = [row for row in session.exec(select(InboxUpdate)) if row.error]
+        assert len(rows) == 1
+        session.delete(rows[0])
