@@ -24,6 +24,7 @@ from bot.models import Ticket, TicketMessage, utcnow
 from bot.services import Services
 
 DEFAULT_PERIOD = "90d"
+LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,8 @@ class Desk:
 
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
-                   "faq": self._faq, "reload": self._reload, "export": self._export, "report": self._report,
-                   "stats": self._stats}.get(name)
+                   "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
+                   "report": self._report, "stats": self._stats}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
@@ -102,6 +103,11 @@ class Desk:
                 tickets.assign(ticket, staff_id=message.user_id if not args or args == "me" else 0,
                                name=message.name if not args or args == "me" else name)
                 return StaffReply(self.t("staff.assigned", number=ticket.id, name=ticket.assignee_name))
+            if action == "label":
+                if not args:
+                    return StaffReply(self.t("staff.label_usage"))
+                ticket.label = " ".join(args.lower().split())[:LABEL_MAX]
+                return StaffReply(self.t("staff.labelled", number=ticket.id, label=ticket.label))
             if action == "close":
                 tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=False,
                               note=args or None)
@@ -121,6 +127,10 @@ class Desk:
 
     def _reopen(self, args: str, message: StaffMessage) -> StaffReply:
         return self._with_ticket(message, "reopen", args)
+
+    def _label(self, args: str, message: StaffMessage) -> StaffReply:
+        """Name the kind of need a ticket shows ('funding', 'rehearsal space'): exports and reports count by it."""
+        return self._with_ticket(message, "label", args)
 
     def _faq(self, args: str, message: StaffMessage) -> StaffReply:
         """Draft a faq entry from the ticket's question and staff answers, as YAML the loader reads."""

@@ -78,13 +78,15 @@ async def test_the_whole_lifecycle_in_a_forum_topic(emulator: BotApiEmulator, st
         assert "SMHI" in relayed["text"]
         await user.send("tack, och på söndag?")
         await emulator.wait_for(lambda: in_group(emulator, "på söndag", thread))
+        await staff.send_in(emulator.chats[GROUP], "/label  Weather  forecast", thread_id=thread)
+        await emulator.wait_for(lambda: in_group(emulator, "labelled “weather forecast”", thread))
         await staff.send_in(emulator.chats[GROUP], "/close svarat", thread_id=thread)
         rating = await emulator.wait_for(lambda: next((m for m in user.messages if "(1 =" in m["text"]), None))
         await user.press(rating, f"tk:rate:{number}:4")
         await emulator.wait_for(lambda: any("betyg" in m["text"] for m in user.messages))
         with session_scope(services.engine) as session:
             ticket = session.get(Ticket, number)
-            assert ticket is not None and (ticket.state, ticket.rating) == ("closed", 4)
+            assert ticket is not None and (ticket.state, ticket.rating, ticket.label) == ("closed", 4, "weather forecast")
             assert ticket.first_answer_at is not None and ticket.topic_id == thread
 
 
@@ -114,9 +116,10 @@ async def test_outsiders_cannot_use_staff_commands_or_other_users_tickets(emulat
         outsider, other = emulator.user(OUTSIDER), emulator.user(777, language_code="en")
         number = await escalate(emulator, 504)
         thread = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]["message_thread_id"]
-        for command in ("/tickets", "/assign me", "/close", "/reopen", "/faq", "/reload"):
+        for command in ("/tickets", "/assign me", "/close", "/reopen", "/label funding", "/faq", "/reload",
+                        "/export", "/report", "/stats"):
             await outsider.send_in(emulator.chats[GROUP], command, thread_id=thread)
-        await emulator.wait_for(lambda: len(in_group(emulator, "This command is for staff", thread)) == 6)
+        await emulator.wait_for(lambda: len(in_group(emulator, "This command is for staff", thread)) == 10)
         await other.send("/start")
         await other.next_messages(2)
         forged = {"message_id": 1, "chat": {"id": 777, "type": "private"}, "date": 0, "text": "x",
@@ -126,7 +129,9 @@ async def test_outsiders_cannot_use_staff_commands_or_other_users_tickets(emulat
         await emulator.wait_for(lambda: len(emulator.answered_callbacks) == 2)
         with session_scope(services.engine) as session:
             ticket = session.get(Ticket, number)
-            assert ticket is not None and (ticket.state, ticket.rating, ticket.assignee_name) == ("open", None, None)
+            assert ticket is not None
+            assert (ticket.state, ticket.rating, ticket.assignee_name, ticket.label) == ("open", None, None, None)
+        assert emulator.documents == []
 
 
 async def test_faq_drafts_load_and_a_broken_reload_keeps_the_running_base(emulator: BotApiEmulator, start: Start,
