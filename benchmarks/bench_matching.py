@@ -163,7 +163,7 @@ def load_entries(data: Path, read_yaml: bool) -> tuple[Sequence[Any], float]:
     cache = data / "entries.pickle"
     if not read_yaml and cache.exists():
         return pickle.loads(cache.read_bytes()), float((data / "load_s.txt").read_text())
-    from bot.knowledge import load_knowledge
+    from bot.knowledge_loader import load_knowledge
 
     start = time.perf_counter()
     entries = load_knowledge(data / "kb").entries

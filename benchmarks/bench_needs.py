@@ -107,7 +107,7 @@ def seed(path: Path, count: int) -> None:
     from sqlalchemy import insert
 
     from bot.db import open_database
-    from bot.knowledge import load_knowledge
+    from bot.knowledge_loader import load_knowledge
     from bot.models import Actor, Need, Ticket
 
     engine = open_database(f"sqlite:///{path}")

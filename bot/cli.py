@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot.config import CONFIG_ENV, ConfigError, Settings, config_path, load_settings
 from bot.evaluation import EvalSetError
-from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeErrors
+from bot.knowledge_loader import load_knowledge
 from bot.index import build_index
 from bot.matching import Matcher, Result
 from bot.periods import Period

@@ -19,7 +19,8 @@ from bot.export import export_needs
 from bot.needs_stats import summary
 from bot.periods import Period, PeriodError, parse_period
 from bot.report import build_report
-from bot.knowledge import KnowledgeErrors, load_knowledge
+from bot.knowledge import KnowledgeErrors
+from bot.knowledge_loader import load_knowledge
 from bot.models import Ticket, TicketMessage, utcnow
 from bot.services import Services
 

@@ -14,7 +14,8 @@ from bot.db import open_database
 from bot.escalation import Escalation, escalation_for
 from bot.i18n import Catalog, default_catalog
 from bot.index import build_index
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase
+from bot.knowledge_loader import load_knowledge
 from bot.matching import Matcher
 from bot.models import utcnow
 from bot.pseudonyms import load_secret, user_key

@@ -11,7 +11,8 @@ from types import MappingProxyType
 import pytest
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase
+from bot.knowledge_loader import load_knowledge
 from bot.services import Knowledge, load_knowledge_for
 from tests.emulator import BotApiEmulator
 

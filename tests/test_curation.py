@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot.curation import check_report, self_test
 from bot.index import build_index
-from bot.knowledge import KINDS, KnowledgeBase, load_knowledge
+from bot.knowledge import KINDS, KnowledgeBase
+from bot.knowledge_loader import load_knowledge
 from bot.matching import Matcher
 
 WriteKb = Callable[[Path, Mapping[str, str]], Path]

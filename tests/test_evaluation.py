@@ -6,7 +6,8 @@ import pytest
 
 from bot.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
 from bot.index import build_index
-from bot.knowledge import Entry, Source, Text, load_knowledge
+from bot.knowledge import Entry, Source, Text
+from bot.knowledge_loader import load_knowledge
 from bot.matching import Decision, Match, Matcher, Result
 
 DATA = Path(__file__).parent / "data"

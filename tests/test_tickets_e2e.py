@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot import tickets
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
 from bot.db import open_database, session_scope
-from bot.knowledge import load_knowledge
+from bot.knowledge_loader import load_knowledge
 from bot.models import Ticket
 from bot.services import Services, build_services, load_knowledge_for
 from handlers.application import build_application, running
