@@ -15,8 +15,11 @@ def log_question(session: Session, *, actor: Actor, text: str, result: Result, u
     """Store the question once per update; a redelivered update returns the need logged before."""
     if update_id is not None:
         existing = session.exec(select(Need).where(Need.update_id == update_id)).first()
-        if existing is not None:
+        if existing is not None and (existing.user_key, existing.text) == (actor.key, text):
             return existing
+        if existing is not None:  # Telegram draws ids anew after a week of silence: an old need gives up its key
+            existing.update_id = None
+            session.flush()
     need = Need(created_at=now or utcnow(), user_key=actor.key, language=actor.language, region=actor.region,
                 art_form=actor.art_form, text=text, decision=result.decision.value, update_id=update_id,
                 matches=[{"id": m.entry.id, "kind": m.entry.kind, "score": round(m.score, 4)} for m in result.matches],

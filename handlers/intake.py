@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
@@ -15,6 +15,7 @@ from bot.db import session_scope
 from bot.models import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
+QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
 
 
 class Intake:
@@ -26,23 +27,31 @@ class Intake:
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.stopping = False
 
-    def next_offset(self) -> int:
-        """After the newest stored update: what the inbox holds is never asked for again."""
+    def resume(self) -> tuple[int | None, datetime]:
+        """Where polling goes on: after the update received last (not the highest id), and when that came."""
         with session_scope(self.engine) as session:  # type: ignore[arg-type]
-            last = session.exec(select(func.max(InboxUpdate.update_id))).one()
-        return (last or 0) + 1
+            last = session.exec(select(InboxUpdate).order_by(
+                col(InboxUpdate.received_at).desc(), col(InboxUpdate.update_id).desc()).limit(1)).first()
+            if last is None:
+                return None, utcnow()
+            received = last.received_at if last.received_at.tzinfo else last.received_at.replace(tzinfo=UTC)
+            return last.update_id + 1, received
 
-    async def fetch_once(self, offset: int) -> int:
+    async def fetch_once(self, offset: int | None) -> int | None:
         """One long poll; the updates are stored and committed before the returned offset confirms them."""
         updates = await self.application.bot.get_updates(offset=offset, timeout=self.timeout, limit=self.limit,
                                                          allowed_updates=Update.ALL_TYPES)
         if updates:
             with session_scope(self.engine) as session:  # type: ignore[arg-type]
-                known = set(session.exec(select(InboxUpdate.update_id).where(
-                    col(InboxUpdate.update_id).in_([u.update_id for u in updates]))).all())
+                known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
+                    col(InboxUpdate.update_id).in_([u.update_id for u in updates]))).all()}
                 for update in updates:
-                    if update.update_id not in known:
-                        session.add(InboxUpdate(update_id=update.update_id, payload=update.to_dict()))
+                    payload, row = update.to_dict(), known.get(update.update_id)
+                    if row is None:
+                        session.add(InboxUpdate(update_id=update.update_id, payload=payload))
+                    elif row.payload != payload:  # an id Telegram drew anew after a week of silence: a new update
+                        row.payload, row.received_at, row.processed_at, row.attempts, row.error = (
+                            payload, utcnow(), None, 0, None)
             offset = max(u.update_id for u in updates) + 1
         return offset
 
@@ -73,11 +82,15 @@ class Intake:
     async def run(self) -> None:
         """Poll and process until cancelled; network trouble is waited out, never fatal."""
         await self.process_pending()  # what a previous run stored but did not finish
-        offset = self.next_offset()
+        offset, seen = self.resume()
         pause = 1.0
         while True:
             try:
-                offset = await self.fetch_once(offset)
+                if offset is not None and utcnow() - seen > QUIET:
+                    offset = None  # ids may be drawn anew, maybe lower: an offset above them would confirm them unseen
+                fetched = await self.fetch_once(offset)
+                if fetched != offset:
+                    offset, seen = fetched, utcnow()
                 pause = 1.0
             except RetryAfter as flood:
                 await asyncio.sleep(flood.retry_after.total_seconds())  # type: ignore[union-attr]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,40 @@ async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp
         await user.send(QUESTION)
         await user.next_message(timeout=10)
     assert len(needs(engine)) == 1
+
+
+async def test_after_a_quiet_week_updates_are_taken_whatever_their_ids(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    """After a week without updates Telegram numbers them anew at random, maybe lower: the bot then polls without
+    an offset (which would confirm them unseen), and an old id that comes back with another message is new."""
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    user = emulator.user(740, language_code="da")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        for update_id, received in ((5, now - timedelta(days=400)), (900, now - timedelta(days=8)),
+                                    (901, now - timedelta(days=8))):
+            session.add(InboxUpdate(update_id=update_id, payload={"update_id": update_id}, processed_at=received,
+                                    received_at=received))
+    emulator._update_ids = itertools.count(5)  # the ids Telegram drew after the quiet week
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(QUESTION)  # update 5 again, another message
+        await user.send(f"{QUESTION} 2")
+        await emulator.wait_for(lambda: len(needs(engine)) == 2 and 7 in offsets(emulator))
+    assert offsets(emulator)[0] == 0  # no offset
+    assert [(n.update_id, n.text) for n in needs(engine)] == [(5, QUESTION), (6, f"{QUESTION} 2")]
+
+
+async def test_a_restart_within_the_week_goes_on_after_the_update_received_last(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:  # ids were drawn anew two days ago: the last received is the lowest
+        for update_id, received in ((900, now - timedelta(days=9)), (3, now - timedelta(days=2))):
+            session.add(InboxUpdate(update_id=update_id, payload={"update_id": update_id}, processed_at=received,
+                                    received_at=received))
+    async with bot_on(emulator, engine, reference_knowledge):
+        await emulator.wait_for(lambda: offsets(emulator))
+    assert offsets(emulator)[0] == 4
 
 
 class Exploding:

@@ -84,3 +84,17 @@ def test_an_escalated_need_counts_as_escalated_and_keeps_its_matches(tmp_path: P
     with session_scope(engine) as session:
         stored = session.exec(select(Need)).one()
         assert (stored.decision, stored.matches[0]["id"]) == ("escalate", entry.id)
+
+
+def test_an_update_id_telegram_draws_anew_logs_the_new_question_and_keeps_the_old(
+        tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    """After a week without updates Telegram numbers them anew at random: an old id may come back."""
+    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    result = _result(reference_knowledge, "finns det en kurs i projektledning")
+    with session_scope(engine) as session:
+        actor = _actor(session)
+        old = log_question(session, actor=actor, text="finns det en kurs i projektledning", result=result, update_id=7)
+        new = log_question(session, actor=actor, text="och en kurs i marknadsföring?", result=result, update_id=7)
+        assert new.id != old.id and (old.update_id, new.update_id) == (None, 7)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Need)).all()) == 2
