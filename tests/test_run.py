@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.config import Settings, StorageSettings, TelegramSettings
+from bot.db import open_database, session_scope
+from bot.models import Need
 from handlers.application import serve
 from tests.emulator import BotApiEmulator
 
@@ -71,3 +74,37 @@ async def test_a_bot_api_down_at_start_is_waited_for(emulator: BotApiEmulator, t
         stop.set()
         await asyncio.wait_for(serving, timeout=30)
     assert sum("cannot reach the Bot API" in r.message for r in caplog.records) == 2
+
+
+async def test_kill_9_mid_session_loses_no_question_and_logs_none_twice(emulator: BotApiEmulator,
+                                                                         tmp_path: Path) -> None:
+    """The inbox holds what Telegram was told is read: a killed process's successor handles the rest, once."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n  poll_timeout: 1\n", encoding="utf-8")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": emulator.token, "KULTURLOTS_SECRET": "process-test"}
+
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--config", str(config), "run",
+                                                    env=env, stderr=asyncio.subprocess.DEVNULL)
+
+    users = [emulator.user(800 + n, language_code="sv") for n in range(3)]
+    sent = []
+    process = await start()
+    try:
+        for n in range(30):
+            sent.append((await users[n % 3].send(f"vem är kulturutvecklare i flen {n}"))["update_id"])
+        await emulator.wait_for(lambda: sum(len(u.messages) for u in users) >= 5, timeout=30)
+        process.kill()  # SIGKILL: no cleanup, whatever was in flight
+        await process.wait()
+        process = await start()
+        engine = open_database(f"sqlite:///{tmp_path / 'data' / 'kulturlots.db'}")
+
+        def logged() -> list[int]:
+            with session_scope(engine) as session:
+                return sorted(n.update_id for n in session.exec(select(Need)).all() if n.update_id)
+
+        await emulator.wait_for(lambda: logged() == sorted(sent), timeout=60)
+        await emulator.wait_for(lambda: all(len(u.messages) >= 10 for u in users), timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=30)
