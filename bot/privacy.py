@@ -1,4 +1,6 @@
-"""Honouring /forget: everything linked to a user's pseudonym goes; anonymous counts stay."""
+"""Honouring /forget: everything linked to a user's pseudonym goes; anonymous counts stay.
+
+The raw updates in the inbox are emptied by the intake within minutes of handling (handlers/intake.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,8 @@ def forget(session: Session, user_key: str) -> int:
     if ticket_ids:
         session.exec(update(Need).where(col(Need.ticket_id).in_(ticket_ids)).values(ticket_id=None))  # type: ignore[call-overload]
         session.exec(delete(TicketMessage).where(col(TicketMessage.ticket_id).in_(ticket_ids)))  # type: ignore[call-overload]
-        session.exec(delete(OutboxMessage).where(col(OutboxMessage.ticket_id).in_(ticket_ids),  # type: ignore[call-overload]
-                                                 OutboxMessage.state == "pending"))
-        session.exec(update(OutboxMessage).where(col(OutboxMessage.ticket_id).in_(ticket_ids))  # type: ignore[call-overload]
-                     .values(ticket_id=None))
+        # sent ones too: they hold the user's chat id and words, and with the ticket gone no key is needed
+        session.exec(delete(OutboxMessage).where(col(OutboxMessage.ticket_id).in_(ticket_ids)))  # type: ignore[call-overload]
         session.exec(delete(Ticket).where(col(Ticket.id).in_(ticket_ids)))  # type: ignore[call-overload]
     deleted = session.exec(delete(Need).where(Need.user_key == user_key)).rowcount  # type: ignore[call-overload]
     session.exec(delete(Actor).where(Actor.key == user_key))  # type: ignore[call-overload]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
@@ -16,6 +16,8 @@ from bot.models import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
+HANDLED_KEEP = timedelta(minutes=10)  # how long a handled update keeps its raw payload
+EMPTY_EVERY = timedelta(minutes=1)
 
 
 class Intake:
@@ -26,6 +28,7 @@ class Intake:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.stopping = False
+        self.emptied_until = datetime(1970, 1, 1, tzinfo=UTC)  # handled updates before this have no payload left
 
     def resume(self) -> tuple[int | None, datetime]:
         """Where polling goes on: after the update received last (not the highest id), and when that came."""
@@ -79,6 +82,21 @@ class Intake:
                     row.processed_at = utcnow()
         return len(batch)
 
+    def empty_handled(self) -> int:
+        """Empty the raw payload (ids, names, words) of updates handled a while ago; the row stays as the record.
+
+        Telegram has been told they were read by then, so no redelivery needs the payload to be recognised.
+        """
+        cutoff = utcnow() - HANDLED_KEEP
+        if cutoff - self.emptied_until < EMPTY_EVERY:
+            return 0
+        with session_scope(self.engine) as session:  # type: ignore[arg-type]
+            emptied = session.exec(update(InboxUpdate).where(  # type: ignore[call-overload]
+                col(InboxUpdate.processed_at) < cutoff, col(InboxUpdate.processed_at) >= self.emptied_until,
+            ).values(payload={})).rowcount
+        self.emptied_until = cutoff
+        return int(emptied or 0)
+
     async def run(self) -> None:
         """Poll and process until cancelled; network trouble is waited out, never fatal."""
         await self.process_pending()  # what a previous run stored but did not finish
@@ -101,3 +119,4 @@ class Intake:
                 pause = min(pause * 2, 30.0)
                 continue
             await self.process_pending()
+            self.empty_handled()

@@ -173,12 +173,18 @@ def test_forget_deletes_the_users_questions_profile_and_tickets(tmp_path: Path, 
     conv.handle(Text(ANNA, "vad blir det för väder i nyköping", update_id=2))
     other = Sender(2002, 2002, "en")
     conv.handle(Text(other, "finns det en kurs i projektledning", update_id=3))
+    with session_scope(conv.services.engine) as session:  # the ticket's messages went out already
+        rows = session.exec(select(OutboxMessage)).all()
+        assert any("väder" in str(row.payload) for row in rows)
+        for row in rows:
+            row.state = "sent"
     reply = conv.handle(Command(ANNA, "forget")).replies[0].text
     assert "2" in reply
     with session_scope(conv.services.engine) as session:
         assert [n.update_id for n in session.exec(select(Need)).all()] == [3]
         assert session.exec(select(Ticket)).all() == []
         assert len(session.exec(select(Actor)).all()) == 1
+        assert not [row for row in session.exec(select(OutboxMessage)).all() if "väder" in str(row.payload)]
 
 
 def test_a_profile_puts_the_users_own_municipality_first_among_options(tmp_path: Path, knowledge: Knowledge) -> None:

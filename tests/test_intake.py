@@ -152,6 +152,23 @@ async def test_a_restart_within_the_week_goes_on_after_the_update_received_last(
     assert offsets(emulator)[0] == 4
 
 
+async def test_a_handled_update_keeps_its_raw_payload_only_minutes(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    """The inbox row stays as the intake's record; the ids, names and words in its payload go."""
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    now = datetime.now(UTC)
+    raw = {"message": {"from": {"id": 4711, "first_name": "Anna"}, "text": "hej"}}
+    with session_scope(engine) as session:
+        for update_id, handled in ((1, now - timedelta(minutes=20)), (2, now - timedelta(minutes=1))):
+            session.add(InboxUpdate(update_id=update_id, payload={"update_id": update_id, **raw},
+                                    processed_at=handled, received_at=handled))
+    async with bot_on(emulator, engine, reference_knowledge):
+        await emulator.wait_for(lambda: len(offsets(emulator)) >= 2)
+    with session_scope(engine) as session:
+        rows = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.update_id))).all()
+        assert [(r.update_id, r.payload) for r in rows] == [(1, {}), (2, {"update_id": 2, **raw})]
+
+
 class Exploding:
     """A matcher that fails on 'boom', as a bug would."""
 
