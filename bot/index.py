@@ -45,6 +45,15 @@ class Index:
         return len(self.entries)
 
     @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each entry's position in `entries` (and in postings), by id."""
+        return {entry.id: position for position, entry in enumerate(self.entries)}
+
+    def mentions(self, position: int, terms: Iterable[str]) -> bool:
+        """Whether the entry at `position` holds any of the terms."""
+        return any(bool((self.postings[t].docs == position).any()) for t in terms if t in self.postings)
+
+    @cached_property
     def coverage_by_id(self) -> dict[str, tuple[Place, ...]]:
         """Where each entry applies, by id, for browsing by profile as matching sees it."""
         return {entry.id: places for entry, places in zip(self.entries, self.coverage)}

@@ -19,6 +19,7 @@ LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question'
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
+KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
 class Decision(str, Enum):
@@ -122,6 +123,8 @@ class Matcher:
             return result(Decision.ESCALATE, ranked[:3])
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
+        if first < s.answer_min and not self._knows_key_word(query, ranked[:KEY_WORD_OPTIONS]):
+            return result(Decision.ESCALATE, ranked[:3])  # the options would be guesses: a person answers
         options = [m for m in ranked[:s.max_options] if m.score >= max(s.clarify_min, first - s.clarify_window)]
         # Asked for a person (or a course...) but the best match is something else: offer both.
         asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
@@ -131,6 +134,16 @@ class Matcher:
         if len(options) == 1:
             return result(Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY, options)
         return result(Decision.CLARIFY, options)
+
+
+    def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
+        """Whether any candidate holds the question's most telling word (its heaviest slot)."""
+        slots = [slot for slot in query.slots if not slot.off_topic]
+        if not slots:
+            return True
+        key = max(slots, key=lambda slot: slot.weight)
+        terms = [term for term, _ in key.variants]
+        return any(self.index.mentions(self.index.positions[m.entry.id], terms) for m in candidates)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -86,3 +86,9 @@ def test_thresholds_come_from_the_settings(index: Index) -> None:
 def test_an_empty_question_is_escalated_without_matches(matcher: Matcher) -> None:
     result = matcher.match("   ")
     assert result.decision is Decision.ESCALATE and result.matches == ()
+
+
+def test_unsure_options_that_miss_the_questions_key_word_are_not_offered(matcher: Matcher) -> None:
+    """A grand piano for the church: no entry knows 'flygel', so grants for other things would be guesses."""
+    assert matcher.match("vi vill köpa en ny flygel till kyrkan, finns det bidrag").decision is Decision.ESCALATE
+    assert matcher.match("finns det bidrag till teater").decision is Decision.CLARIFY
