@@ -32,6 +32,13 @@ class Sent:
 
 
 @dataclass(frozen=True, slots=True)
+class Partial:
+    """Part of the message went (the first pieces of a long text): kept on the row, the rest follows."""
+
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class RetryLater:
     """A passing failure; `wait` seconds at least. Flood waits do not count as attempts."""
 
@@ -47,7 +54,7 @@ class Undeliverable:
     error: str
 
 
-Outcome = Sent | RetryLater | Undeliverable
+Outcome = Sent | Partial | RetryLater | Undeliverable
 Deliver = Callable[[OutboxMessage, dict[str, Any]], Awaitable[Outcome]]
 Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
 OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
@@ -94,6 +101,9 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base:
         return
     if isinstance(outcome, Undeliverable):
         row.state, row.last_error = "failed", outcome.error
+        return
+    if isinstance(outcome, Partial):
+        row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
         return
     if outcome.counts:
         row.attempts += 1
@@ -166,17 +176,26 @@ class OutboxSender:
                 row = session.get(OutboxMessage, row_id)
                 if row is None or row.state != "pending":
                     continue
-                wait = self.throttle.wait_for(row.chat_id)
-                if wait > 0:
-                    row.not_before = self.clock() + timedelta(seconds=wait)
-                    continue
-                self.throttle.record(row.chat_id)
-                outcome = await self.deliver(row, self.prepare(session, row))
-                settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-                for hook in self.on_settled:
-                    hook(session, row, outcome)
-                settled += 1
+                if await self._deliver(session, row):
+                    settled += 1
         return settled
+
+    async def _deliver(self, session: Session, row: OutboxMessage) -> bool:
+        """One row, piece by piece when the transport sends it in parts; True once it is settled."""
+        while True:
+            wait = self.throttle.wait_for(row.chat_id)
+            if wait > 0:
+                row.not_before = self.clock() + timedelta(seconds=wait)
+                return False
+            self.throttle.record(row.chat_id)
+            outcome = await self.deliver(row, self.prepare(session, row))
+            settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
+            if not isinstance(outcome, Partial):
+                break
+            session.commit()
+        for hook in self.on_settled:
+            hook(session, row, outcome)
+        return True
 
     async def run(self, *, idle: float = 1.0) -> None:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""

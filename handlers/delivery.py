@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.models import OutboxMessage
-from bot.outbox import Outcome, RetryLater, Sent, Undeliverable
+from bot.outbox import Outcome, Partial, RetryLater, Sent, Undeliverable
 from handlers.render import split_plain
 
 
@@ -21,22 +21,20 @@ def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | N
 
 def deliverer(bot: Bot):  # type: ignore[no-untyped-def]
     """A Deliver for the outbox sender, bound to one bot."""
-    progress: dict[int, list[int]] = {}  # row id -> ids of the pieces already sent, so a retry sends only the rest
-
-    async def send_pieces(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
-        """A long text (a 4096-character question in its card) goes as several messages, buttons on the last;
-        a reply to a card deleted meanwhile is still posted."""
+    async def send_piece(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
+        """The next piece of a text: a long one (a 4096-character question in its card) goes as several messages,
+        buttons on the last, each recorded on the row as it goes; a reply to a card deleted meanwhile is posted."""
         pieces = split_plain(payload["text"]) or [payload["text"]]  # an empty text: Telegram's own refusal
-        done = progress.setdefault(row.id or 0, [])
-        reply_to = payload.get("reply_to")
-        for number in range(len(done), len(pieces)):
-            message = await bot.send_message(
-                row.chat_id, pieces[number], message_thread_id=payload.get("thread_id"),
-                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-                reply_markup=_markup(payload.get("buttons")) if number == len(pieces) - 1 else None)
-            done.append(message.message_id)
-        progress.pop(row.id or 0, None)
-        return Sent({"message_id": done[0]})
+        done: list[int] = list((row.result or {}).get("pieces", []))
+        number, reply_to = len(done), payload.get("reply_to")
+        message = await bot.send_message(
+            row.chat_id, pieces[number], message_thread_id=payload.get("thread_id"),
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+            reply_markup=_markup(payload.get("buttons")) if number == len(pieces) - 1 else None)
+        done.append(message.message_id)
+        if len(done) < len(pieces):
+            return Partial({"pieces": done})
+        return Sent({"message_id": done[0], "pieces": done})
 
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         try:
@@ -44,13 +42,12 @@ def deliverer(bot: Bot):  # type: ignore[no-untyped-def]
                 topic = await bot.create_forum_topic(row.chat_id, payload["name"])
                 return Sent({"thread_id": topic.message_thread_id})
             if row.method == "message":
-                return await send_pieces(row, payload)
+                return await send_piece(row, payload)
             return Undeliverable(f"unknown outbox method {row.method!r}")
         except RetryAfter as flood:  # Telegram says when: wait, and it is no failed attempt
             wait = flood.retry_after
             return RetryLater(str(flood), wait=float(getattr(wait, "total_seconds", lambda: wait)()), counts=False)
         except (BadRequest, Forbidden, InvalidToken) as refused:  # BadRequest is a NetworkError: before it
-            progress.pop(row.id or 0, None)
             return Undeliverable(refused.message)
         except TelegramError as passing:  # 5xx, timeouts, network: back off and try again
             return RetryLater(str(passing))

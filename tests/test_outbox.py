@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from bot.db import open_database, session_scope
 from bot.models import OutboxMessage, utcnow
-from bot.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, RetryLater, Sent, Throttle, Undeliverable, due,
-                        enqueue, settle)
+from bot.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, RetryLater, Sent, Throttle, Undeliverable,
+                        due, enqueue, settle)
 
 
 @pytest.fixture
@@ -96,3 +96,28 @@ async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: En
     assert calls == ["one", "two", "one"]
     assert [(r.key, r.state, r.result) for r in rows(engine)] == [
         ("one", "sent", {"message_id": 7}), ("two", "sent", {"message_id": 8})]
+
+
+async def test_a_message_sent_in_pieces_goes_on_after_a_crash_without_sending_a_piece_twice(engine: Engine) -> None:
+    add(engine, "long", 1)
+    sent: list[int] = []
+
+    class Crash(Exception):
+        """The process dies between two pieces."""
+
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        done = list((row.result or {}).get("pieces", []))
+        if len(done) == 1 and not crashed:
+            crashed.append(True)
+            raise Crash
+        sent.append(len(done) + 1)
+        done.append(len(done) + 1)
+        return Partial({"pieces": done}) if len(done) < 3 else Sent({"message_id": done[0], "pieces": done})
+
+    crashed: list[bool] = []
+    with pytest.raises(Crash):
+        await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0)).run_once()
+    assert [(r.state, r.result) for r in rows(engine)] == [("pending", {"pieces": [1]})]
+    await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0)).run_once()
+    assert sent == [1, 2, 3]
+    assert [(r.state, r.result) for r in rows(engine)] == [("sent", {"message_id": 1, "pieces": [1, 2, 3]})]
