@@ -16,6 +16,8 @@ STEMMERS = tuple(Stemmer.Stemmer(name) for name in ("swedish", "danish", "dutch"
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
 _DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
+_COMBINING = re.compile("[%s]" % "".join(  # accents and other combining marks (the BMP's: enough for these languages)
+    re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c))))
 CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
 
@@ -24,7 +26,7 @@ OFF_TOPIC = CONCEPT_PREFIX + "off-"
 def fold(text: str) -> str:
     """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal."""
     text = text.lower().translate(_SPECIAL)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     for digraph, single in _DIGRAPHS:
         text = text.replace(digraph, single)
     return text

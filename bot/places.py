@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -84,9 +84,20 @@ class Gazetteer:
         if not any(p.leaf for p in coverage):
             return coverage
         regions = {p.name for p in (self.lookup(t) for t in tags) if p is not None and p.local and not p.leaf}
-        named = {p.name for text in texts for p in self.find(text)
-                 if p.leaf and regions.intersection(p.chain[1:])}
+        text = f" {' '.join(words(fold(' '.join(texts))))} "
+        named = {place.name for region in regions for alias, place in self._municipalities.get(region, ())
+                 if f" {alias} " in text}
         return self.coverage([*tags, *sorted(named)]) if named else coverage
+
+    @cached_property
+    def _municipalities(self) -> dict[str, tuple[tuple[str, Place], ...]]:
+        """Each region's municipalities by every name they go by, for reading entries' texts quickly."""
+        within: dict[str, list[tuple[str, Place]]] = {}
+        for alias, place in self.places.items():
+            if place.leaf:
+                for region in place.chain[1:]:
+                    within.setdefault(region, []).append((" ".join(words(alias)), place))
+        return {region: tuple(names) for region, names in within.items()}
 
     def fit(self, coverage: Sequence[Place], named: Sequence[Place]) -> Fit:
         """Whether an entry with `coverage` suits a question naming `named` places."""
