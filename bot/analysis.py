@@ -24,7 +24,12 @@ OFF_TOPIC = CONCEPT_PREFIX + "off-"
 
 @lru_cache(maxsize=500_000)
 def fold(text: str) -> str:
-    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal."""
+    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal; cached, as words recur."""
+    return fold_text(text)
+
+
+def fold_text(text: str) -> str:
+    """`fold` without the cache, for long texts read once (an entry's whole summary)."""
     text = text.lower().translate(_SPECIAL)
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     for digraph, single in _DIGRAPHS:

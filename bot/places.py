@@ -10,7 +10,7 @@ from importlib import resources
 
 import yaml
 
-from bot.analysis import fold, words
+from bot.analysis import fold, fold_text, words
 
 MAX_PHRASE = 4
 HOME = frozenset({"se", "dk", "nl"})
@@ -84,7 +84,7 @@ class Gazetteer:
         if not any(p.leaf for p in coverage):
             return coverage
         regions = {p.name for p in (self.lookup(t) for t in tags) if p is not None and p.local and not p.leaf}
-        text = f" {' '.join(words(fold(' '.join(texts))))} "
+        text = f" {' '.join(words(fold_text(' '.join(texts))))} "
         named = {place.name for region in regions for alias, place in self._municipalities.get(region, ())
                  if f" {alias} " in text}
         return self.coverage([*tags, *sorted(named)]) if named else coverage
