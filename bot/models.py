@@ -5,13 +5,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, DateTime
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     """Timestamps are timezone-aware UTC, as SQLModel requires."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (SQLite keeps no zone), read back aware: no caller mends a naive timestamp."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _json(default: Any = None) -> Any:
@@ -27,15 +43,15 @@ class Actor(SQLModel, table=True):
     art_form: str | None = None
     profile_asked: bool = False
     conversation: dict[str, Any] = _json(dict)  # small state between messages (e.g. pending options)
-    created_at: datetime = Field(default_factory=utcnow)
-    last_seen_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class Need(SQLModel, table=True):
     """The analysis record: one incoming question with what the bot did about it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
     user_key: str = Field(index=True, max_length=64)
     language: str = Field(max_length=5)
     region: str | None = None
@@ -45,7 +61,7 @@ class Need(SQLModel, table=True):
     matches: list[dict[str, Any]] = _json(list)  # [{"id", "kind", "score"}], best first
     chosen_id: str | None = None  # the entry picked from a clarify
     feedback: str | None = Field(default=None, max_length=16)  # helpful | not_helpful
-    feedback_at: datetime | None = None
+    feedback_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # a redelivery logs nothing twice
     channel: str = Field(default="telegram", max_length=16)
@@ -56,8 +72,8 @@ class InboxUpdate(SQLModel, table=True):
 
     update_id: int = Field(primary_key=True, sa_type=BigInteger)
     payload: dict[str, Any] = _json(dict)
-    received_at: datetime = Field(default_factory=utcnow)
-    processed_at: datetime | None = Field(default=None, index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    processed_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
     attempts: int = 0
     error: str | None = None
 
@@ -74,9 +90,9 @@ class OutboxMessage(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     state: str = Field(default="pending", max_length=16, index=True)  # pending | sent | failed
     attempts: int = 0
-    not_before: datetime = Field(default_factory=utcnow)
-    created_at: datetime = Field(default_factory=utcnow)
-    sent_at: datetime | None = None
+    not_before: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = None
     result: dict[str, Any] | None = _json(None)
 
@@ -99,10 +115,10 @@ class Ticket(SQLModel, table=True):
     staff_message_id: int | None = Field(default=None, sa_type=BigInteger)  # where topics are off
     label: str | None = None  # the kind of need, as staff label it
     need_id: int | None = None
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    first_answer_at: datetime | None = None
-    closed_at: datetime | None = None
-    reminded_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
+    first_answer_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     rating: int | None = None
 
 
@@ -114,4 +130,4 @@ class TicketMessage(SQLModel, table=True):
     author: str = Field(max_length=16)  # user | staff | bot | system
     staff_id: int | None = Field(default=None, sa_type=BigInteger)
     text: str
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def need_rows(engine: Engine, kb: KnowledgeBase | None, period: Period, *, langu
              text, state, label, opened, answered, closed, rating) in connection.execution_options(
                  yield_per=BATCH).execute(query):
             ids = tuple(str(m.get("id", "")) for m in matches or () if isinstance(m, Mapping))
-            yield NeedRow(need=need_id, time=_utc(created), language=lang, kind=kind_of(label, matches),
+            yield NeedRow(need=need_id, time=created, language=lang, kind=kind_of(label, matches),
                           entry_ids=ids, entry_titles=tuple(titles(i) for i in ids), decision=decision,
                           feedback=feedback, ticket=ticket_id, ticket_state=state,
                           hours_to_answer=hours_between(opened, answered), hours_to_close=hours_between(opened, closed),
@@ -137,7 +137,7 @@ def ticket_rows(engine: Engine, period: Period) -> Iterator[TicketRow]:
     with engine.connect() as connection:
         for (ticket_id, need_id, opened, state, lang, label, tried, answered, closed, rating, region, art_form,
              user_key) in connection.execution_options(yield_per=BATCH).execute(query):
-            yield TicketRow(ticket=ticket_id, need=need_id, created=_utc(opened), state=state, language=lang,
+            yield TicketRow(ticket=ticket_id, need=need_id, created=opened, state=state, language=lang,
                             kind=kind_of(label, tried), label=label,
                             tried_ids=tuple(str(t.get("id", "")) for t in tried or () if isinstance(t, Mapping)),
                             hours_to_answer=hours_between(opened, answered),
@@ -158,12 +158,7 @@ def hours_between(start: datetime | None, end: datetime | None) -> float | None:
     """Hours from `start` to `end`, to two decimals; None when either is missing."""
     if start is None or end is None:
         return None
-    return round((_utc(end) - _utc(start)).total_seconds() / 3600, 2)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored timestamp is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return round((end - start).total_seconds() / 3600, 2)
 
 
 def _within(query: Any, column: Any, period: Period) -> Any:

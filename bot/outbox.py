@@ -12,7 +12,7 @@ import asyncio
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -83,7 +83,7 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessa
         if row.chat_id in blocked:
             continue
         blocked.add(row.chat_id)  # FIFO per chat: later rows wait for this one
-        if _aware(row.not_before) <= now:
+        if row.not_before <= now:
             ready.append(row)
         if len(ready) >= limit:
             break
@@ -213,7 +213,3 @@ class OutboxSender:
         self.stopping = True
         self.wakeup.set()
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; every timestamp here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

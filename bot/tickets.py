@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
@@ -176,8 +176,7 @@ def ticket_of_card(session: Session, message_id: int) -> Ticket | None:
 
 
 def age(ticket: Ticket, now: datetime) -> timedelta:
-    created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=UTC)
-    return now - created
+    return now - ticket.created_at
 
 
 def due_reminders(session: Session, *, desk: Desk, texts: Texts, after: timedelta,
@@ -187,7 +186,6 @@ def due_reminders(session: Session, *, desk: Desk, texts: Texts, after: timedelt
     count = 0
     for ticket in open_tickets(session):
         last = ticket.reminded_at or ticket.created_at
-        last = last if last.tzinfo else last.replace(tzinfo=UTC)
         if age(ticket, now) >= after and now - last >= after:
             hours = int(age(ticket, now).total_seconds() // 3600)
             enqueue(session, key=f"ticket:{ticket.id}:remind:{int(now.timestamp()) // int(after.total_seconds())}",

@@ -37,8 +37,7 @@ class Intake:
                 col(InboxUpdate.received_at).desc(), col(InboxUpdate.update_id).desc()).limit(1)).first()
             if last is None:
                 return None, utcnow()
-            received = last.received_at if last.received_at.tzinfo else last.received_at.replace(tzinfo=UTC)
-            return last.update_id + 1, received
+            return last.update_id + 1, last.received_at
 
     async def fetch_once(self, offset: int | None) -> int | None:
         """One long poll; the updates are stored and committed before the returned offset confirms them."""
