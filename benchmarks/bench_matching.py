@@ -84,8 +84,8 @@ def entry_text(entry: Any) -> str:
 
 def build_ours(entries: Sequence[Any]) -> Ask:
     """The project's matcher: build_index, then Matcher.match per question."""
-    from bot.index import build_index
-    from bot.matching import Matcher
+    from bot.matching.index import build_index
+    from bot.matching.matcher import Matcher
 
     return Matcher(build_index(entries)).match
 
@@ -163,7 +163,7 @@ def load_entries(data: Path, read_yaml: bool) -> tuple[Sequence[Any], float]:
     cache = data / "entries.pickle"
     if not read_yaml and cache.exists():
         return pickle.loads(cache.read_bytes()), float((data / "load_s.txt").read_text())
-    from bot.knowledge_loader import load_knowledge
+    from bot.knowledge.loader import load_knowledge
 
     start = time.perf_counter()
     entries = load_knowledge(data / "kb").entries

@@ -106,9 +106,9 @@ def seed(path: Path, count: int) -> None:
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import insert
 
-    from bot.db import open_database
-    from bot.knowledge_loader import load_knowledge
-    from bot.models import Actor, Need, Ticket
+    from bot.storage.database import open_database
+    from bot.knowledge.loader import load_knowledge
+    from bot.storage.tables import Actor, Need, Ticket
 
     engine = open_database(f"sqlite:///{path}")
     kb = load_knowledge(ROOT / "knowledge")
@@ -167,7 +167,7 @@ def measure(folder: Path, count: int) -> int:
     config.write_text(f"storage:\n  url: sqlite:///{database}\nknowledge:\n  path: {ROOT / 'knowledge'}\n"
                       "default_language: sv\n", encoding="utf-8")
     bot = [sys.executable, "-m", "bot", "--config", str(config)]
-    stats = ("from bot.db import open_database; from bot.needs_stats import summary; "
+    stats = ("from bot.storage.database import open_database; from bot.insights.stats import summary; "
              f"s = summary(open_database('sqlite:///{database}')); "
              "print(s.needs, s.open_tickets, [c.size for c in s.top_unmet])")
     tasks = {

@@ -72,9 +72,9 @@ def main() -> None:
         sys.path.insert(0, str(args.code))
     sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
     import bench_matching as bench
-    from bot.analysis import fold, stems
-    from bot.index import build_index
-    from bot.matching import Matcher
+    from bot.matching.text import fold, stems
+    from bot.matching.index import build_index
+    from bot.matching.matcher import Matcher
 
     with tempfile.TemporaryDirectory() as tmp:
         data = (args.data or Path(tmp)) / str(args.size)

@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import CONFIG_ENV, ConfigError, Settings, config_path, load_settings
-from bot.evaluation import EvalSetError
-from bot.knowledge import KnowledgeBase, KnowledgeErrors
-from bot.knowledge_loader import load_knowledge
-from bot.index import build_index
-from bot.matching import Matcher, Result
-from bot.periods import Period
+from bot.matching.evaluation import EvalSetError
+from bot.knowledge.entries import KnowledgeBase, KnowledgeErrors
+from bot.knowledge.loader import load_knowledge
+from bot.matching.index import build_index
+from bot.matching.matcher import Matcher, Result
+from bot.insights.periods import Period
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -126,7 +126,7 @@ def _questions(raw: Sequence[str]) -> Iterator[str]:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from bot.cards import render_result_text
+    from bot.conversation.cards import render_result_text
 
     matcher = _matcher(args, args.kb)
     for question in _questions(args.question):
@@ -149,7 +149,7 @@ def result_json(result: Result) -> dict[str, object]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import evaluate, format_report, load_labelled
+    from bot.matching.evaluation import evaluate, format_report, load_labelled
 
     matcher = _matcher(args, args.kb)
     report = evaluate(matcher, load_labelled(args.questions))
@@ -158,7 +158,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _kb_check(args: argparse.Namespace) -> int:
-    from bot.curation import check_report
+    from bot.knowledge.check import check_report
 
     folder = args.dir or _settings(args).knowledge_dir
     kb = load_knowledge(folder)
@@ -167,7 +167,7 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 
 def _kb_test(args: argparse.Namespace) -> int:
-    from bot.curation import self_test
+    from bot.knowledge.check import self_test
 
     matcher = _matcher(args, args.dir)
     misses, text = self_test(matcher)
@@ -211,8 +211,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.console import console_sender, run
-    from bot.conversation import Conversation
+    from bot.conversation.console import console_sender, run
+    from bot.conversation.dialogue import Conversation
     from bot.services import build_services
 
     run(Conversation(build_services(_settings(args))), sender=console_sender(os.environ))
@@ -221,9 +221,9 @@ def _console(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """Needs of a period to a file or stdout; only columns free of personal data (see bot/needs_rows.py)."""
-    from bot.export import FORMATS, export_needs
-    from bot.needs_rows import open_existing
-    from bot.progress import Progress
+    from bot.insights.export import FORMATS, export_needs
+    from bot.insights.rows import open_existing
+    from bot.insights.progress import Progress
 
     period = _period(args)
     if period is None:
@@ -248,9 +248,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """The HTML report of a period; prints the path of its index.html."""
-    from bot.needs_rows import open_existing
-    from bot.progress import Progress
-    from bot.report import build_report
+    from bot.insights.rows import open_existing
+    from bot.insights.progress import Progress
+    from bot.insights.report import build_report
 
     period = _period(args)
     if period is None:
@@ -266,7 +266,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _period(args: argparse.Namespace) -> Period | None:
     """The period of --period/--since/--until, or None after saying what is wrong with it."""
-    from bot.periods import PeriodError, resolve_period
+    from bot.insights.periods import PeriodError, resolve_period
 
     try:
         return resolve_period(args.period, args.since, args.until)

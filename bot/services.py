@@ -10,16 +10,16 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.db import open_database
-from bot.escalation import Escalation, escalation_for
-from bot.i18n import Catalog, default_catalog
-from bot.index import build_index
-from bot.knowledge import KnowledgeBase
-from bot.knowledge_loader import load_knowledge
-from bot.matching import Matcher
-from bot.models import utcnow
-from bot.pseudonyms import load_secret, user_key
-from bot.tickets import Desk
+from bot.storage.database import open_database
+from bot.conversation.escalation import Escalation, escalation_for
+from bot.i18n.catalog import Catalog, default_catalog
+from bot.matching.index import build_index
+from bot.knowledge.entries import KnowledgeBase
+from bot.knowledge.loader import load_knowledge
+from bot.matching.matcher import Matcher
+from bot.storage.tables import utcnow
+from bot.storage.pseudonyms import load_secret, user_key
+from bot.desk.tickets import Desk
 
 
 @dataclass(frozen=True)

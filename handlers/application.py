@@ -13,13 +13,13 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from bot.conversation import Conversation
-from bot.db import session_scope
-from bot.desk import Desk
-from bot.outbox import OutboxSender, Throttle
+from bot.conversation.dialogue import Conversation
+from bot.storage.database import session_scope
+from bot.desk.commands import Desk
+from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
-from bot.staff import StaffDirectory
-from bot import tickets
+from bot.desk.directory import StaffDirectory
+from bot.desk import tickets
 from handlers.context import APP, AppData, BotContext
 from handlers.delivery import deliverer
 from handlers.intake import Intake
@@ -70,7 +70,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         language = context.app.services.settings.default_language
         if update.effective_user is not None and update.effective_user.language_code:
-            from bot.i18n import language_of
+            from bot.i18n.catalog import language_of
 
             language = language_of(update.effective_user.language_code, language)
         with contextlib.suppress(Exception):

@@ -8,10 +8,10 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.conversation import Conversation
-from bot.desk import Desk
+from bot.conversation.dialogue import Conversation
+from bot.desk.commands import Desk
 from bot.services import Services
-from bot.staff import StaffDirectory
+from bot.desk.directory import StaffDirectory
 
 
 @dataclass

@@ -7,8 +7,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
-from bot.models import OutboxMessage
-from bot.outbox import Outcome, Partial, RetryLater, Sent, Undeliverable
+from bot.storage.tables import OutboxMessage
+from bot.desk.outbox import Outcome, Partial, RetryLater, Sent, Undeliverable
 from handlers.render import split_plain
 
 

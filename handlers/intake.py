@@ -11,8 +11,8 @@ from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.db import session_scope
-from bot.models import InboxUpdate, utcnow
+from bot.storage.database import session_scope
+from bot.storage.tables import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random

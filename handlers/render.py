@@ -7,9 +7,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cards import Card
-from bot.i18n import Catalog
-from bot.replies import Button, Reply
+from bot.conversation.cards import Card
+from bot.i18n.catalog import Catalog
+from bot.conversation.events import Button, Reply
 
 LIMIT = 4096
 TAG_RESERVE = 64

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Message, ReplyParameters, Update
 
-from bot.desk import StaffMessage, StaffReply
+from bot.desk.commands import StaffMessage, StaffReply
 from handlers.context import BotContext
 from handlers.render import fit, split_plain
 

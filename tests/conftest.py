@@ -11,8 +11,8 @@ from types import MappingProxyType
 import pytest
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.knowledge_loader import load_knowledge
+from bot.knowledge.entries import KnowledgeBase
+from bot.knowledge.loader import load_knowledge
 from bot.services import Knowledge, load_knowledge_for
 from tests.emulator import BotApiEmulator
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from bot.db import open_database, session_scope
-from bot.models import Actor, Need, Ticket, TicketMessage
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Actor, Need, Ticket, TicketMessage
 
 CHAT_IDS = (987654321, 987654322, 987654323)
 STAFF_ID = 555000111

@@ -1,6 +1,6 @@
 """Text analysis: folding, stems, stop words and concepts across sv, da, nl and en."""
 
-from bot.analysis import default_lexicon, fold, stems, words
+from bot.matching.text import default_lexicon, fold, stems, words
 
 
 def test_fold_makes_spellings_without_special_letters_equal() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import CONFIG_ENV
-from bot.knowledge import KINDS, KnowledgeBase
+from bot.knowledge.entries import KINDS, KnowledgeBase
 
 REPO = Path(__file__).parents[1]
 KB_DIR = REPO / "tests" / "data" / "kb"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.clustering import Clustering, cluster_questions
-from bot.question_terms import canonical_words
+from bot.insights.clustering import Clustering, cluster_questions
+from bot.insights.question_terms import canonical_words
 
 # Four topics the base lacks, each asked three ways in each language, chat style, typos included.
 PARAPHRASES: Mapping[tuple[str, str], tuple[str, ...]] = {

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.console import console_sender, run
-from bot.conversation import Conversation
-from bot.db import open_database, session_scope
-from bot.models import Need
+from bot.conversation.console import console_sender, run
+from bot.conversation.dialogue import Conversation
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Need
 from bot.services import build_services, load_knowledge_for
 
 KB = Path(__file__).parent / "data" / "kb"

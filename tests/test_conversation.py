@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import browse
+from bot.conversation import browse
 from bot.config import Settings, StaffSettings
-from bot.conversation import Conversation
-from bot.db import open_database, session_scope
-from bot.models import Actor, Need, OutboxMessage, Ticket
-from bot.replies import Command, Media, Press, Sender, Text
+from bot.conversation.dialogue import Conversation
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Actor, Need, OutboxMessage, Ticket
+from bot.conversation.events import Command, Media, Press, Sender, Text
 from bot.services import Knowledge, build_services
 
 ANNA = Sender(user_id=1001, chat_id=1001, language_code="sv", first_name="Anna")

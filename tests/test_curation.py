@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
-from bot.curation import check_report, self_test
-from bot.index import build_index
-from bot.knowledge import KINDS, KnowledgeBase
-from bot.knowledge_loader import load_knowledge
-from bot.matching import Matcher
+from bot.knowledge.check import check_report, self_test
+from bot.matching.index import build_index
+from bot.knowledge.entries import KINDS, KnowledgeBase
+from bot.knowledge.loader import load_knowledge
+from bot.matching.matcher import Matcher
 
 WriteKb = Callable[[Path, Mapping[str, str]], Path]
 WORDLESS_QUESTION = "🙂 ?!"  # no words: it can never land on its entry

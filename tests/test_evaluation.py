@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
-from bot.index import build_index
-from bot.knowledge import Entry, Source, Text
-from bot.knowledge_loader import load_knowledge
-from bot.matching import Decision, Match, Matcher, Result
+from bot.matching.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
+from bot.matching.index import build_index
+from bot.knowledge.entries import Entry, Source, Text
+from bot.knowledge.loader import load_knowledge
+from bot.matching.matcher import Decision, Match, Matcher, Result
 
 DATA = Path(__file__).parent / "data"
 

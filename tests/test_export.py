@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from bot.export import export_needs
-from bot.knowledge import KnowledgeBase
-from bot.models import Need, Ticket
-from bot.needs_rows import NEED_COLUMNS, TICKET_COLUMNS
-from bot.progress import Progress
+from bot.insights.export import export_needs
+from bot.knowledge.entries import KnowledgeBase
+from bot.storage.tables import Need, Ticket
+from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
+from bot.insights.progress import Progress
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
 
 PERSONAL = (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "anna_k", "070-123")
@@ -180,7 +180,7 @@ def test_the_cli_refuses_xlsx_on_stdout_an_unknown_period_and_a_missing_database
 
 
 def test_xlsx_cells_keep_their_types_escapes_and_a_frozen_filterable_bold_header(tmp_path: Path) -> None:
-    from bot.xlsx import Workbook, column_name
+    from bot.insights.xlsx import Workbook, column_name
 
     path = tmp_path / "cells.xlsx"
     with path.open("wb") as stream, Workbook(stream) as book:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.i18n import LANGUAGES, default_catalog, language_of, placeholders
+from bot.i18n.catalog import LANGUAGES, default_catalog, language_of, placeholders
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

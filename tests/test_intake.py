@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
 from bot.config import Settings, TelegramSettings
-from bot.db import open_database, session_scope
-from bot.matching import Result
-from bot.models import InboxUpdate, Need
+from bot.storage.database import open_database, session_scope
+from bot.matching.matcher import Result
+from bot.storage.tables import InboxUpdate, Need
 from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from bot.knowledge import KINDS, ROLLING, KnowledgeBase, KnowledgeError, KnowledgeErrors, Text
-from bot.knowledge_loader import load_knowledge
+from bot.knowledge.entries import KINDS, ROLLING, KnowledgeBase, KnowledgeError, KnowledgeErrors, Text
+from bot.knowledge.loader import load_knowledge
 
 WriteKb = Callable[[Path, Mapping[str, str]], Path]
 

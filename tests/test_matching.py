@@ -3,8 +3,8 @@
 import pytest
 
 from bot.config import MatchingSettings
-from bot.index import Index, split_compound
-from bot.matching import Decision, Matcher, Profile
+from bot.matching.index import Index, split_compound
+from bot.matching.matcher import Decision, Matcher, Profile
 from bot.services import Knowledge
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.db import open_database, session_scope
-from bot.models import Ticket
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Ticket
 
 
 def test_timestamps_come_back_aware_in_utc_and_compare_in_sql(tmp_path: Path) -> None:

@@ -5,11 +5,11 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.db import open_database, session_scope
-from bot.matching import Decision, Match, Result
-from bot.models import Actor, Need
-from bot.needs import log_question, mark_escalated, need_of, record_feedback
-from bot.pseudonyms import user_key
+from bot.storage.database import open_database, session_scope
+from bot.matching.matcher import Decision, Match, Result
+from bot.storage.tables import Actor, Need
+from bot.storage.needs_log import log_question, mark_escalated, need_of, record_feedback
+from bot.storage.pseudonyms import user_key
 from bot.services import Knowledge
 
 TELEGRAM_ID = 987654321

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.db import open_database, session_scope
-from bot.models import OutboxMessage, utcnow
-from bot.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, RetryLater, Sent, Throttle, Undeliverable,
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import OutboxMessage, utcnow
+from bot.desk.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, RetryLater, Sent, Throttle, Undeliverable,
                         due, enqueue, settle)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.periods import Period, PeriodError, parse_day, parse_period, resolve_period
+from bot.insights.periods import Period, PeriodError, parse_day, parse_period, resolve_period
 
 
 def utc(*parts: int) -> datetime:

@@ -1,6 +1,6 @@
 """The gazetteer: which places a question names and whether an entry covers them."""
 
-from bot.places import Fit, default_gazetteer
+from bot.matching.places import Fit, default_gazetteer
 
 
 def names(text: str) -> list[str]:

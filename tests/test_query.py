@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.index import Index
-from bot.query import analyse_query
+from bot.matching.index import Index
+from bot.matching.query import analyse_query
 from bot.services import Knowledge
 
 

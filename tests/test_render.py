@@ -2,7 +2,7 @@
 
 from html import escape
 
-from bot.replies import Button, Reply
+from bot.conversation.events import Button, Reply
 from handlers.render import fit, keyboard, link_url, split, split_plain
 from tests.bot_api_rules import visible_text
 

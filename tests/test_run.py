@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings, StorageSettings, TelegramSettings
-from bot.db import open_database, session_scope
-from bot.models import Need
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Need
 from handlers.application import serve
 from tests.emulator import BotApiEmulator
 

@@ -1,7 +1,7 @@
 """Staff identity: the allowlist, group membership, and a short cache of Telegram's answer."""
 
 from bot.config import StaffSettings
-from bot.staff import StaffDirectory
+from bot.desk.directory import StaffDirectory
 
 
 async def test_allowlisted_users_are_staff_without_asking_telegram() -> None:

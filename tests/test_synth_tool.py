@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.knowledge_loader import load_knowledge
+from bot.knowledge.loader import load_knowledge
 
 TOOL = Path(__file__).parent.parent / "tools" / "synth_kb.py"
 

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import func, select
 
 from bot.config import Settings, StaffSettings, TelegramSettings
-from bot.db import open_database, session_scope
-from bot.models import InboxUpdate, Need
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import InboxUpdate, Need
 from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import tickets
-from bot.db import open_database, session_scope
-from bot.models import OutboxMessage, Ticket, TicketMessage, utcnow
-from bot.outbox import RetryLater, Sent, Undeliverable, settle
+from bot.desk import tickets
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
+from bot.desk.outbox import RetryLater, Sent, Undeliverable, settle
 
 GROUP = -1001
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import tickets
+from bot.desk import tickets
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
-from bot.db import open_database, session_scope
-from bot.knowledge_loader import load_knowledge
-from bot.models import Ticket
+from bot.storage.database import open_database, session_scope
+from bot.knowledge.loader import load_knowledge
+from bot.storage.tables import Ticket
 from bot.services import Services, build_services, load_knowledge_for
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator

@@ -1,0 +1,94 @@
+"""What a user is told about an entry: title, text and the key facts of its kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.knowledge.entries import ROLLING, Entry
+from bot.matching.matcher import Decision, Result
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str   # a catalog key: fact.amount, fact.deadline, ...
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    entry_id: str
+    kind: str
+    title: str
+    text: str
+    facts: tuple[Fact, ...]
+    url: str | None
+    deadline_passed: bool
+
+
+def card(entry: Entry, *, language: str, today: date) -> Card:
+    """The entry in the user's language (falling back to another it has), with the facts of its kind."""
+    facts: list[Fact] = []
+
+    def add(label: str, value: object) -> None:
+        if value:
+            facts.append(Fact(label, _format(value)))
+
+    if entry.kind == "funding":
+        add("fact.organisation", entry.organisation)
+        add("fact.amount", entry.amount)
+        add("fact.deadline", entry.deadline)
+        add("fact.audience", ", ".join(entry.audience))
+    elif entry.kind == "contact":
+        add("fact.role", entry.role)
+        add("fact.organisation", entry.organisation)
+        add("fact.email", entry.email)
+        add("fact.phone", entry.phone)
+    elif entry.kind == "network":
+        add("fact.organisation", entry.organisation)
+        add("fact.how_to_join", entry.how_to_join)
+        add("fact.email", entry.email)
+    elif entry.kind in ("event", "course"):
+        add("fact.starts", entry.starts)
+        add("fact.place", entry.place or entry.municipality)
+        add("fact.organisation", entry.organisation)
+        if entry.kind == "course":
+            add("fact.deadline", entry.deadline)
+        add("fact.email", entry.email)
+    return Card(entry_id=entry.id, kind=entry.kind, title=entry.title.get(language),
+                text=entry.body.get(language), facts=tuple(facts), url=entry.url,
+                deadline_passed=entry.kind in ("funding", "course") and entry.deadline_passed(today))
+
+
+def _format(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if value == ROLLING:
+        return "rolling"
+    return str(value)
+
+
+EN_LABELS = {"fact.organisation": "Organisation", "fact.amount": "Amount", "fact.deadline": "Deadline",
+             "fact.audience": "Who may apply", "fact.role": "Role", "fact.email": "E-mail",
+             "fact.phone": "Phone", "fact.how_to_join": "How to join", "fact.starts": "When",
+             "fact.place": "Where"}
+
+
+def render_result_text(result: Result, *, language: str, today: date) -> str:
+    """A plain-text rendering for `ask`, as a person would read it."""
+    if result.decision is Decision.ESCALATE or not result.matches:
+        return f"? {result.question}\n  No confident answer: this goes to a person.\n"
+    if result.decision is Decision.CLARIFY:
+        options = "\n".join(f"  {n}. {m.entry.title.get(language)} [{m.entry.id}]"
+                            for n, m in enumerate(result.matches, start=1))
+        return f"? {result.question}\n  Did you mean:\n{options}\n"
+    c = card(result.matches[0].entry, language=language, today=today)
+    lines = [f"? {result.question}", f"  {c.title} [{c.entry_id}]", f"  {c.text}"]
+    lines += [f"  {EN_LABELS.get(f.label, f.label)}: {f.value}" for f in c.facts]
+    if c.deadline_passed:
+        lines.append("  (this deadline has passed)")
+    if c.url:
+        lines.append(f"  {c.url}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,215 @@
+"""The outbox: messages that must not be lost are rows first, sent later with retries and throttling.
+
+A row is written in the same transaction as the change that caused it. The sender takes due
+rows in order, one chat at a time in FIFO order (a ticket's topic exists before its first
+message), asks a `Deliver` callable to send it, and records the outcome. Telegram itself is
+behind that callable (handlers/), so this module stays testable and transport-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.storage.database import session_scope
+from bot.storage.tables import OutboxMessage, utcnow
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = 2.0    # seconds; doubles per attempt
+BACKOFF_CAP = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """Part of the message went (the first pieces of a long text): kept on the row, the rest follows."""
+
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryLater:
+    """A passing failure; `wait` seconds at least. Flood waits do not count as attempts."""
+
+    error: str
+    wait: float | None = None
+    counts: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Undeliverable:
+    """A permanent failure: the user blocked the bot, the chat is gone, the request is wrong."""
+
+    error: str
+
+
+Outcome = Sent | Partial | RetryLater | Undeliverable
+Deliver = Callable[[OutboxMessage, dict[str, Any]], Awaitable[Outcome]]
+Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
+OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
+
+
+def enqueue(session: Session, *, key: str, method: str, chat_id: int, payload: dict[str, Any],
+            purpose: str = "notify", ticket_id: int | None = None) -> OutboxMessage:
+    """Add a message unless one with the same idempotency key exists; return the row either way."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+    if existing is not None:
+        return existing
+    row = OutboxMessage(key=key, method=method, chat_id=chat_id, payload=payload, purpose=purpose,
+                        ticket_id=ticket_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Pending rows whose time has come, oldest first, at most one waiting row per chat ahead of it."""
+    pending = session.exec(select(OutboxMessage).where(OutboxMessage.state == "pending")
+                           .order_by(col(OutboxMessage.id))).all()
+    blocked: set[int] = set()
+    ready: list[OutboxMessage] = []
+    for row in pending:
+        if row.chat_id in blocked:
+            continue
+        blocked.add(row.chat_id)  # FIFO per chat: later rows wait for this one
+        if row.not_before <= now:
+            ready.append(row)
+        if len(ready) >= limit:
+            break
+    return ready
+
+
+def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
+    return min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
+
+
+def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
+    """Record what happened to one delivery attempt on its row."""
+    if isinstance(outcome, Sent):
+        row.state, row.sent_at, row.result, row.last_error = "sent", now, outcome.result, None
+        return
+    if isinstance(outcome, Undeliverable):
+        row.state, row.last_error = "failed", outcome.error
+        return
+    if isinstance(outcome, Partial):
+        row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
+        return
+    if outcome.counts:
+        row.attempts += 1
+    row.last_error = outcome.error
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state = "failed"
+        return
+    wait = outcome.wait if outcome.wait is not None else backoff(row.attempts, backoff_base)
+    row.not_before = now + timedelta(seconds=wait)
+
+
+class Throttle:
+    """Sliding-window limits: about 20 messages a minute into one group, 30 a second in all."""
+
+    def __init__(self, *, per_group_minute: int = 20, per_second: int = 30,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.per_group_minute, self.per_second = per_group_minute, per_second
+        self.clock = clock or (lambda: asyncio.get_running_loop().time())
+        self._group: dict[int, deque[float]] = defaultdict(deque)
+        self._all: deque[float] = deque()
+
+    def wait_for(self, chat_id: int) -> float:
+        """Seconds until a message to this chat may go; 0 when it may go now."""
+        now = self.clock()
+        _trim(self._all, now - 1.0)
+        waits = [0.0]
+        if len(self._all) >= self.per_second:
+            waits.append(self._all[0] + 1.0 - now)
+        if chat_id < 0:  # groups and supergroups have negative ids
+            window = self._group[chat_id]
+            _trim(window, now - 60.0)
+            if len(window) >= self.per_group_minute:
+                waits.append(window[0] + 60.0 - now)
+        return max(waits)
+
+    def record(self, chat_id: int) -> None:
+        now = self.clock()
+        self._all.append(now)
+        if chat_id < 0:
+            self._group[chat_id].append(now)
+
+
+def _trim(window: deque[float], before: float) -> None:
+    while window and window[0] <= before:
+        window.popleft()
+
+
+class OutboxSender:
+    """Delivers due rows through `deliver`; never drops a row, never sends one twice."""
+
+    def __init__(self, engine: Engine, deliver: Deliver, *, throttle: Throttle | None = None,
+                 prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
+                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
+        self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
+        self.prepare = prepare or (lambda _session, row: dict(row.payload))
+        self.throttle = throttle or Throttle()
+        self.on_settled = tuple(on_settled)
+        self.wakeup = asyncio.Event()
+        self.stopping = False
+
+    async def run_once(self) -> int:
+        """Send what is due now (throttled, never dropped); return how many rows were settled."""
+        with session_scope(self.engine) as session:
+            ids = [row.id for row in due(session, now=self.clock())]
+        settled = 0
+        for row_id in ids:
+            if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
+                break
+            with session_scope(self.engine) as session:
+                row = session.get(OutboxMessage, row_id)
+                if row is None or row.state != "pending":
+                    continue
+                if await self._deliver(session, row):
+                    settled += 1
+        return settled
+
+    async def _deliver(self, session: Session, row: OutboxMessage) -> bool:
+        """One row, piece by piece when the transport sends it in parts; True once it is settled."""
+        while True:
+            wait = self.throttle.wait_for(row.chat_id)
+            if wait > 0:
+                row.not_before = self.clock() + timedelta(seconds=wait)
+                return False
+            self.throttle.record(row.chat_id)
+            outcome = await self.deliver(row, self.prepare(session, row))
+            settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
+            if not isinstance(outcome, Partial):
+                break
+            session.commit()
+        for hook in self.on_settled:
+            hook(session, row, outcome)
+        return True
+
+    async def run(self, *, idle: float = 1.0) -> None:
+        """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
+        while not self.stopping:
+            await self.run_once()
+            try:
+                async with asyncio.timeout(idle):
+                    await self.wakeup.wait()
+            except TimeoutError:
+                pass
+            self.wakeup.clear()
+
+    def stop(self) -> None:
+        """Finish the delivery under way, then return from run()."""
+        self.stopping = True
+        self.wakeup.set()
+

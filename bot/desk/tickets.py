@@ -1,0 +1,237 @@
+"""Staff tickets: an escalated question becomes a ticket that a person answers inside Telegram.
+
+Every message a ticket causes (the staff card, relayed answers, notices) is an outbox row
+written in the same transaction as the ticket change, so nothing is lost between the two.
+Outbox methods are transport-neutral: "topic" opens a staff thread, "message" posts text.
+A message payload may say `ticket_thread: N` (post in ticket N's topic) or `reply_to_card: N`
+(reply to ticket N's card where topics are off); `prepare` resolves them when it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
+from bot.desk.outbox import OnSettled, Outcome, Sent, enqueue
+
+OPEN_STATES = ("open", "answered")
+TOPIC_NAME_MAX = 128
+
+
+class Texts(Protocol):
+    """Localised text by key: the i18n catalog."""
+
+    def __call__(self, language: str, key: str, /, **params: Any) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """Where staff work: their group, whether it has forum topics, the language they read."""
+
+    chat_id: int
+    topics: bool
+    language: str
+    promise: dict[str, str]  # promised answer time per user language
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str
+
+
+def open_ticket(session: Session, *, desk: Desk, texts: Texts, user_key: str, chat_id: int,
+                language: str, question: str, tried: Sequence[dict[str, Any]],
+                region: str | None = None, art_form: str | None = None,
+                need_id: int | None = None) -> Ticket:
+    """Create the ticket, its staff card (in a new topic when the group has them) and the user's receipt."""
+    ticket = Ticket(user_key=user_key, chat_id=chat_id, language=language, region=region,
+                    art_form=art_form, question=question, tried=list(tried), need_id=need_id)
+    session.add(ticket)
+    session.flush()
+    number = ticket.id
+    assert number is not None
+    session.add(TicketMessage(ticket_id=number, author="user", text=question))
+    card = texts(desk.language, "ticket.card", number=number, language=language,
+                 profile=", ".join(p for p in (region, art_form) if p) or "-", question=question,
+                 tried=", ".join(f"{t['id']} ({t['score']:.2f})" for t in tried) or "-")
+    if desk.topics:
+        enqueue(session, key=f"ticket:{number}:topic", method="topic", chat_id=desk.chat_id,
+                payload={"name": topic_name(number, question)}, purpose="topic", ticket_id=number)
+        enqueue(session, key=f"ticket:{number}:card", method="message", chat_id=desk.chat_id,
+                payload={"text": card, "ticket_thread": number}, purpose="card", ticket_id=number)
+    else:
+        enqueue(session, key=f"ticket:{number}:card", method="message", chat_id=desk.chat_id,
+                payload={"text": card}, purpose="card", ticket_id=number)
+    return ticket
+
+
+def topic_name(number: int, question: str) -> str:
+    """'#12 — first words of the question', within Telegram's topic name limit."""
+    name = f"#{number} — {' '.join(question.split()[:6])}"
+    return name if len(name) <= TOPIC_NAME_MAX else name[:TOPIC_NAME_MAX - 1] + "…"
+
+
+def receipt(desk: Desk, texts: Texts, ticket: Ticket) -> tuple[str, tuple[Button, ...]]:
+    """What the user is told when the ticket opens, with a button to close it themselves."""
+    promise = desk.promise.get(ticket.language) or desk.promise.get("en", "")
+    text = texts(ticket.language, "ticket.opened", number=ticket.id, promise=promise)
+    return text, (Button(texts(ticket.language, "ticket.close_button"), f"tk:close:{ticket.id}"),)
+
+
+def to_staff(session: Session, *, desk: Desk, ticket: Ticket, text: str, key: str) -> None:
+    """Post in the ticket's place on the staff side: its topic, or as a reply to its card."""
+    where: dict[str, Any] = {"ticket_thread": ticket.id} if desk.topics else {"reply_to_card": ticket.id}
+    enqueue(session, key=key, method="message", chat_id=desk.chat_id, payload={"text": text, **where},
+            purpose="staff", ticket_id=ticket.id)
+
+
+def user_follow_up(session: Session, *, desk: Desk, texts: Texts, ticket: Ticket, text: str,
+                   message_id: int) -> None:
+    """A user's message while their ticket is open goes to the ticket, not to the matcher."""
+    session.add(TicketMessage(ticket_id=ticket.id, author="user", text=text))
+    to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:user:{message_id}",
+             text=texts(desk.language, "ticket.user_wrote", number=ticket.id, text=text))
+    if ticket.state == "answered":
+        ticket.state = "open"
+
+
+def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int, text: str,
+                message_id: int, now: datetime | None = None) -> bool:
+    """Relay a staff answer to the user; False when the ticket can no longer reach them."""
+    if ticket.chat_id is None or ticket.state == "closed":
+        return False
+    now = now or utcnow()
+    session.add(TicketMessage(ticket_id=ticket.id, author="staff", staff_id=staff_id, text=text))
+    enqueue(session, key=f"ticket:{ticket.id}:staff:{message_id}", method="message", chat_id=ticket.chat_id,
+            payload={"text": texts(ticket.language, "ticket.staff_answer", number=ticket.id, text=text)},
+            purpose="relay", ticket_id=ticket.id)
+    ticket.state = "answered"
+    ticket.first_answer_at = ticket.first_answer_at or now
+    return True
+
+
+def close(session: Session, *, desk: Desk, texts: Texts, ticket: Ticket, by_user: bool,
+          note: str | None = None, now: datetime | None = None) -> None:
+    """Close the ticket: the user is asked for a rating, staff see who closed it."""
+    if ticket.state == "closed":
+        return
+    now = now or utcnow()
+    ticket.state, ticket.closed_at = "closed", now
+    stamp = int(now.timestamp())
+    if note:
+        session.add(TicketMessage(ticket_id=ticket.id, author="system", text=note))
+    if by_user:
+        to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:closed:{stamp}",
+                 text=texts(desk.language, "ticket.closed_by_user", number=ticket.id))
+    if ticket.chat_id is not None:
+        buttons = [[{"label": str(n), "data": f"tk:rate:{ticket.id}:{n}"} for n in range(1, 6)]]
+        enqueue(session, key=f"ticket:{ticket.id}:rate:{stamp}", method="message", chat_id=ticket.chat_id,
+                payload={"text": texts(ticket.language, "ticket.closed", number=ticket.id), "buttons": buttons},
+                purpose="relay", ticket_id=ticket.id)
+
+
+def reopen(ticket: Ticket) -> bool:
+    if ticket.state != "closed" or ticket.chat_id is None:
+        return False
+    ticket.state, ticket.closed_at = "open", None
+    return True
+
+
+def rate(ticket: Ticket, *, user_key: str, stars: int) -> bool:
+    """Store a 1-5 rating, only from the ticket's own user and only once it is closed."""
+    if ticket.user_key != user_key or ticket.state != "closed" or not 1 <= stars <= 5:
+        return False
+    ticket.rating = stars
+    return True
+
+
+def assign(ticket: Ticket, *, staff_id: int, name: str) -> None:
+    ticket.assignee_id, ticket.assignee_name = staff_id, name
+
+
+def open_tickets(session: Session) -> list[Ticket]:
+    """Open work, oldest first."""
+    return list(session.exec(select(Ticket).where(col(Ticket.state).in_(OPEN_STATES))
+                             .order_by(col(Ticket.created_at))).all())
+
+
+def open_ticket_of(session: Session, user_key: str) -> Ticket | None:
+    """The user's ticket still in progress, if any: their messages go there."""
+    return session.exec(select(Ticket).where(Ticket.user_key == user_key, col(Ticket.state).in_(OPEN_STATES))
+                        .order_by(col(Ticket.id).desc())).first()
+
+
+def ticket_in_thread(session: Session, thread_id: int) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.topic_id == thread_id)).first()
+
+
+def ticket_of_card(session: Session, message_id: int) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.staff_message_id == message_id)).first()
+
+
+def age(ticket: Ticket, now: datetime) -> timedelta:
+    return now - ticket.created_at
+
+
+def due_reminders(session: Session, *, desk: Desk, texts: Texts, after: timedelta,
+                  now: datetime | None = None) -> int:
+    """Re-announce tickets open longer than `after`, once per period; return how many."""
+    now = now or utcnow()
+    count = 0
+    for ticket in open_tickets(session):
+        last = ticket.reminded_at or ticket.created_at
+        if age(ticket, now) >= after and now - last >= after:
+            hours = int(age(ticket, now).total_seconds() // 3600)
+            enqueue(session, key=f"ticket:{ticket.id}:remind:{int(now.timestamp()) // int(after.total_seconds())}",
+                    method="message", chat_id=desk.chat_id, purpose="reminder", ticket_id=ticket.id,
+                    payload={"text": texts(desk.language, "ticket.reminder", number=ticket.id, hours=hours,
+                                           question=ticket.question[:80])})
+            ticket.reminded_at = now
+            count += 1
+    return count
+
+
+def release_chats(session: Session, *, closed_before: datetime) -> int:
+    """Forget the chat ids of tickets closed before a moment: a chat id is kept only while a ticket needs it."""
+    stale = session.exec(select(Ticket).where(Ticket.state == "closed", col(Ticket.chat_id).is_not(None),
+                                              col(Ticket.closed_at) < closed_before)).all()
+    for ticket in stale:
+        ticket.chat_id = None
+    return len(stale)
+
+
+def prepare(session: Session, row: OutboxMessage) -> dict[str, Any]:
+    """Resolve a ticket's topic or card into the thread or message to post in, at send time."""
+    payload = dict(row.payload)
+    if (number := payload.pop("ticket_thread", None)) is not None:
+        ticket = session.get(Ticket, number)
+        payload["thread_id"] = ticket.topic_id if ticket else None
+    if (number := payload.pop("reply_to_card", None)) is not None:
+        ticket = session.get(Ticket, number)
+        payload["reply_to"] = ticket.staff_message_id if ticket else None
+    return payload
+
+
+def on_settled(desk: Desk, texts: Texts) -> OnSettled:
+    """The outbox hook: remember topics and cards; tell staff when an answer cannot reach the user."""
+
+    def hook(session: Session, row: OutboxMessage, outcome: Outcome) -> None:
+        ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+        if ticket is None:
+            return
+        if isinstance(outcome, Sent):
+            if row.purpose == "topic":
+                ticket.topic_id = outcome.result.get("thread_id")
+            elif row.purpose == "card" and not desk.topics:
+                ticket.staff_message_id = outcome.result.get("message_id")
+        elif row.state == "failed" and row.purpose == "relay":
+            to_staff(session, desk=desk, ticket=ticket, key=f"undeliverable:{row.id}",
+                     text=texts(desk.language, "ticket.undeliverable", number=ticket.id, reason=row.last_error))
+
+    return hook

@@ -1,0 +1,155 @@
+"""Needs exported for analysis in Excel or code: one row per need, only the columns of bot/needs_rows.py.
+
+Formats:
+- csv: UTF-8 with a byte-order mark (Excel then reads å, æ, ø correctly), comma-separated, times as
+  'YYYY-MM-DD HH:MM:SS' in UTC, several entry ids or titles joined by ' | ', empty cells for none.
+- xlsx: sheets "needs", "tickets" (one row per ticket opened in the period) and "summary" (counts and
+  shares); times are real Excel dates in UTC; header rows frozen, with filters. Streamed row by row by
+  bot/xlsx.py (openpyxl's write-only mode was too slow for 100,000 needs; see there).
+- json: one JSON array holding one object per need, each object on its own line: valid JSON for any
+  reader, and streamable line by line (strip the trailing comma) for large exports. Times are ISO 8601
+  with 'Z', lists stay lists, missing values are null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.engine import Engine
+
+from bot.knowledge.entries import KnowledgeBase
+from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, need_rows, ticket_rows
+from bot.insights.stats import DECISIONS, Tally
+from bot.insights.periods import Period
+from bot.insights.progress import SILENT, Progress
+from bot.insights.xlsx import Workbook
+
+FORMATS = ("csv", "xlsx", "json")
+JOIN = " | "
+
+
+def export_needs(engine: Engine, kb: KnowledgeBase | None, *, fmt: str, since: datetime | None = None,
+                 until: datetime | None = None, out: Path | None = None, language: str = "en",
+                 progress: Progress = SILENT) -> Path | bytes:
+    """Write the needs of [since, until) as `fmt` to `out` (atomically) and return it, or return the bytes."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    period = Period(since, until)
+    total = count_needs(engine, period)
+    rows = _counted(need_rows(engine, kb, period, language=language), total, progress)
+    if out is None:
+        buffer = io.BytesIO()
+        _WRITERS[fmt](engine, period, rows, buffer)
+        return buffer.getvalue()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as stream:
+            _WRITERS[fmt](engine, period, rows, stream)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
+
+
+def _counted(rows: Iterable[NeedRow], total: int, progress: Progress) -> Iterator[NeedRow]:
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        progress.rows(done, total)
+        yield row
+    progress.rows(done, total, final=True)
+
+
+def _write_csv(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(NEED_COLUMNS)
+    writer.writerows([_text_cell(v) for v in row.values()] for row in rows)
+    text.flush()
+    text.detach()
+
+
+def _text_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, tuple):
+        return JOIN.join(value)
+    return "" if value is None else value
+
+
+def _write_json(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+    stream.write(b"[")
+    separator = b"\n"
+    for row in rows:
+        item = {name: _json_value(value) for name, value in zip(NEED_COLUMNS, row.values())}
+        stream.write(separator + json.dumps(item, ensure_ascii=False).encode())
+        separator = b",\n"
+    stream.write(b"\n]\n")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+    counts = Tally()
+    with Workbook(stream) as book:
+        with book.sheet("needs", NEED_COLUMNS, widths=_widths(NEED_COLUMNS)) as needs:
+            for row in rows:
+                counts.add_need(row)
+                needs.append([_excel_cell(v) for v in row.values()])
+        with book.sheet("tickets", TICKET_COLUMNS, widths=_widths(TICKET_COLUMNS)) as tickets:
+            for ticket in ticket_rows(engine, period):
+                counts.add_ticket(ticket)
+                tickets.append([_excel_cell(v) for v in ticket.values()])
+        with book.sheet("summary", ("section", "key", "value"), widths=(14, 40, 24)) as summary:
+            for line in summary_lines(counts, period):
+                summary.append(line)
+
+
+def _widths(columns: tuple[str, ...]) -> list[float]:
+    wide = {"time_utc": 19, "created_utc": 19, "entry_ids": 40, "entry_titles": 60, "tried_ids": 40, "user_key": 34}
+    return [wide.get(name, max(10, len(name) + 3)) for name in columns]
+
+
+def _excel_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones; the column says UTC
+    return JOIN.join(value) if isinstance(value, tuple) else value
+
+
+def summary_lines(counts: Tally, period: Period) -> Iterator[tuple[str, str, Any]]:
+    """The summary sheet: totals and shares, then counts by decision, kind, language, region, art form."""
+    yield "period", "from – to (UTC)", period.label()
+    yield "totals", "needs", counts.needs
+    yield "totals", "tickets", counts.tickets
+    for decision in DECISIONS:
+        yield "totals", f"share {decision}", _rounded(counts.share(decision))
+    yield "totals", "share helpful (of feedback given)", _rounded(counts.helpful_share)
+    yield "totals", "share of tickets answered by staff", _rounded(counts.tickets_answered_share)
+    yield "totals", "median hours to first staff answer", counts.median_answer_hours
+    yield "totals", "median hours to close", counts.median_close_hours
+    for section, counter in (("decision", counts.decisions), ("kind", counts.kinds),
+                             ("language", counts.languages), ("region", counts.regions),
+                             ("art_form", counts.art_forms), ("feedback", counts.feedback),
+                             ("ticket_state", counts.states)):
+        for key, n in counter.most_common():
+            yield section, str(key), n
+    for stars in range(1, 6):
+        yield "rating", str(stars), counts.ratings[stars]
+
+
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 4)
+
+
+_WRITERS = {"csv": _write_csv, "json": _write_json, "xlsx": _write_xlsx}

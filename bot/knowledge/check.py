@@ -1,0 +1,55 @@
+"""Tools for curators: a summary of a base's health and a self-test of its example questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from bot.knowledge.entries import KINDS, LANGUAGES, Entry, KnowledgeBase
+from bot.matching.matcher import Decision, Matcher
+
+
+def check_report(kb: KnowledgeBase, *, today: date) -> str:
+    """Counts per kind, languages covered, entries missing a language, deadlines already passed."""
+    kinds = Counter(e.kind for e in kb)
+    lines = [f"{len(kb)} entries in {kb.root}: OK", ""]
+    lines += [f"  {kind:<8} {kinds.get(kind, 0):>5}" for kind in KINDS]
+    covered = Counter(lang for e in kb for lang in e.body.languages)
+    lines += ["", "languages (entries with a text in it): "
+              + ", ".join(f"{lang} {covered.get(lang, 0)}" for lang in LANGUAGES)]
+    missing = [(e, langs) for e in kb if (langs := sorted(expected_languages(e) - e.body.languages))
+               and e.body.languages]
+    lines.append(f"entries missing English or the language of their country: {len(missing)}")
+    lines += [f"  {e.id}: no {', '.join(langs)}" for e, langs in missing]
+    passed = sorted((e for e in kb if e.deadline_passed(today)),
+                    key=lambda e: e.deadline)  # type: ignore[arg-type, return-value]
+    lines.append(f"deadlines already passed (funding and courses): {len(passed)}")
+    lines += [f"  {e.id}: {e.deadline} ({e.source.file}:{e.source.line})" for e in passed]
+    return "\n".join(lines)
+
+
+COUNTRY_LANGUAGE = {"se": "sv", "dk": "da", "nl": "nl"}
+
+
+def expected_languages(entry: Entry) -> frozenset[str]:
+    """English, plus the language of each country the entry is for."""
+    return frozenset({"en"} | {COUNTRY_LANGUAGE[r] for r in entry.regions if r in COUNTRY_LANGUAGE})
+
+
+def self_test(matcher: Matcher) -> tuple[int, str]:
+    """Ask every entry's own example questions; list those that do not land on their entry."""
+    asked = misses = 0
+    lines = []
+    for entry in matcher.index.entries:
+        for question in entry.questions:
+            asked += 1
+            result = matcher.match(question)
+            ids = [m.entry.id for m in result.matches]
+            landed = result.decision is Decision.ANSWER and ids[:1] == [entry.id] or (
+                result.decision is Decision.CLARIFY and entry.id in ids)
+            if not landed:
+                misses += 1
+                got = ", ".join(ids[:3]) or "nothing"
+                lines.append(f"  {entry.id}: {question!r} -> {result.decision.value}: {got}")
+    head = f"{asked} example questions asked, {asked - misses} landed on their entry, {misses} did not"
+    return misses, "\n".join([head, *lines])

@@ -1,0 +1,6 @@
+"""Matching: text analysis (folding, stems, stop words, concepts), the gazetteer, the index and the matcher.
+
+Pure: a question and an index in, ranked matches and a decision out. Its language data (``data/``) is
+general knowledge — synonyms across four languages, filler words, places — never answers. It uses
+``bot.knowledge`` and ``bot.config``; never storage, the conversation, the desk or insights.
+"""

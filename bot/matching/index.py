@@ -1,0 +1,159 @@
+"""The search index over a knowledge base: weighted terms per entry, postings and vocabulary."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from bot.matching.text import Lexicon, default_lexicon, fold, stems, words
+from bot.knowledge.entries import Entry, KnowledgeBase
+from bot.matching.places import Gazetteer, Place, default_gazetteer
+
+# How much a term says about an entry, by the field it stands in.
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55}
+CONCEPT_FACTOR = 0.85   # a concept term is a looser match than the word itself
+PART_FACTOR = 0.8       # a part of a compound word ("teater" in "teaterturné")
+MIN_PART = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    docs: np.ndarray     # int32 entry positions
+    weights: np.ndarray  # float32 field weights
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything matching needs, built once per knowledge base."""
+
+    entries: tuple[Entry, ...]
+    postings: dict[str, Postings]
+    idf: dict[str, float]
+    surface: dict[int, dict[str, str]]  # folded length -> {word: folded word}, for typo correction
+    known_words: frozenset[str]          # folded words and stems, for compound splitting
+    coverage: tuple[tuple[Place, ...], ...]
+    lexicon: Lexicon
+    gazetteer: Gazetteer
+    max_idf: float
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each entry's position in `entries` (and in postings), by id."""
+        return {entry.id: position for position, entry in enumerate(self.entries)}
+
+    def mentions(self, position: int, terms: Iterable[str]) -> bool:
+        """Whether the entry at `position` holds any of the terms."""
+        return any(bool((self.postings[t].docs == position).any()) for t in terms if t in self.postings)
+
+    @cached_property
+    def coverage_by_id(self) -> dict[str, tuple[Place, ...]]:
+        """Where each entry applies, by id, for browsing by profile as matching sees it."""
+        return {entry.id: places for entry, places in zip(self.entries, self.coverage)}
+
+
+def entry_fields(entry: Entry) -> dict[str, list[str]]:
+    """The texts of an entry that matching reads, grouped by field."""
+    meta = [entry.organisation, entry.role, entry.municipality, entry.place, *entry.audience, *entry.regions]
+    return {
+        "title": list(entry.title.all()),
+        "keywords": list(entry.keywords),
+        "questions": list(entry.questions),
+        "meta": [m for m in meta if m],
+        "body": list(entry.body.all()),
+    }
+
+
+def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None = None,
+                gazetteer: Gazetteer | None = None) -> Index:
+    """Analyse every entry once: terms with their best field weight, compounds split into known parts."""
+    lexicon = lexicon or default_lexicon()
+    gazetteer = gazetteer or default_gazetteer()
+    entries = tuple(kb)
+    fielded = [entry_fields(e) for e in entries]
+    vocabulary: set[str] = set()
+    for fields in fielded:
+        for texts in fields.values():
+            for text in texts:
+                vocabulary.update(words(text))
+    known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
+    splits = {w: split_compound(w, known) for w in vocabulary if len(w) >= 2 * MIN_PART}
+
+    analysed: dict[str, dict[str, float]] = {}
+
+    def text_terms(text: str) -> dict[str, float]:
+        """Terms of one text with how closely each stands for it; many entries share texts."""
+        if (cached := analysed.get(text)) is not None:
+            return cached
+        terms: dict[str, float] = {}
+        tokens = words(text)
+        for concept in lexicon.phrase_concepts(tokens):
+            _raise(terms, concept, CONCEPT_FACTOR)
+        for token in tokens:
+            for concept in lexicon.concepts_of(token):
+                _raise(terms, concept, CONCEPT_FACTOR)
+            if lexicon.is_stopword(token):
+                continue
+            for term in stems(token):
+                _raise(terms, term, 1.0)
+            for part in splits.get(token, ()):
+                for term in stems(part):
+                    _raise(terms, term, PART_FACTOR)
+        analysed[text] = terms
+        return terms
+
+    per_term: dict[str, dict[int, float]] = defaultdict(dict)
+    for position, fields in enumerate(fielded):
+        weights: dict[str, float] = {}
+        for field, texts in fields.items():
+            base = FIELD_WEIGHTS[field]
+            for text in texts:
+                for term, factor in text_terms(text).items():
+                    _raise(weights, term, base * factor)
+        for term, weight in weights.items():
+            per_term[term][position] = weight
+
+    n = len(entries)
+    postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
+                               np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
+                for term, docs in per_term.items()}
+    idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in per_term.items()}
+    surface: dict[int, dict[str, str]] = defaultdict(dict)
+    for w in sorted(vocabulary):
+        if len(w) >= 4 and not lexicon.is_stopword(w):
+            surface[len(fold(w))][w] = fold(w)
+    return Index(entries=entries, postings=postings, idf=idf,
+                 surface=dict(surface),
+                 known_words=known,
+                 coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
+                                for e, f in zip(entries, fielded)),
+                 lexicon=lexicon, gazetteer=gazetteer,
+                 max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
+
+
+def split_compound(word: str, known: frozenset[str]) -> tuple[str, ...]:
+    """Two known parts of a compound ('teaterturné' -> teater, turne), allowing a linking s or e."""
+    folded = fold(word)
+    best: tuple[str, ...] = ()
+    for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+        head, tail = folded[:cut], folded[cut:]
+        heads = [head] + ([head[:-1]] if head[-1] in "se" and len(head) > MIN_PART else [])
+        if tail in known or any(s in known for s in stems(tail)):
+            for h in heads:
+                if h in known:
+                    parts = (h, tail)
+                    if not best or min(map(len, parts)) > min(map(len, best)):
+                        best = parts
+    return best
+
+
+def _raise(weights: dict[str, float], term: str, weight: float) -> None:
+    if weight > weights.get(term, 0.0):
+        weights[term] = weight

@@ -1,0 +1,154 @@
+"""Matching: a question and an index in, ranked matches and a decision (answer, clarify, escalate) out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from bot.config import MatchingSettings
+from bot.matching.index import Index
+from bot.knowledge.entries import Entry
+from bot.matching.places import Fit, Place
+from bot.matching.query import Query, analyse_query
+
+CANDIDATES = 30
+LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
+TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
+PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
+OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
+KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
+
+
+class Decision(str, Enum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a user told us about themselves; it only re-orders near-equal matches."""
+
+    region: str | None = None
+    art_form: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    question: str
+    decision: Decision
+    matches: tuple[Match, ...]   # the answer first; on clarify, the options; on escalate, the best tries
+    places: tuple[Place, ...] = field(default=())
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+class Matcher:
+    """Ranks entries for a question and decides whether it is sure; pure and reusable."""
+
+    def __init__(self, index: Index, settings: MatchingSettings | None = None) -> None:
+        self.index = index
+        self.settings = settings or MatchingSettings()
+        self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
+
+    def match(self, question: str, *, profile: Profile | None = None) -> Result:
+        query = self.query(question)
+        return self._decide(query, self.rank(query, profile=profile))
+
+    def query(self, question: str) -> Query:
+        return analyse_query(self.index, question)
+
+    def rank(self, query: Query | str, *, profile: Profile | None = None) -> list[Match]:
+        """The best candidates, best first, with place, intent and profile adjustments applied."""
+        if isinstance(query, str):
+            query = self.query(query)
+        total = sum(slot.weight for slot in query.slots)
+        if total <= 0 or not len(self.index):
+            return []
+        scores = np.zeros(len(self.index), dtype=np.float32)
+        for slot in query.slots:
+            best = np.zeros(len(self.index), dtype=np.float32)
+            for term, gain in slot.variants:
+                postings = self.index.postings[term]
+                np.maximum.at(best, postings.docs, postings.weights * gain)
+            scores += best
+        scores /= total ** LENGTH_GAMMA * self.typical_weight ** (1 - LENGTH_GAMMA)
+        if query.off_topic:
+            scores *= OFF_TOPIC_FACTOR
+        top = _top(scores, CANDIDATES)
+        return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
+                      key=lambda m: -m.score)
+
+    def _adjust(self, position: int, score: float, query: Query, profile: Profile | None) -> Match:
+        settings = self.settings
+        if self.index.entries[position].kind in query.intents:
+            score += settings.intent_boost
+        fit = self.index.gazetteer.fit(self.index.coverage[position], query.places)
+        if query.municipal and fit is not Fit.LOCAL and any(p.local for p in query.places):
+            fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
+        if fit is Fit.ELSEWHERE:
+            score *= 1.0 - settings.place_penalty
+        elif fit is Fit.LOCAL:
+            score += settings.place_boost
+        elif fit is Fit.REGIONAL:
+            score += settings.place_boost / 2
+        entry = self.index.entries[position]
+        if profile is not None:
+            home = self.index.gazetteer.lookup(profile.region) if profile.region else None
+            if home is not None:
+                near = self.index.gazetteer.fit(self.index.coverage[position], (home,))
+                score += settings.profile_boost * PROFILE_FIT.get(near, 0.0)
+            if profile.art_form and profile.art_form in entry.art_forms:
+                score += settings.profile_boost
+        return Match(entry, min(score, 1.0))
+
+    def _decide(self, query: Query, ranked: list[Match]) -> Result:
+        s = self.settings
+
+        def result(decision: Decision, matches: Sequence[Match]) -> Result:
+            return Result(query.question, decision, tuple(matches), query.places)
+
+        if not ranked or ranked[0].score < s.clarify_min:
+            return result(Decision.ESCALATE, ranked[:3])
+        first = ranked[0].score
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if first < s.answer_min and not self._knows_key_word(query, ranked[:KEY_WORD_OPTIONS]):
+            return result(Decision.ESCALATE, ranked[:3])  # the options would be guesses: a person answers
+        options = [m for m in ranked[:s.max_options] if m.score >= max(s.clarify_min, first - s.clarify_window)]
+        # Asked for a person (or a course...) but the best match is something else: offer both.
+        asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
+            m.entry.kind in query.intents for m in options)
+        if first >= s.answer_min and first - second >= s.answer_margin * first and not asked_for_other:
+            return result(Decision.ANSWER, ranked[:1])
+        if len(options) == 1:
+            return result(Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY, options)
+        return result(Decision.CLARIFY, options)
+
+
+    def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
+        """Whether any candidate holds the question's most telling word (its heaviest slot)."""
+        slots = [slot for slot in query.slots if not slot.off_topic]
+        if not slots:
+            return True
+        key = max(slots, key=lambda slot: slot.weight)
+        terms = [term for term, _ in key.variants]
+        return any(self.index.mentions(self.index.positions[m.entry.id], terms) for m in candidates)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    if len(scores) <= k:
+        return np.arange(len(scores))
+    return np.argpartition(scores, -k)[-k:]
+
+

@@ -1,0 +1,149 @@
+"""A small gazetteer: which places a question names, and whether an entry's regions cover them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property, lru_cache
+from importlib import resources
+
+import yaml
+
+from bot.matching.text import fold, fold_text, words
+
+MAX_PHRASE = 4
+HOME = frozenset({"se", "dk", "nl"})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named area; `chain` runs from the place itself up to the widest area containing it."""
+
+    name: str
+    chain: tuple[str, ...]
+    local: bool  # a region or municipality, not a country or wider
+    leaf: bool   # nothing smaller is known inside it: a municipality
+    home: bool   # in a country Kulturlots serves
+
+
+class Fit(Enum):
+    """How an entry's regions relate to the places a question names."""
+
+    NEUTRAL = "neutral"   # no place named, or the entry is not tied to a place
+    LOCAL = "local"       # the entry is for the very place the question names
+    REGIONAL = "regional"  # the entry is for the region around the place
+    COVERED = "covered"   # the entry covers the place at country level or wider
+    ELSEWHERE = "elsewhere"  # the entry is for somewhere else
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: Mapping[str, Place]  # folded name or alias -> place
+
+    def lookup(self, name: str) -> Place | None:
+        return self.places.get(fold(name))
+
+    def find(self, text: str) -> tuple[Place, ...]:
+        """The known places a text names, longest names first ('den haag' before 'haag')."""
+        tokens = [fold(w) for w in words(text)]
+        found: dict[str, Place] = {}
+        i = 0
+        while i < len(tokens):
+            for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i:i + n])
+                place = self._phrase(phrase)
+                if place is not None:
+                    found[place.name] = place
+                    i += n
+                    break
+            else:
+                i += 1
+        return tuple(found.values())
+
+    def _phrase(self, phrase: str) -> Place | None:
+        if len(phrase) <= 2:
+            return None  # country codes are tags, not words a user writes
+        place = self.places.get(phrase)
+        if place is None and phrase.endswith("s") and len(phrase) > 4:
+            place = self.places.get(phrase[:-1])  # genitive: "norrköpings", "næstveds"
+        return place
+
+    def coverage(self, tags: Iterable[str]) -> tuple[Place, ...]:
+        """An entry's most specific known regions: [se, Sörmland, Katrineholm] covers Katrineholm."""
+        known = [p for p in (self.lookup(t) for t in tags) if p is not None]
+        return tuple(p for p in known if not any(p.name in q.chain[1:] for q in known))
+
+    def entry_coverage(self, tags: Sequence[str], texts: Iterable[str]) -> tuple[Place, ...]:
+        """Coverage from an entry's region tags; a municipal entry also covers the neighbours its texts name.
+
+        An entry tagged [Zuid-Holland, Leiden] whose summary says "Den Haag, Leiden, Delft" serves Delft
+        too; a regional entry stays regional whatever towns its text mentions (an office address).
+        """
+        coverage = self.coverage(tags)
+        if not any(p.leaf for p in coverage):
+            return coverage
+        regions = {p.name for p in (self.lookup(t) for t in tags) if p is not None and p.local and not p.leaf}
+        text = f" {' '.join(words(fold_text(' '.join(texts))))} "
+        named = {place.name for region in regions for alias, place in self._municipalities.get(region, ())
+                 if f" {alias} " in text}
+        return self.coverage([*tags, *sorted(named)]) if named else coverage
+
+    @cached_property
+    def _municipalities(self) -> dict[str, tuple[tuple[str, Place], ...]]:
+        """Each region's municipalities by every name they go by, for reading entries' texts quickly."""
+        within: dict[str, list[tuple[str, Place]]] = {}
+        for alias, place in self.places.items():
+            if place.leaf:
+                for region in place.chain[1:]:
+                    within.setdefault(region, []).append((" ".join(words(alias)), place))
+        return {region: tuple(names) for region, names in within.items()}
+
+    def fit(self, coverage: Sequence[Place], named: Sequence[Place]) -> Fit:
+        """Whether an entry with `coverage` suits a question naming `named` places."""
+        if not coverage or not named:
+            return Fit.NEUTRAL
+        named = [p for p in named if p.home] or named[:0]  # abroad is a destination or a partner
+        if not named:
+            return Fit.NEUTRAL
+        specific = [p for p in named if not any(p.name in q.chain[1:] for q in named)]
+        fits = {Fit.ELSEWHERE}
+        for place in specific:
+            for area in coverage:
+                if area.name == place.name:
+                    return Fit.LOCAL
+                if area.name in place.chain:
+                    fits.add(Fit.REGIONAL if area.local else Fit.COVERED)
+                elif place.name in area.chain:
+                    fits.add(Fit.COVERED)  # the question names a wider area than the entry's
+        return min(fits, key=_FIT_ORDER.index)
+
+
+_FIT_ORDER = [Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE]
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    text = resources.files("bot.matching").joinpath("data/places.yaml").read_text(encoding="utf-8")
+    return gazetteer_from_tree(yaml.safe_load(text))
+
+
+def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
+    places: dict[str, Place] = {}
+
+    def walk(node: Mapping[str, object], parents: tuple[str, ...]) -> None:
+        for key, children in node.items():
+            names = [n.strip() for n in str(key).split("|")]
+            canonical = fold(names[0])
+            wide = len(canonical) <= 2 or not parents or canonical == "nordic"
+            place = Place(name=canonical, chain=(canonical, *parents), local=not wide,
+                          leaf=not isinstance(children, Mapping) or not children,
+                          home=bool(HOME.intersection((canonical, *parents))))
+            for name in names:
+                places.setdefault(fold(name), place)
+                places.setdefault(fold(name).replace("-", " "), place)
+            if isinstance(children, Mapping):
+                walk(children, place.chain)
+
+    walk(tree, ())
+    return Gazetteer(places=places)

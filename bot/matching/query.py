@@ -1,0 +1,137 @@
+"""A question as matching reads it: weighted slots of words and concepts, places, intents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.matching.text import OFF_TOPIC, fold, stems, words
+from bot.matching.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
+from bot.matching.places import Place
+
+TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
+SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo
+TYPO_FACTOR = 0.9
+HEAD_MIN, TAIL_MIN = 3, 6  # an unknown compound's known tail, when no two known parts make it up
+TAIL_FACTOR = 0.6
+OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
+PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
+MUNICIPALITY = "@municipality"
+ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One thing the question says: a word (with its stems, corrections, parts) or a concept."""
+
+    variants: tuple[tuple[str, float], ...]  # term, gain (its idf times how loose a match it is)
+    weight: float  # the most this slot can add; the sum over slots normalises scores to 0..1
+    off_topic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question as matching sees it."""
+
+    question: str
+    slots: tuple[Slot, ...]
+    places: tuple[Place, ...]
+    intents: frozenset[str]  # kinds of entry the question asks for
+    municipal: bool          # it asks about "the municipality"
+    off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
+
+
+def analyse_query(index: Index, question: str) -> Query:
+    """Everything matching reads from a question, worked out once."""
+    slots = _slots(index, question)
+    evoked = frozenset(t for slot in slots for t, _ in slot.variants)
+    intents = frozenset(kind for kind, concepts in index.lexicon.kind_concepts.items()
+                        if evoked.intersection(concepts))
+    if ASKS_WHO in evoked:
+        intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
+    return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
+                 intents=intents, municipal=MUNICIPALITY in evoked,
+                 off_topic=any(slot.off_topic for slot in slots))
+
+
+def _slots(index: Index, question: str) -> list[Slot]:
+    """Turn a question into weighted slots: each content word once, with its stems, fixes and concepts."""
+    lexicon = index.lexicon
+    tokens = words(question)
+    slots: dict[object, Slot] = {}
+    loose: set[str] = set(lexicon.phrase_concepts(tokens))
+    for phrase_concept in sorted(c for c in loose if c.startswith(OFF_TOPIC)):
+        slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
+    for position, token in enumerate(tokens):
+        concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
+        if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
+            loose.update(concepts)
+            continue
+        if lexicon.off_topic(token):
+            slots[token] = Slot((), index.max_idf, off_topic=True)
+            continue
+        share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
+        for part_share, lexical in _variants(index, token):
+            variants = tuple((t, index.idf[t] * f * share * part_share)
+                             for t, f in lexical + [(c, CONCEPT_FACTOR) for c in concepts])
+            key = min((t for t, _ in lexical), key=lambda t: (len(t), t), default=token)
+            if variants:
+                slots[key] = Slot(variants, max(g for _, g in variants))
+            elif lexicon.names_body(token, tokens[position + 1] if position + 1 < len(tokens) else ""):
+                slots[key] = Slot((), index.max_idf, off_topic=True)  # a fund the base does not know
+            else:
+                slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
+    covered = {t for slot in slots.values() for t, _ in slot.variants}
+    for concept in sorted(loose - covered):
+        if concept not in index.idf:
+            continue
+        gain = index.idf[concept] * CONCEPT_FACTOR
+        slots[concept] = Slot(((concept, gain),), gain)
+    return list(slots.values())
+
+
+def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, float]]]]:
+    """Index terms for a word: its stems, else a typo fix, else its compound parts (each a half).
+
+    A known compound also reaches entries through its parts, as the index splits entries' compounds:
+    'frukostträff' finds the 'kulturfrukost' too.
+    """
+    found = [(t, 1.0) for t in stems(token) if t in index.postings]
+    if found:
+        parts = split_compound(token, index.known_words) if len(token) >= 2 * MIN_PART else ()
+        return [(1.0, found + [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings])]
+    if fixed := _correct(token, index.surface):
+        return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
+    parts = split_compound(token, index.known_words)
+    if not parts:
+        return [(1.0, _tail(index, token))]
+    return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
+            for part in parts]
+
+
+def _tail(index: Index, token: str) -> list[tuple[str, float]]:
+    """The longest known end of an unknown compound: its last part names what it is ('byrådspolitikere')."""
+    folded = fold(token)
+    for cut in range(HEAD_MIN, len(folded) - TAIL_MIN + 1):
+        if found := [(t, TAIL_FACTOR) for t in stems(folded[cut:]) if t in index.postings]:
+            return found
+    return []
+
+
+def _correct(token: str, surface: dict[int, dict[str, str]]) -> str | None:
+    """The known word a typo most likely meant: a swap, a missing or an extra letter; longer words more."""
+    folded = fold(token)
+    edits = next((e for n, e in TYPO_EDITS if len(folded) >= n), 0)
+    if not edits:
+        return None
+    best: tuple[int, str] | None = None
+    for n in range(len(folded) - edits, len(folded) + edits + 1):
+        for _, distance, word in process.extract(folded, surface.get(n, {}), scorer=OSA.distance,
+                                                 score_cutoff=edits, limit=3):
+            if len(folded) < SUBSTITUTION_MIN and n == len(folded) and sorted(surface[n][word]) != sorted(folded):
+                continue  # a short word with one letter changed is more often another word than a typo
+            if best is None or distance < best[0]:
+                best = (int(distance), word)
+    return best[1] if best else None

@@ -1,0 +1,146 @@
+"""Text analysis for sv/da/nl/en chat text: folding, tokens, stop words, stems and concepts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+import yaml
+
+STEMMERS = tuple(Stemmer.Stemmer(name) for name in ("swedish", "danish", "dutch", "english"))
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+_SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
+_DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
+_COMBINING = re.compile("[%s]" % "".join(  # accents and other combining marks (the BMP's: enough for these languages)
+    re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c))))
+CONCEPT_PREFIX = "@"
+OFF_TOPIC = CONCEPT_PREFIX + "off-"
+
+
+@lru_cache(maxsize=500_000)
+def fold(text: str) -> str:
+    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal; cached, as words recur."""
+    return fold_text(text)
+
+
+def fold_text(text: str) -> str:
+    """`fold` without the cache, for long texts read once (an entry's whole summary)."""
+    text = text.lower().translate(_SPECIAL)
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    for digraph, single in _DIGRAPHS:
+        text = text.replace(digraph, single)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens, accents kept (the stemmers need them)."""
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=200_000)
+def stems(word: str) -> frozenset[str]:
+    """The folded stems of one lowercased word under each of the four languages' stemmers."""
+    folded = fold(word)
+    result = {folded}
+    for stemmer in STEMMERS:
+        stem = fold(stemmer.stemWord(word))
+        if len(stem) >= 4 or len(stem) == len(folded):
+            result.add(stem)
+    return frozenset(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
+
+    stopwords: frozenset[str]
+    concepts: Mapping[str, frozenset[str]]
+    phrases: Mapping[tuple[str, ...], frozenset[str]]
+    kind_concepts: Mapping[str, tuple[str, ...]]
+    off_topic_words: frozenset[str] = frozenset()
+    body_words: frozenset[str] = frozenset()
+    phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for phrase, concepts in self.phrases.items():
+            starts.setdefault(phrase[0], []).append((phrase, concepts))
+        object.__setattr__(self, "phrase_starts", {k: tuple(v) for k, v in starts.items()})
+
+    def is_stopword(self, word: str) -> bool:
+        return fold(word) in self.stopwords
+
+    def concepts_of(self, word: str) -> frozenset[str]:
+        """Concept terms ('@money') evoked by one word, via its folded form or any of its stems."""
+        found: set[str] = set()
+        for form in stems(word):
+            if len(form) >= 4 or form == fold(word):
+                found |= self.concepts.get(form, frozenset())
+        return frozenset(found)
+
+    def off_topic(self, word: str) -> bool:
+        """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
+        return fold(word) in self.off_topic_words
+
+    def names_body(self, word: str, following: str = "") -> bool:
+        """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
+        folded = fold(word)
+        return fold(following) in self.body_words or any(
+            folded.endswith(body) and len(folded) >= len(body) + 3 for body in self.body_words)
+
+    def phrase_concepts(self, tokens: list[str]) -> set[str]:
+        """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
+        folded = [fold(t) for t in tokens]
+        found: set[str] = set()
+        for i, word in enumerate(folded):
+            for phrase, concepts in self.phrase_starts.get(word, ()):
+                if tuple(folded[i:i + len(phrase)]) == phrase:
+                    found |= concepts
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the code (bot/matching/data/lexicon.yaml)."""
+    text = resources.files("bot.matching").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    return lexicon_from_mapping(yaml.safe_load(text))
+
+
+def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
+    stop: set[str] = set()
+    for lang_words in dict(raw.get("stopwords", {})).values():  # type: ignore[arg-type]
+        stop.update(fold(w) for w in str(lang_words).split())
+    concepts: dict[str, set[str]] = {}
+    phrases: dict[tuple[str, ...], set[str]] = {}
+    off_topic: set[str] = set()
+    for name, spec in dict(raw.get("concepts", {})).items():  # type: ignore[arg-type]
+        term = CONCEPT_PREFIX + name
+        for item in _concept_words(spec):
+            parts = tuple(fold(p) for p in words(item))
+            if len(parts) > 1:
+                phrases.setdefault(parts, set()).add(term)
+            elif parts and term.startswith(OFF_TOPIC):
+                off_topic.add(parts[0])  # stems would catch innocent words ("skriver" ~ "skrivare")
+            elif parts:
+                for form in stems(words(item)[0]):
+                    concepts.setdefault(form, set()).add(term)
+    kinds = {kind: tuple(CONCEPT_PREFIX + c for c in names)
+             for kind, names in dict(raw.get("kinds", {})).items()}  # type: ignore[arg-type]
+    return Lexicon(stopwords=frozenset(stop),
+                   concepts={k: frozenset(v) for k, v in concepts.items()},
+                   phrases={k: frozenset(v) for k, v in phrases.items()},
+                   kind_concepts=kinds, off_topic_words=frozenset(off_topic),
+                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()))
+
+
+def _concept_words(spec: object) -> Iterable[str]:
+    if isinstance(spec, Mapping):
+        for value in spec.values():
+            yield from (w.strip() for w in str(value).split(",") if w.strip())
+    else:
+        yield from (w.strip() for w in str(spec).split(",") if w.strip())
