@@ -13,7 +13,7 @@ from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need
 from bot.services import build_services, load_knowledge_for
 
-KB = Path(__file__).parent / "data" / "kb"
+KB = Path(__file__).parents[1] / "data" / "kb"
 
 
 def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path) -> None:

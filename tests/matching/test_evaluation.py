@@ -10,7 +10,7 @@ from bot.knowledge.entries import Entry, Source, Text
 from bot.knowledge.loader import load_knowledge
 from bot.matching.matcher import Decision, Match, Matcher, Result
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def result(decision: Decision, *ids: str) -> Result:

@@ -21,7 +21,7 @@ from bot.services import Services, build_services, load_knowledge_for
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
 
-KB = Path(__file__).parent / "data" / "kb"
+KB = Path(__file__).parents[1] / "data" / "kb"
 GROUP = -1001000000001
 STAFF, OUTSIDER = 900, 901
 WEATHER = "vad blir det för väder i nyköping på lördag"

@@ -407,12 +407,12 @@ def test_reference_entries_carry_their_kind_specific_facts(reference_kb: Knowled
 
 
 def test_the_shipped_starter_base_is_valid() -> None:
-    shipped = load_knowledge(Path(__file__).parents[1] / "knowledge")
+    shipped = load_knowledge(Path(__file__).parents[2] / "knowledge")
     assert len(shipped) >= 1 and set(KINDS) <= {e.kind for e in shipped}
 
 
 def test_the_example_entry_in_the_curators_guide_is_valid(tmp_path: Path, write_kb: WriteKb) -> None:
-    guide = (Path(__file__).parents[1] / "knowledge" / "README.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).parents[2] / "knowledge" / "README.md").read_text(encoding="utf-8")
     example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
     entry = load_knowledge(write_kb(tmp_path, {"funding.yaml": example})).by_id["flen-kulturpott"]
     assert entry.kind == "funding" and entry.deadline == date(2027, 3, 15)
