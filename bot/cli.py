@@ -14,6 +14,7 @@ from bot.config import CONFIG_ENV, ConfigError, Settings, config_path, load_sett
 from bot.matching.evaluation import EvalSetError
 from bot.knowledge.entries import KnowledgeBase, KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
+from bot.languages import LANGUAGES
 from bot.matching.index import build_index
 from bot.matching.matcher import Matcher, Result
 from bot.insights.periods import Period
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="one or more questions, each one argument; '-' reads one question per line from stdin")
     ask.add_argument("--kb", type=Path, help="knowledge base folder (default: from config)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
-    ask.add_argument("--lang", default="en", choices=("sv", "da", "nl", "en"), help="language of the answer")
+    ask.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the answer")
     ask.set_defaults(handler=_ask)
 
     evaluate = commands.add_parser("eval", help="score the matcher on a labelled question set")
@@ -95,10 +96,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--period", help="2026-Q3, 2026-09, 2026, 30d, 12w or 2026-01-01..2026-03-31 (UTC)")
         sub.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (overrides --period's start)")
         sub.add_argument("--until", metavar="DATE", help="last day, inclusive (overrides --period's end)")
-        sub.add_argument("--lang", choices=("sv", "da", "nl", "en"),
+        sub.add_argument("--lang", choices=LANGUAGES,
                          help="language of entry titles and report texts (default: config staff.language)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction,
-                         help="progress lines on stderr (default: only when stderr is a terminal)")
+                         help="a progress bar on stderr (default: only when stderr is a terminal)")
     return parser
 
 
@@ -167,7 +168,7 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 
 def _kb_test(args: argparse.Namespace) -> int:
-    from bot.knowledge.check import self_test
+    from bot.matching.selftest import self_test
 
     matcher = _matcher(args, args.dir)
     misses, text = self_test(matcher)
@@ -223,7 +224,7 @@ def _export(args: argparse.Namespace) -> int:
     """Needs of a period to a file or stdout; only columns free of personal data (see bot/needs_rows.py)."""
     from bot.insights.export import FORMATS, export_needs
     from bot.insights.rows import open_existing
-    from bot.insights.progress import Progress
+    from bot.insights.progress import progress_for
 
     period = _period(args)
     if period is None:
@@ -237,7 +238,7 @@ def _export(args: argparse.Namespace) -> int:
     kb = _titles_base(settings)
     result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
                           until=period.until, out=args.out, language=args.lang or settings.staff.language,
-                          progress=Progress(args.progress))
+                          progress=progress_for(args.progress))
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
         sys.stdout.flush()
@@ -249,8 +250,8 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     """The HTML report of a period; prints the path of its index.html."""
     from bot.insights.rows import open_existing
-    from bot.insights.progress import Progress
-    from bot.insights.report import build_report
+    from bot.insights.progress import progress_for
+    from bot.insights.report import build_report, report_catalog
 
     period = _period(args)
     if period is None:
@@ -259,7 +260,7 @@ def _report(args: argparse.Namespace) -> int:
     kb = _titles_base(settings)
     index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
                          out_dir=args.out, language=args.lang or settings.staff.language,
-                         progress=Progress(args.progress))
+                         progress=progress_for(args.progress), catalog=report_catalog())
     print(index)
     return EXIT_OK
 

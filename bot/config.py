@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.languages import Language
+
 CONFIG_ENV = "KULTURLOTS_CONFIG"
 DEFAULT_CONFIG = Path("config.yaml")
-LANGUAGES = ("sv", "da", "nl", "en")
 
 
 class ConfigError(Exception):
@@ -54,9 +55,6 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
-
-
-Language = Literal["sv", "da", "nl", "en"]
 
 
 class StaffSettings(_Section):

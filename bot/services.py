@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.storage.database import open_database
-from bot.conversation.escalation import Escalation, escalation_for
 from bot.i18n.catalog import Catalog, default_catalog
 from bot.matching.index import build_index
 from bot.knowledge.entries import KnowledgeBase
@@ -19,7 +18,6 @@ from bot.knowledge.loader import load_knowledge
 from bot.matching.matcher import Matcher
 from bot.storage.tables import utcnow
 from bot.storage.pseudonyms import load_secret, user_key
-from bot.desk.tickets import Desk
 
 
 @dataclass(frozen=True)
@@ -31,16 +29,12 @@ class Knowledge:
 
 
 class Services:
-    """Settings, knowledge, storage, secret, texts, clock and the way to staff: built once, shared by every front end."""
+    """Settings, knowledge, storage, secret, texts and clock: built once, shared by every front end."""
 
     def __init__(self, *, settings: Settings, knowledge: Knowledge, engine: Engine, secret: bytes,
                  catalog: Catalog, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings, self.knowledge, self.engine = settings, knowledge, engine
         self.secret, self.catalog, self.clock = secret, catalog, clock
-        staff = settings.staff
-        self.desk = (Desk(chat_id=staff.group_chat_id, topics=staff.topics, language=staff.language,
-                          promise=dict(staff.answer_time)) if staff.group_chat_id is not None else None)
-        self.escalation: Escalation = escalation_for(self.desk, catalog)  # the one way to a person
 
     def user_key(self, user_id: int) -> str:
         """The pseudonym stored instead of the Telegram id."""

@@ -15,7 +15,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.config import Settings
 from bot.conversation.dialogue import Conversation
 from bot.storage.database import session_scope
-from bot.desk.commands import Desk
+from bot.desk.commands import StaffCommands
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
 from bot.desk.directory import StaffDirectory
@@ -48,7 +48,7 @@ def build_application(settings: Settings, *, token: str, services: Services | No
         except Exception:  # noqa: BLE001 - unknown is "not staff", asked again after the cache time
             return None
 
-    application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=Desk(services),
+    application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=StaffCommands(services),
                                         staff=StaffDirectory(settings.staff, membership))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)
@@ -88,7 +88,7 @@ async def running(application: Application, *, poll_timeout: int, outbox_idle: f
     """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
     data = app_data(application)
     services = data.services
-    desk = services.desk
+    desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
@@ -119,11 +119,12 @@ async def remind(application: Application) -> None:  # type: ignore[type-arg]
     """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need."""
     data = app_data(application)
     services = data.services
-    if services.desk is None:
+    desk = data.desk.desk
+    if desk is None:
         return
     staff = services.settings.staff
     with session_scope(services.engine) as session:
-        count = tickets.due_reminders(session, desk=services.desk, texts=services.catalog,
+        count = tickets.due_reminders(session, desk=desk, texts=services.catalog,
                                       after=timedelta(hours=staff.remind_after_hours))
         tickets.release_chats(session, closed_before=services.clock() - timedelta(days=staff.keep_chat_days))
     if count:

@@ -9,7 +9,7 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.conversation.dialogue import Conversation
-from bot.desk.commands import Desk
+from bot.desk.commands import StaffCommands
 from bot.services import Services
 from bot.desk.directory import StaffDirectory
 
@@ -20,7 +20,7 @@ class AppData:
 
     services: Services
     conversation: Conversation
-    desk: Desk
+    desk: StaffCommands
     staff: StaffDirectory
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row

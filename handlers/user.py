@@ -8,7 +8,8 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, Inline
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.i18n.catalog import LANGUAGES, Catalog
+from bot.i18n.catalog import Catalog
+from bot.languages import LANGUAGES
 from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
 from handlers.context import BotContext
 from handlers.render import fit, keyboard, reply_html, split

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
-
+from functools import partial
 from bot.knowledge.entries import Entry, KnowledgeBase
 from bot.storage.tables import Actor
 from bot.matching.places import Fit, Gazetteer
 from bot.conversation.events import Button, Reply
-
-if TYPE_CHECKING:
-    from bot.conversation.dialogue import Conversation
+from bot.services import Services
 
 PAGE_SIZE = 5
 DEADLINE_DAYS = 60
@@ -33,9 +31,9 @@ def regions_of(kb: KnowledgeBase, country: str, gazetteer: Gazetteer | None = No
     return sorted(names, key=lambda name: (municipality(name), name))
 
 
-def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) -> list[Entry]:
+def for_profile(services: Services, actor: Actor, entries: list[Entry]) -> list[Entry]:
     """Entries that suit the user's region and art form, local ones first."""
-    index = conversation.services.knowledge.matcher.index
+    index = services.knowledge.matcher.index
     gazetteer = index.gazetteer
     home = gazetteer.lookup(actor.region) if actor.region else None
     ranked = []
@@ -49,33 +47,38 @@ def for_profile(conversation: Conversation, actor: Actor, entries: list[Entry]) 
     return [entry for *_, entry in sorted(ranked, key=lambda r: r[:2])]
 
 
-def page(conversation: Conversation, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
+def _texts(services: Services, actor: Actor) -> Callable[..., str]:
+    """Catalog texts in the user's language."""
+    return partial(services.catalog, actor.language)
+
+
+def page(services: Services, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
     """One page of a kind's entries as buttons, with back/next when there is more."""
-    t = conversation.t
-    entries = for_profile(conversation, actor, list(conversation.services.knowledge.kb.of_kind(kind)))
+    t = _texts(services, actor)
+    entries = for_profile(services, actor, list(services.knowledge.kb.of_kind(kind)))
     if not entries:
-        return Reply(t(actor, "browse.empty"), language=actor.language, replace=replace)
+        return Reply(t("browse.empty"), language=actor.language, replace=replace)
     pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
     number = min(max(1, number), pages)
     shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    today = conversation.services.today()
-    rows: list[tuple[Button, ...]] = [(Button(_label(conversation, actor, e, today), f"e:{e.id}"),) for e in shown]
+    today = services.today()
+    rows: list[tuple[Button, ...]] = [(Button(_label(t, actor, e, today), f"e:{e.id}"),) for e in shown]
     nav = []
     if number > 1:
-        nav.append(Button(t(actor, "button.previous"), f"pg:{kind}:{number - 1}"))
+        nav.append(Button(t("button.previous"), f"pg:{kind}:{number - 1}"))
     if number < pages:
-        nav.append(Button(t(actor, "button.next"), f"pg:{kind}:{number + 1}"))
+        nav.append(Button(t("button.next"), f"pg:{kind}:{number + 1}"))
     if nav:
         rows.append(tuple(nav))
-    header = t(actor, "browse.header", title=t(actor, f"browse.{kind}"), page=number, pages=pages)
+    header = t("browse.header", title=t(f"browse.{kind}"), page=number, pages=pages)
     return Reply(header, buttons=tuple(rows), language=actor.language, replace=replace)
 
 
-def _label(conversation: Conversation, actor: Actor, entry: Entry, today: date) -> str:
+def _label(t: Callable[..., str], actor: Actor, entry: Entry, today: date) -> str:
     """An entry's title; a passed deadline says so even in a list, so nothing looks open that is not."""
     title = entry.title.get(actor.language)
     if entry.kind in ("funding", "course") and entry.deadline_passed(today):
-        return conversation.t(actor, "browse.passed", title=title)
+        return t("browse.passed", title=title)
     return title
 
 
@@ -86,14 +89,14 @@ def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[
     return sorted(due, key=lambda e: (e.deadline, e.id))  # type: ignore[arg-type, return-value]
 
 
-def deadlines(conversation: Conversation, actor: Actor) -> Reply:
+def deadlines(services: Services, actor: Actor) -> Reply:
     """Funding deadlines of the next 60 days for the user's profile, soonest first."""
-    t = conversation.t
-    entries = for_profile(conversation, actor, upcoming(conversation.services.knowledge.kb, conversation.services.today()))
+    t = _texts(services, actor)
+    entries = for_profile(services, actor, upcoming(services.knowledge.kb, services.today()))
     if not entries:
-        return Reply(t(actor, "deadlines.none", days=DEADLINE_DAYS), language=actor.language)
+        return Reply(t("deadlines.none", days=DEADLINE_DAYS), language=actor.language)
     entries.sort(key=lambda e: e.deadline)  # type: ignore[arg-type, return-value]
-    lines = [t(actor, "deadlines.header", days=DEADLINE_DAYS)]
+    lines = [t("deadlines.header", days=DEADLINE_DAYS)]
     lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in entries]  # type: ignore[str-format]
     rows = tuple((Button(e.title.get(actor.language), f"e:{e.id}"),) for e in entries[:10])
     return Reply("\n".join(lines), buttons=rows, language=actor.language)

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.conversation import browse
+from bot.conversation.escalation import escalation_for
 from bot.desk import tickets
+from bot.desk.tickets import StaffGroup
 from bot.conversation.cards import card
 from bot.storage.database import session_scope
 from bot.i18n.catalog import language_of
 from bot.knowledge.entries import Entry
+from bot.languages import LANGUAGES
 from bot.matching.matcher import Decision, Profile, Result
 from bot.storage.tables import Actor, Need, utcnow
 from bot.storage.needs_log import log_question, need_of, record_feedback
@@ -31,6 +34,8 @@ class Conversation:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.desk = StaffGroup.of(services.settings.staff)
+        self.escalation = escalation_for(self.desk, services.catalog)  # the one way to a person
 
     def handle(self, event: Event) -> Turn:
         """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
@@ -79,9 +84,9 @@ class Conversation:
         if name == "help":
             return self._say(actor, "help.text")
         if name in BROWSE_COMMANDS:
-            return Turn((browse.page(self, actor, BROWSE_COMMANDS[name], 1),))
+            return Turn((browse.page(self.services, actor, BROWSE_COMMANDS[name], 1),))
         if name == "deadlines":
-            return Turn((browse.deadlines(self, actor),))
+            return Turn((browse.deadlines(self.services, actor),))
         if name == "human":
             if event.args.strip():
                 return self._text(session, actor, Text(event.sender, event.args, update_id=event.update_id),
@@ -98,7 +103,7 @@ class Conversation:
 
     # ------------------------------------------------------------------ questions
     def _text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
-        desk = self.services.desk
+        desk = self.desk
         open_ticket = tickets.open_ticket_of(session, actor.key) if desk else None
         if open_ticket is not None and desk is not None:
             tickets.user_follow_up(session, desk=desk, texts=self.services.catalog, ticket=open_ticket,
@@ -134,7 +139,7 @@ class Conversation:
 
     def _escalate(self, session: Session, actor: Actor, sender: Sender, need: Need) -> tuple[Reply, ...]:
         """Every way to a person (no match, "ask a person", /human) goes through the services' Escalation."""
-        return self.services.escalation.open(session, actor=actor, sender=sender, need=need)
+        return self.escalation.open(session, actor=actor, sender=sender, need=need)
 
     # ------------------------------------------------------------------ buttons
     def _press(self, session: Session, actor: Actor, event: Press) -> Turn:
@@ -189,7 +194,7 @@ class Conversation:
         return None
 
     def _close_own(self, session: Session, actor: Actor, ticket: tickets.Ticket | None) -> Turn:
-        desk = self.services.desk
+        desk = self.desk
         ticket = ticket or (tickets.open_ticket_of(session, actor.key) if desk else None)
         if ticket is None or desk is None or ticket.state == "closed":
             return self._say(actor, "ticket.none_open")
@@ -232,7 +237,7 @@ class Conversation:
         return None
 
     def _language(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
-        if rest not in ("sv", "da", "nl", "en"):
+        if rest not in LANGUAGES:
             return None
         actor.language = rest
         return Turn((Reply(self.t(actor, "language.set"), language=rest, replace=True),), menu_language=rest)
@@ -241,7 +246,7 @@ class Conversation:
         kind, _, number = rest.partition(":")
         if kind not in BROWSE_COMMANDS.values() or not number.isdigit():
             return None
-        return Turn((browse.page(self, actor, kind, int(number), replace=True),))
+        return Turn((browse.page(self.services, actor, kind, int(number), replace=True),))
 
     def _show(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         entry = self.services.knowledge.kb.by_id.get(rest)

@@ -35,7 +35,7 @@ class NotedEscalation:
 class TicketEscalation:
     """With a staff group: one ticket per need (pressing twice reuses it), and a receipt with its number."""
 
-    desk: tickets.Desk
+    desk: tickets.StaffGroup
     catalog: Catalog
 
     def open(self, session: Session, *, actor: Actor, sender: Sender, need: Need) -> tuple[Reply, ...]:
@@ -46,10 +46,10 @@ class TicketEscalation:
                                          tried=need.matches, region=actor.region, art_form=actor.art_form,
                                          need_id=need.id)
         mark_escalated(need, ticket_id=ticket.id)
-        text, buttons = tickets.receipt(self.desk, self.catalog, ticket)
-        return (Reply(text, buttons=(tuple(Button(b.label, b.data) for b in buttons),), language=actor.language),)
+        close = Button(self.catalog(actor.language, "ticket.close_button"), f"tk:close:{ticket.id}")
+        return (Reply(tickets.receipt(self.desk, self.catalog, ticket), buttons=((close,),), language=actor.language),)
 
 
-def escalation_for(desk: tickets.Desk | None, catalog: Catalog) -> Escalation:
+def escalation_for(desk: tickets.StaffGroup | None, catalog: Catalog) -> Escalation:
     """Tickets where a staff group is configured, else a noted need."""
     return TicketEscalation(desk, catalog) if desk is not None else NotedEscalation(catalog)

@@ -14,6 +14,7 @@ import yaml
 from sqlmodel import Session, col, select
 
 from bot.desk import tickets
+from bot.desk.tickets import StaffGroup
 from bot.storage.database import session_scope
 from bot.insights.export import export_needs
 from bot.insights.stats import summary
@@ -46,11 +47,12 @@ class StaffReply:
     document: Path | None = None
 
 
-class Desk:
+class StaffCommands:
     """Staff actions; replies go back into the same place in the staff group."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.desk = StaffGroup.of(services.settings.staff)
 
     def t(self, key: str, **params: object) -> str:
         return self.services.catalog(self.services.settings.staff.language, key, **params)
@@ -62,7 +64,7 @@ class Desk:
 
     def relay(self, message: StaffMessage) -> StaffReply | None:
         """A staff message in a ticket's place goes to the user; anything else is ordinary group chat."""
-        desk = self.services.desk
+        desk = self.desk
         with session_scope(self.services.engine) as session:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:
@@ -94,7 +96,7 @@ class Desk:
         return StaffReply("\n".join(lines))
 
     def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:
-        desk = self.services.desk
+        desk = self.desk
         with session_scope(self.services.engine) as session:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:

@@ -9,7 +9,7 @@ A message payload may say `ticket_thread: N` (post in ticket N's topic) or `repl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
+from bot.config import StaffSettings
 from bot.desk.outbox import OnSettled, Outcome, Sent, enqueue
 
 OPEN_STATES = ("open", "answered")
@@ -30,22 +31,24 @@ class Texts(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Desk:
+class StaffGroup:
     """Where staff work: their group, whether it has forum topics, the language they read."""
 
     chat_id: int
     topics: bool
     language: str
-    promise: dict[str, str]  # promised answer time per user language
+    promise: Mapping[str, str]  # promised answer time per user language
+
+    @classmethod
+    def of(cls, staff: StaffSettings) -> StaffGroup | None:
+        """The configured staff group; None where none is set, and escalations are only logged."""
+        if staff.group_chat_id is None:
+            return None
+        return cls(chat_id=staff.group_chat_id, topics=staff.topics, language=staff.language,
+                   promise=dict(staff.answer_time))
 
 
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    data: str
-
-
-def open_ticket(session: Session, *, desk: Desk, texts: Texts, user_key: str, chat_id: int,
+def open_ticket(session: Session, *, desk: StaffGroup, texts: Texts, user_key: str, chat_id: int,
                 language: str, question: str, tried: Sequence[dict[str, Any]],
                 region: str | None = None, art_form: str | None = None,
                 need_id: int | None = None) -> Ticket:
@@ -77,21 +80,20 @@ def topic_name(number: int, question: str) -> str:
     return name if len(name) <= TOPIC_NAME_MAX else name[:TOPIC_NAME_MAX - 1] + "…"
 
 
-def receipt(desk: Desk, texts: Texts, ticket: Ticket) -> tuple[str, tuple[Button, ...]]:
-    """What the user is told when the ticket opens, with a button to close it themselves."""
+def receipt(desk: StaffGroup, texts: Texts, ticket: Ticket) -> str:
+    """What the user is told when the ticket opens: its number and when to expect an answer."""
     promise = desk.promise.get(ticket.language) or desk.promise.get("en", "")
-    text = texts(ticket.language, "ticket.opened", number=ticket.id, promise=promise)
-    return text, (Button(texts(ticket.language, "ticket.close_button"), f"tk:close:{ticket.id}"),)
+    return texts(ticket.language, "ticket.opened", number=ticket.id, promise=promise)
 
 
-def to_staff(session: Session, *, desk: Desk, ticket: Ticket, text: str, key: str) -> None:
+def to_staff(session: Session, *, desk: StaffGroup, ticket: Ticket, text: str, key: str) -> None:
     """Post in the ticket's place on the staff side: its topic, or as a reply to its card."""
     where: dict[str, Any] = {"ticket_thread": ticket.id} if desk.topics else {"reply_to_card": ticket.id}
     enqueue(session, key=key, method="message", chat_id=desk.chat_id, payload={"text": text, **where},
             purpose="staff", ticket_id=ticket.id)
 
 
-def user_follow_up(session: Session, *, desk: Desk, texts: Texts, ticket: Ticket, text: str,
+def user_follow_up(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, text: str,
                    message_id: int) -> None:
     """A user's message while their ticket is open goes to the ticket, not to the matcher."""
     session.add(TicketMessage(ticket_id=ticket.id, author="user", text=text))
@@ -116,7 +118,7 @@ def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int
     return True
 
 
-def close(session: Session, *, desk: Desk, texts: Texts, ticket: Ticket, by_user: bool,
+def close(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, by_user: bool,
           note: str | None = None, now: datetime | None = None) -> None:
     """Close the ticket: the user is asked for a rating, staff see who closed it."""
     if ticket.state == "closed":
@@ -179,7 +181,7 @@ def age(ticket: Ticket, now: datetime) -> timedelta:
     return now - ticket.created_at
 
 
-def due_reminders(session: Session, *, desk: Desk, texts: Texts, after: timedelta,
+def due_reminders(session: Session, *, desk: StaffGroup, texts: Texts, after: timedelta,
                   now: datetime | None = None) -> int:
     """Re-announce tickets open longer than `after`, once per period; return how many."""
     now = now or utcnow()
@@ -218,7 +220,7 @@ def prepare(session: Session, row: OutboxMessage) -> dict[str, Any]:
     return payload
 
 
-def on_settled(desk: Desk, texts: Texts) -> OnSettled:
+def on_settled(desk: StaffGroup, texts: Texts) -> OnSettled:
     """The outbox hook: remember topics and cards; tell staff when an answer cannot reach the user."""
 
     def hook(session: Session, row: OutboxMessage, outcome: Outcome) -> None:

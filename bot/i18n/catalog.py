@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("sv", "da", "nl", "en")
-FALLBACK = "en"
+from bot.languages import FALLBACK, LANGUAGES
+
 
 
 class Catalog:

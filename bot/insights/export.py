@@ -4,8 +4,9 @@ Formats:
 - csv: UTF-8 with a byte-order mark (Excel then reads å, æ, ø correctly), comma-separated, times as
   'YYYY-MM-DD HH:MM:SS' in UTC, several entry ids or titles joined by ' | ', empty cells for none.
 - xlsx: sheets "needs", "tickets" (one row per ticket opened in the period) and "summary" (counts and
-  shares); times are real Excel dates in UTC; header rows frozen, with filters. Streamed row by row by
-  bot/xlsx.py (openpyxl's write-only mode was too slow for 100,000 needs; see there).
+  shares); times are real Excel dates in UTC (yyyy-mm-dd hh:mm); header rows bold, frozen, with filters.
+  Written by XlsxWriter in constant_memory mode: each row goes to disk as it comes, strings inline, so
+  memory stays flat (100,000 needs: see benchmarks/bench_needs.py and the README).
 - json: one JSON array holding one object per need, each object on its own line: valid JSON for any
   reader, and streamable line by line (strip the trailing comma) for large exports. Times are ISO 8601
   with 'Z', lists stay lists, missing values are null.
@@ -16,34 +17,36 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
 
 from bot.knowledge.entries import KnowledgeBase
 from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, need_rows, ticket_rows
 from bot.insights.stats import DECISIONS, Tally
 from bot.insights.periods import Period
-from bot.insights.progress import SILENT, Progress
-from bot.insights.xlsx import Workbook
+from bot.insights.progress import Progress, track
 
 FORMATS = ("csv", "xlsx", "json")
 JOIN = " | "
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def export_needs(engine: Engine, kb: KnowledgeBase | None, *, fmt: str, since: datetime | None = None,
                  until: datetime | None = None, out: Path | None = None, language: str = "en",
-                 progress: Progress = SILENT) -> Path | bytes:
+                 progress: Progress | None = None) -> Path | bytes:
     """Write the needs of [since, until) as `fmt` to `out` (atomically) and return it, or return the bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     period = Period(since, until)
     total = count_needs(engine, period)
-    rows = _counted(need_rows(engine, kb, period, language=language), total, progress)
+    rows = track(need_rows(engine, kb, period, language=language), total, progress, verb="exported")
     if out is None:
         buffer = io.BytesIO()
         _WRITERS[fmt](engine, period, rows, buffer)
@@ -57,14 +60,6 @@ def export_needs(engine: Engine, kb: KnowledgeBase | None, *, fmt: str, since: d
     finally:
         partial.unlink(missing_ok=True)
     return out
-
-
-def _counted(rows: Iterable[NeedRow], total: int, progress: Progress) -> Iterator[NeedRow]:
-    done = 0
-    for done, row in enumerate(rows, start=1):
-        progress.rows(done, total)
-        yield row
-    progress.rows(done, total, final=True)
 
 
 def _write_csv(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
@@ -102,18 +97,56 @@ def _json_value(value: Any) -> Any:
 
 def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
     counts = Tally()
-    with Workbook(stream) as book:
-        with book.sheet("needs", NEED_COLUMNS, widths=_widths(NEED_COLUMNS)) as needs:
-            for row in rows:
-                counts.add_need(row)
-                needs.append([_excel_cell(v) for v in row.values()])
-        with book.sheet("tickets", TICKET_COLUMNS, widths=_widths(TICKET_COLUMNS)) as tickets:
-            for ticket in ticket_rows(engine, period):
-                counts.add_ticket(ticket)
-                tickets.append([_excel_cell(v) for v in ticket.values()])
-        with book.sheet("summary", ("section", "key", "value"), widths=(14, 40, 24)) as summary:
-            for line in summary_lines(counts, period):
-                summary.append(line)
+
+    def needs() -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            counts.add_need(row)
+            yield row.values()
+
+    def tickets() -> Iterator[tuple[Any, ...]]:
+        for ticket in ticket_rows(engine, period):
+            counts.add_ticket(ticket)
+            yield ticket.values()
+
+    with xlsxwriter.Workbook(stream, {"constant_memory": True}) as book:
+        write_sheet(book, "needs", NEED_COLUMNS, needs(), widths=_widths(NEED_COLUMNS))
+        write_sheet(book, "tickets", TICKET_COLUMNS, tickets(), widths=_widths(TICKET_COLUMNS))
+        write_sheet(book, "summary", ("section", "key", "value"), summary_lines(counts, period), widths=(14, 40, 24))
+
+
+def write_sheet(book: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                widths: Sequence[float] = ()) -> None:
+    """A worksheet of `book` (an xlsxwriter.Workbook) with a bold, frozen, filterable header, then `rows` in order.
+
+    Cells by type: text as inline strings (never read as formulas or links), numbers (NaN and infinities
+    left empty), booleans, dates and datetimes as Excel dates shown yyyy-mm-dd hh:mm (aware ones in UTC),
+    tuples joined by ' | '; None and '' leave the cell empty.
+    """
+    sheet = book.add_worksheet(name)
+    bold, when = book.add_format({"bold": True}), book.add_format({"num_format": DATE_FORMAT})
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, header, bold)
+    last = 0
+    for last, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            if isinstance(value, tuple):
+                value = JOIN.join(value)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                sheet.write_string(last, column, value)
+            elif isinstance(value, bool):
+                sheet.write_boolean(last, column, value)
+            elif isinstance(value, (int, float)):
+                if math.isfinite(value):
+                    sheet.write_number(last, column, value)
+            elif isinstance(value, (datetime, date)):
+                sheet.write_datetime(last, column, _excel_time(value), when)
+            else:
+                sheet.write_string(last, column, str(value))
+    sheet.autofilter(0, 0, last, max(len(header), 1) - 1)
 
 
 def _widths(columns: tuple[str, ...]) -> list[float]:
@@ -121,10 +154,10 @@ def _widths(columns: tuple[str, ...]) -> list[float]:
     return [wide.get(name, max(10, len(name) + 3)) for name in columns]
 
 
-def _excel_cell(value: Any) -> Any:
-    if isinstance(value, datetime):
+def _excel_time(value: date) -> date:
+    if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones; the column says UTC
-    return JOIN.join(value) if isinstance(value, tuple) else value
+    return value
 
 
 def summary_lines(counts: Tally, period: Period) -> Iterator[tuple[str, str, Any]]:

@@ -1,50 +1,49 @@
-"""Progress of long exports and reports on stderr: shown on a terminal (or when asked), silent in pipes and tests."""
+"""Progress of long exports and reports on stderr, drawn by tqdm: shown on a terminal (or when asked),
+silent in pipes and tests.
+
+Long-running functions take `progress: Progress | None = None`, None being silent; there is no shared
+default object. The command line builds one with `progress_for(args.progress)` and passes it in.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO, TypeVar
 
-EVERY_ROWS = 10_000
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+T = TypeVar("T")
 
 
 class Progress:
-    """Stage names and a 'exported 40000/100000 rows' line rewritten in place every EVERY_ROWS rows."""
+    """Stage names as lines, and a tqdm bar over rows (a counter where the total is unknown), on one stream."""
 
-    def __init__(self, enabled: bool | None = None, *, stream: TextIO | None = None) -> None:
-        """`enabled=None` means: only when the stream is a terminal."""
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.started = time.monotonic()
-        self._open_line = False
-        self._shown = -1
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
 
     def stage(self, name: str) -> None:
         """Announce what the long run is doing now."""
-        self._say(f"{name}…", end="\n")
+        tqdm.write(f"{name}…", file=self.stream)
 
-    def rows(self, done: int, total: int | None, *, verb: str = "exported", final: bool = False) -> None:
-        """Report `done` rows of `total`, but only every EVERY_ROWS rows and at the end."""
-        if final and self._open_line and done == self._shown:  # the last count is on screen: end its line
-            self._say("", end="\n")
-            return
-        if not final and (done == 0 or done % EVERY_ROWS):
-            return
-        of = f"/{total}" if total is not None else ""
-        self._say(f"\r{verb} {done}{of} rows ({time.monotonic() - self.started:.1f} s)", end="\n" if final else "")
-        self._open_line, self._shown = not final, done
-
-    def _say(self, text: str, *, end: str) -> None:
-        if not self.enabled:
-            return
-        if self._open_line and text and not text.startswith("\r"):
-            self.stream.write("\n")
-            self._open_line = False
-        self.stream.write(text + end)
-        self.stream.flush()
-        if not text:
-            self._open_line = False
+    def rows(self, rows: Iterable[T], total: int | None, *, verb: str) -> Iterator[T]:
+        """`rows` passed through while a bar such as 'exported: 40%|████| 40000/100000 [00:02<00:03]' counts them."""
+        with tqdm(rows, total=total, desc=verb, unit=" rows", file=self.stream, mininterval=0.5) as bar:
+            yield from bar
 
 
-SILENT = Progress(enabled=False)
+def progress_for(asked: bool | None, stream: TextIO | None = None) -> Progress | None:
+    """A Progress on `stream` (stderr) if asked, or, with `asked=None`, if the stream is a terminal; else None."""
+    stream = stream or sys.stderr
+    return Progress(stream) if (stream.isatty() if asked is None else asked) else None
+
+
+def stage(progress: Progress | None, name: str) -> None:
+    """`progress.stage(name)`, or nothing when silent."""
+    if progress is not None:
+        progress.stage(name)
+
+
+def track(rows: Iterable[T], total: int | None, progress: Progress | None, *, verb: str) -> Iterable[T]:
+    """`rows`, counted on `progress` when there is one."""
+    return rows if progress is None else progress.rows(rows, total, verb=verb)

@@ -1,7 +1,8 @@
 """The needs report: index.html beside its PNG charts in one folder, opened from disk with no network.
 
 Images are separate files referenced by relative name (the folder can be zipped or copied as a whole,
-and each chart dropped into slides). Texts come from bot/i18n/locales/report.yaml in the staff's language;
+and each chart dropped into slides). Texts come from bot/i18n/locales/report.yaml in the staff's language
+(read once per report, or passed in by the caller);
 every question shown is HTML-escaped and has contact details masked (bot/insights/redaction.py).
 """
 
@@ -11,9 +12,8 @@ import html
 import os
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from bot.knowledge.entries import KnowledgeBase
 from bot.insights.rows import UNKNOWN, count_needs
 from bot.insights.stats import DECISIONS, OPEN_STATES, Tally, tally
 from bot.insights.periods import Period
-from bot.insights.progress import SILENT, Progress
+from bot.insights.progress import Progress, stage
 from bot.insights.redaction import redact
 
 TOP_ENTRIES, TOP_GROUPS, TOP_CLUSTERS = 15, 15, 25
@@ -49,11 +49,11 @@ class ReportTexts:
         return frozenset(self.own)
 
 
-@lru_cache(maxsize=1)
 def report_catalog() -> Mapping[str, Mapping[str, Any]]:
-    """bot/i18n/locales/report.yaml: language → nested keys → text."""
+    """bot/i18n/locales/report.yaml, read now: language → nested keys → text."""
     text = resources.files("bot.i18n").joinpath("locales/report.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    catalog: Mapping[str, Mapping[str, Any]] = yaml.safe_load(text)
+    return catalog
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -65,17 +65,21 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 def build_report(engine: Engine, kb: KnowledgeBase | None, *, since: datetime | None = None,
                  until: datetime | None = None, out_dir: Path, language: str = "en",
-                 progress: Progress = SILENT, now: datetime | None = None) -> Path:
-    """Write index.html and its charts for the needs of [since, until) into `out_dir`; return index.html."""
-    period, t = Period(since, until), ReportTexts(report_catalog(), language)
+                 progress: Progress | None = None, now: datetime | None = None,
+                 catalog: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """Write index.html and its charts for the needs of [since, until) into `out_dir`; return index.html.
+
+    `catalog` holds the texts by language (report_catalog()'s shape); None reads report.yaml for this report.
+    """
+    period, t = Period(since, until), ReportTexts(report_catalog() if catalog is None else catalog, language)
     out_dir.mkdir(parents=True, exist_ok=True)
-    progress.stage("reading needs and tickets")
+    stage(progress, "reading needs and tickets")
     counts = tally(engine, period, kb=kb, language=t.language, progress=progress, total=count_needs(engine, period))
-    progress.stage(f"grouping {len(counts.unmet)} unmet questions")
+    stage(progress, f"grouping {len(counts.unmet)} unmet questions")
     clustering = counts.unmet_clusters()
-    progress.stage("drawing charts")
+    stage(progress, "drawing charts")
     figures = _charts(counts, out_dir, t)
-    progress.stage("writing index.html")
+    stage(progress, "writing index.html")
     page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC))
     index = out_dir / "index.html"
     partial = out_dir / ".index.html.partial"
@@ -149,8 +153,9 @@ def _median(values: list[float] | None) -> float | None:
 def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | None]], period: Period,
           t: ReportTexts, now: datetime) -> str:
     e = html.escape
-    percent = lambda share: t("none") if share is None else f"{share:.0%}"  # noqa: E731
-    hours = lambda value: t("none") if value is None else t("hours", hours=f"{value:.1f}")  # noqa: E731
+    percent: Callable[[float | None], str] = lambda share: t("none") if share is None else f"{share:.0%}"  # noqa: E731
+    hours: Callable[[float | None], str] = (  # noqa: E731
+        lambda value: t("none") if value is None else t("hours", hours=f"{value:.1f}"))
     still_open = sum(counts.states[s] for s in OPEN_STATES)
     rows = [("needs", str(counts.needs)), ("answered", percent(counts.share("answer"))),
             ("clarified", percent(counts.share("clarify"))), ("escalated", percent(counts.share("escalate"))),

@@ -15,7 +15,7 @@ from bot.knowledge.entries import KnowledgeBase
 from bot.storage.tables import Ticket
 from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
 from bot.insights.periods import Period
-from bot.insights.progress import SILENT, Progress
+from bot.insights.progress import Progress, track
 from bot.insights.redaction import redact
 
 DECISIONS = ("answer", "clarify", "escalate")
@@ -127,13 +127,11 @@ class Tally:
 
 
 def tally(engine: Engine, period: Period, *, kb: KnowledgeBase | None = None, language: str = "en",
-          progress: Progress = SILENT, total: int | None = None) -> Tally:
+          progress: Progress | None = None, total: int | None = None) -> Tally:
     """Read the period's needs and tickets once into a Tally."""
     counts = Tally()
-    for n, row in enumerate(need_rows(engine, kb, period, language=language), start=1):
+    for row in track(need_rows(engine, kb, period, language=language), total, progress, verb="read"):
         counts.add_need(row)
-        progress.rows(n, total, verb="read")
-    progress.rows(counts.needs, total, verb="read", final=True)
     for ticket in ticket_rows(engine, period):
         counts.add_ticket(ticket)
     return counts

@@ -1,12 +1,12 @@
-"""Tools for curators: a summary of a base's health and a self-test of its example questions."""
+"""`kb check`: a summary of a base's health for curators (counts, languages, passed deadlines)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
 
-from bot.knowledge.entries import KINDS, LANGUAGES, Entry, KnowledgeBase
-from bot.matching.matcher import Decision, Matcher
+from bot.knowledge.entries import KINDS, Entry, KnowledgeBase
+from bot.languages import LANGUAGES
 
 
 def check_report(kb: KnowledgeBase, *, today: date) -> str:
@@ -34,22 +34,3 @@ COUNTRY_LANGUAGE = {"se": "sv", "dk": "da", "nl": "nl"}
 def expected_languages(entry: Entry) -> frozenset[str]:
     """English, plus the language of each country the entry is for."""
     return frozenset({"en"} | {COUNTRY_LANGUAGE[r] for r in entry.regions if r in COUNTRY_LANGUAGE})
-
-
-def self_test(matcher: Matcher) -> tuple[int, str]:
-    """Ask every entry's own example questions; list those that do not land on their entry."""
-    asked = misses = 0
-    lines = []
-    for entry in matcher.index.entries:
-        for question in entry.questions:
-            asked += 1
-            result = matcher.match(question)
-            ids = [m.entry.id for m in result.matches]
-            landed = result.decision is Decision.ANSWER and ids[:1] == [entry.id] or (
-                result.decision is Decision.CLARIFY and entry.id in ids)
-            if not landed:
-                misses += 1
-                got = ", ".join(ids[:3]) or "nothing"
-                lines.append(f"  {entry.id}: {question!r} -> {result.decision.value}: {got}")
-    head = f"{asked} example questions asked, {asked - misses} landed on their entry, {misses} did not"
-    return misses, "\n".join([head, *lines])

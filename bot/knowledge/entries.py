@@ -6,11 +6,24 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 
-KINDS = ("funding", "contact", "network", "event", "course", "faq")
-LANGUAGES = ("sv", "da", "nl", "en")
+
+
+class Kind(StrEnum):
+    """What an entry is; equal to its YAML spelling, so it is stored and compared as that string."""
+
+    FUNDING = "funding"
+    CONTACT = "contact"
+    NETWORK = "network"
+    EVENT = "event"
+    COURSE = "course"
+    FAQ = "faq"
+
+
+KINDS: tuple[Kind, ...] = tuple(Kind)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_MAX = 60  # "e:" + id must fit Telegram's 64-byte callback data
 ROLLING = "rolling"
@@ -67,7 +80,7 @@ class Entry:
     """One knowledge-base entry; kind-specific fields are None where not given."""
 
     id: str
-    kind: str
+    kind: Kind
     title: Text
     summary: Text | None
     source: Source
@@ -113,5 +126,5 @@ class KnowledgeBase:
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
-    def of_kind(self, kind: str) -> tuple[Entry, ...]:
+    def of_kind(self, kind: Kind | str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind == kind)

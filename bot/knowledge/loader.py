@@ -9,8 +9,9 @@ from typing import Any
 import yaml
 
 from bot.knowledge.entries import (
-    ID_MAX, ID_PATTERN, KINDS, LANGUAGES, ROLLING, Entry, KnowledgeBase, KnowledgeError, KnowledgeErrors, Source, Text,
+    ID_MAX, ID_PATTERN, KINDS, ROLLING, Kind, Entry, KnowledgeBase, KnowledgeError, KnowledgeErrors, Source, Text,
 )
+from bot.languages import LANGUAGES
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -140,7 +141,7 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
     if problems:
         errors.extend(problems)
         return None
-    return Entry(id=entry_id, kind=kind, source=Source(str(file), line),
+    return Entry(id=entry_id, kind=Kind(kind), source=Source(str(file), line),
                  summary=values.pop("summary", None), **values)
 
 

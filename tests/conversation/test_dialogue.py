@@ -153,7 +153,7 @@ def test_browsing_by_profile_keeps_a_neighbouring_towns_fund_that_names_the_user
     conv = conversation(tmp_path, knowledge)
     funding = list(knowledge.kb.of_kind("funding"))
     for town, shown in (("Delft", True), ("Gouda", False)):
-        entries = browse.for_profile(conv, Actor(key="k", language="nl", region=town), funding)
+        entries = browse.for_profile(conv.services, Actor(key="k", language="nl", region=town), funding)
         assert ("fonds-1818-cultuur" in {e.id for e in entries}) is shown, town
 
 

@@ -25,8 +25,8 @@ def engine(tmp_path: Path) -> Engine:
     return open_database(f"sqlite:///{tmp_path / 'tickets.db'}")
 
 
-def desk(topics: bool = True) -> tickets.Desk:
-    return tickets.Desk(chat_id=GROUP, topics=topics, language="sv", promise={"en": "within 2 working days"})
+def desk(topics: bool = True) -> tickets.StaffGroup:
+    return tickets.StaffGroup(chat_id=GROUP, topics=topics, language="sv", promise={"en": "within 2 working days"})
 
 
 def new_ticket(session: Session, *, topics: bool = True) -> Ticket:

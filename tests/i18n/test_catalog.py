@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.i18n.catalog import LANGUAGES, default_catalog, language_of, placeholders
+from bot.i18n.catalog import default_catalog, language_of, placeholders
+from bot.languages import LANGUAGES
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

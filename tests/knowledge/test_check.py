@@ -8,14 +8,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
-from bot.knowledge.check import check_report, self_test
-from bot.matching.index import build_index
+from bot.knowledge.check import check_report
 from bot.knowledge.entries import KINDS, KnowledgeBase
 from bot.knowledge.loader import load_knowledge
-from bot.matching.matcher import Matcher
 
 WriteKb = Callable[[Path, Mapping[str, str]], Path]
-WORDLESS_QUESTION = "🙂 ?!"  # no words: it can never land on its entry
 
 SMALL_BASE = {
     "funding.yaml": """
@@ -106,24 +103,3 @@ def test_years_later_every_dated_deadline_of_the_reference_base_has_passed(refer
     text = check_report(reference_kb, today=date(2099, 1, 1))
     assert re.search(rf"^deadlines already passed.*: {len(dated)}$", text, re.MULTILINE)
     assert {e.kind for e in dated} == {"funding", "course"}
-
-
-def matcher_for(root: Path) -> Matcher:
-    return Matcher(build_index(load_knowledge(root)))
-
-
-def test_the_self_test_lists_an_example_question_that_cannot_land(
-        tmp_path: Path, write_kb: WriteKb, two_entry_base: Mapping[str, str]) -> None:
-    base = {"funding.yaml": f'{two_entry_base["funding.yaml"]}      - "{WORDLESS_QUESTION}"\n'}
-    misses, text = self_test(matcher_for(write_kb(tmp_path, base)))
-    assert misses == 1
-    assert text.splitlines() == [
-        "3 example questions asked, 2 landed on their entry, 1 did not",
-        f"  choir-festival-fund: '{WORDLESS_QUESTION}' -> escalate: nothing",
-    ]
-
-
-def test_the_self_test_reports_no_misses_when_every_question_lands(
-        tmp_path: Path, write_kb: WriteKb, two_entry_base: Mapping[str, str]) -> None:
-    misses, text = self_test(matcher_for(write_kb(tmp_path, two_entry_base)))
-    assert (misses, text) == (0, "2 example questions asked, 2 landed on their entry, 0 did not")
