@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.storage.tables import OutboxMessage
-from bot.desk.outbox import Outcome, Partial, RetryLater, Sent, Undeliverable
+from bot.desk.outbox import Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from handlers.render import split_plain
 
 
@@ -38,10 +38,10 @@ def deliverer(bot: Bot):  # type: ignore[no-untyped-def]
 
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         try:
-            if row.method == "topic":
+            if row.method == Method.TOPIC:
                 topic = await bot.create_forum_topic(row.chat_id, payload["name"])
                 return Sent({"thread_id": topic.message_thread_id})
-            if row.method == "message":
+            if row.method == Method.MESSAGE:
                 return await send_piece(row, payload)
             return Undeliverable(f"unknown outbox method {row.method!r}")
         except RetryAfter as flood:  # Telegram says when: wait, and it is no failed attempt

@@ -16,7 +16,7 @@ from bot.i18n.catalog import language_of
 from bot.knowledge.entries import Entry
 from bot.languages import LANGUAGES
 from bot.matching.matcher import Decision, Profile, Result
-from bot.storage.tables import Actor, Need, utcnow
+from bot.storage.tables import Actor, Need, TicketState, utcnow
 from bot.storage.needs_log import log_question, need_of, record_feedback
 from bot.storage.privacy import forget
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
@@ -196,7 +196,7 @@ class Conversation:
     def _close_own(self, session: Session, actor: Actor, ticket: tickets.Ticket | None) -> Turn:
         desk = self.desk
         ticket = ticket or (tickets.open_ticket_of(session, actor.key) if desk else None)
-        if ticket is None or desk is None or ticket.state == "closed":
+        if ticket is None or desk is None or ticket.state == TicketState.CLOSED:
             return self._say(actor, "ticket.none_open")
         tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=True)
         return Turn()

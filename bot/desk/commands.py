@@ -22,7 +22,7 @@ from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
-from bot.storage.tables import Ticket, TicketMessage, utcnow
+from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 from bot.services import Services
 
 DEFAULT_PERIOD = "90d"
@@ -69,7 +69,7 @@ class StaffCommands:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:
                 return None
-            if ticket.state == "closed" or not tickets.staff_reply(
+            if ticket.state == TicketState.CLOSED or not tickets.staff_reply(
                     session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
                     text=message.text, message_id=message.message_id):
                 return StaffReply(self.t("staff.closed", number=ticket.id))
@@ -117,7 +117,7 @@ class StaffCommands:
                 return StaffReply(self.t("staff.closed", number=ticket.id))
             if tickets.reopen(ticket):
                 return StaffReply(self.t("staff.reopened", number=ticket.id))
-            if ticket.state != "closed":
+            if ticket.state != TicketState.CLOSED:
                 return StaffReply(self.t("staff.already_open", number=ticket.id))
             return StaffReply(self.t("staff.cannot_reopen", number=ticket.id,
                                      days=f"{self.services.settings.staff.keep_chat_days:g}"))
@@ -142,7 +142,7 @@ class StaffCommands:
             if ticket is None:
                 return StaffReply(self.t("staff.not_in_ticket"))
             answers = session.exec(select(TicketMessage).where(TicketMessage.ticket_id == ticket.id,
-                                                               TicketMessage.author == "staff")
+                                                               TicketMessage.author == Author.STAFF)
                                    .order_by(col(TicketMessage.id))).all()
             if not answers:
                 return StaffReply(self.t("staff.faq_needs_answer"))

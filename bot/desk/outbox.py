@@ -13,17 +13,36 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.storage.database import session_scope
-from bot.storage.tables import OutboxMessage, utcnow
+from bot.storage.tables import Delivery, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0    # seconds; doubles per attempt
 BACKOFF_CAP = 600.0
+
+
+class Method(StrEnum):
+    """What a row asks the transport to do: open a staff thread, or post text (and buttons)."""
+
+    TOPIC = "topic"
+    MESSAGE = "message"
+
+
+class Purpose(StrEnum):
+    """Why a row exists, so a settled row can update what caused it."""
+
+    NOTIFY = "notify"      # anything else
+    TOPIC = "topic"        # a ticket's forum topic
+    CARD = "card"          # a ticket's first message to staff
+    STAFF = "staff"        # a notice in the ticket's place on the staff side
+    RELAY = "relay"        # a message to the user about their ticket
+    REMINDER = "reminder"  # a ticket re-announced to staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +79,8 @@ Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
 OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
 
 
-def enqueue(session: Session, *, key: str, method: str, chat_id: int, payload: dict[str, Any],
-            purpose: str = "notify", ticket_id: int | None = None) -> OutboxMessage:
+def enqueue(session: Session, *, key: str, method: Method, chat_id: int, payload: dict[str, Any],
+            purpose: Purpose = Purpose.NOTIFY, ticket_id: int | None = None) -> OutboxMessage:
     """Add a message unless one with the same idempotency key exists; return the row either way."""
     existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
     if existing is not None:
@@ -75,7 +94,7 @@ def enqueue(session: Session, *, key: str, method: str, chat_id: int, payload: d
 
 def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
     """Pending rows whose time has come, oldest first, at most one waiting row per chat ahead of it."""
-    pending = session.exec(select(OutboxMessage).where(OutboxMessage.state == "pending")
+    pending = session.exec(select(OutboxMessage).where(OutboxMessage.state == Delivery.PENDING)
                            .order_by(col(OutboxMessage.id))).all()
     blocked: set[int] = set()
     ready: list[OutboxMessage] = []
@@ -97,10 +116,10 @@ def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
 def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
     """Record what happened to one delivery attempt on its row."""
     if isinstance(outcome, Sent):
-        row.state, row.sent_at, row.result, row.last_error = "sent", now, outcome.result, None
+        row.state, row.sent_at, row.result, row.last_error = Delivery.SENT, now, outcome.result, None
         return
     if isinstance(outcome, Undeliverable):
-        row.state, row.last_error = "failed", outcome.error
+        row.state, row.last_error = Delivery.FAILED, outcome.error
         return
     if isinstance(outcome, Partial):
         row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
@@ -109,7 +128,7 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base:
         row.attempts += 1
     row.last_error = outcome.error
     if row.attempts >= MAX_ATTEMPTS:
-        row.state = "failed"
+        row.state = Delivery.FAILED
         return
     wait = outcome.wait if outcome.wait is not None else backoff(row.attempts, backoff_base)
     row.not_before = now + timedelta(seconds=wait)
@@ -174,7 +193,7 @@ class OutboxSender:
                 break
             with session_scope(self.engine) as session:
                 row = session.get(OutboxMessage, row_id)
-                if row is None or row.state != "pending":
+                if row is None or row.state != Delivery.PENDING:
                     continue
                 if await self._deliver(session, row):
                     settled += 1

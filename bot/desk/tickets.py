@@ -16,11 +16,10 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
+from bot.storage.tables import OPEN_STATES, Author, Delivery, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 from bot.config import StaffSettings
-from bot.desk.outbox import OnSettled, Outcome, Sent, enqueue
+from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, enqueue
 
-OPEN_STATES = ("open", "answered")
 TOPIC_NAME_MAX = 128
 
 
@@ -59,18 +58,18 @@ def open_ticket(session: Session, *, desk: StaffGroup, texts: Texts, user_key: s
     session.flush()
     number = ticket.id
     assert number is not None
-    session.add(TicketMessage(ticket_id=number, author="user", text=question))
+    session.add(TicketMessage(ticket_id=number, author=Author.USER, text=question))
     card = texts(desk.language, "ticket.card", number=number, language=language,
                  profile=", ".join(p for p in (region, art_form) if p) or "-", question=question,
                  tried=", ".join(f"{t['id']} ({t['score']:.2f})" for t in tried) or "-")
     if desk.topics:
-        enqueue(session, key=f"ticket:{number}:topic", method="topic", chat_id=desk.chat_id,
-                payload={"name": topic_name(number, question)}, purpose="topic", ticket_id=number)
-        enqueue(session, key=f"ticket:{number}:card", method="message", chat_id=desk.chat_id,
-                payload={"text": card, "ticket_thread": number}, purpose="card", ticket_id=number)
+        enqueue(session, key=f"ticket:{number}:topic", method=Method.TOPIC, chat_id=desk.chat_id,
+                payload={"name": topic_name(number, question)}, purpose=Purpose.TOPIC, ticket_id=number)
+        enqueue(session, key=f"ticket:{number}:card", method=Method.MESSAGE, chat_id=desk.chat_id,
+                payload={"text": card, "ticket_thread": number}, purpose=Purpose.CARD, ticket_id=number)
     else:
-        enqueue(session, key=f"ticket:{number}:card", method="message", chat_id=desk.chat_id,
-                payload={"text": card}, purpose="card", ticket_id=number)
+        enqueue(session, key=f"ticket:{number}:card", method=Method.MESSAGE, chat_id=desk.chat_id,
+                payload={"text": card}, purpose=Purpose.CARD, ticket_id=number)
     return ticket
 
 
@@ -89,31 +88,31 @@ def receipt(desk: StaffGroup, texts: Texts, ticket: Ticket) -> str:
 def to_staff(session: Session, *, desk: StaffGroup, ticket: Ticket, text: str, key: str) -> None:
     """Post in the ticket's place on the staff side: its topic, or as a reply to its card."""
     where: dict[str, Any] = {"ticket_thread": ticket.id} if desk.topics else {"reply_to_card": ticket.id}
-    enqueue(session, key=key, method="message", chat_id=desk.chat_id, payload={"text": text, **where},
-            purpose="staff", ticket_id=ticket.id)
+    enqueue(session, key=key, method=Method.MESSAGE, chat_id=desk.chat_id, payload={"text": text, **where},
+            purpose=Purpose.STAFF, ticket_id=ticket.id)
 
 
 def user_follow_up(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, text: str,
                    message_id: int) -> None:
     """A user's message while their ticket is open goes to the ticket, not to the matcher."""
-    session.add(TicketMessage(ticket_id=ticket.id, author="user", text=text))
+    session.add(TicketMessage(ticket_id=ticket.id, author=Author.USER, text=text))
     to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:user:{message_id}",
              text=texts(desk.language, "ticket.user_wrote", number=ticket.id, text=text))
-    if ticket.state == "answered":
-        ticket.state = "open"
+    if ticket.state == TicketState.ANSWERED:
+        ticket.state = TicketState.OPEN
 
 
 def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int, text: str,
                 message_id: int, now: datetime | None = None) -> bool:
     """Relay a staff answer to the user; False when the ticket can no longer reach them."""
-    if ticket.chat_id is None or ticket.state == "closed":
+    if ticket.chat_id is None or ticket.state == TicketState.CLOSED:
         return False
     now = now or utcnow()
-    session.add(TicketMessage(ticket_id=ticket.id, author="staff", staff_id=staff_id, text=text))
-    enqueue(session, key=f"ticket:{ticket.id}:staff:{message_id}", method="message", chat_id=ticket.chat_id,
+    session.add(TicketMessage(ticket_id=ticket.id, author=Author.STAFF, staff_id=staff_id, text=text))
+    enqueue(session, key=f"ticket:{ticket.id}:staff:{message_id}", method=Method.MESSAGE, chat_id=ticket.chat_id,
             payload={"text": texts(ticket.language, "ticket.staff_answer", number=ticket.id, text=text)},
-            purpose="relay", ticket_id=ticket.id)
-    ticket.state = "answered"
+            purpose=Purpose.RELAY, ticket_id=ticket.id)
+    ticket.state = TicketState.ANSWERED
     ticket.first_answer_at = ticket.first_answer_at or now
     return True
 
@@ -121,33 +120,33 @@ def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int
 def close(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, by_user: bool,
           note: str | None = None, now: datetime | None = None) -> None:
     """Close the ticket: the user is asked for a rating, staff see who closed it."""
-    if ticket.state == "closed":
+    if ticket.state == TicketState.CLOSED:
         return
     now = now or utcnow()
-    ticket.state, ticket.closed_at = "closed", now
+    ticket.state, ticket.closed_at = TicketState.CLOSED, now
     stamp = int(now.timestamp())
     if note:
-        session.add(TicketMessage(ticket_id=ticket.id, author="system", text=note))
+        session.add(TicketMessage(ticket_id=ticket.id, author=Author.SYSTEM, text=note))
     if by_user:
         to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:closed:{stamp}",
                  text=texts(desk.language, "ticket.closed_by_user", number=ticket.id))
     if ticket.chat_id is not None:
         buttons = [[{"label": str(n), "data": f"tk:rate:{ticket.id}:{n}"} for n in range(1, 6)]]
-        enqueue(session, key=f"ticket:{ticket.id}:rate:{stamp}", method="message", chat_id=ticket.chat_id,
+        enqueue(session, key=f"ticket:{ticket.id}:rate:{stamp}", method=Method.MESSAGE, chat_id=ticket.chat_id,
                 payload={"text": texts(ticket.language, "ticket.closed", number=ticket.id), "buttons": buttons},
-                purpose="relay", ticket_id=ticket.id)
+                purpose=Purpose.RELAY, ticket_id=ticket.id)
 
 
 def reopen(ticket: Ticket) -> bool:
-    if ticket.state != "closed" or ticket.chat_id is None:
+    if ticket.state != TicketState.CLOSED or ticket.chat_id is None:
         return False
-    ticket.state, ticket.closed_at = "open", None
+    ticket.state, ticket.closed_at = TicketState.OPEN, None
     return True
 
 
 def rate(ticket: Ticket, *, user_key: str, stars: int) -> bool:
     """Store a 1-5 rating, only from the ticket's own user and only once it is closed."""
-    if ticket.user_key != user_key or ticket.state != "closed" or not 1 <= stars <= 5:
+    if ticket.user_key != user_key or ticket.state != TicketState.CLOSED or not 1 <= stars <= 5:
         return False
     ticket.rating = stars
     return True
@@ -191,7 +190,7 @@ def due_reminders(session: Session, *, desk: StaffGroup, texts: Texts, after: ti
         if age(ticket, now) >= after and now - last >= after:
             hours = int(age(ticket, now).total_seconds() // 3600)
             enqueue(session, key=f"ticket:{ticket.id}:remind:{int(now.timestamp()) // int(after.total_seconds())}",
-                    method="message", chat_id=desk.chat_id, purpose="reminder", ticket_id=ticket.id,
+                    method=Method.MESSAGE, chat_id=desk.chat_id, purpose=Purpose.REMINDER, ticket_id=ticket.id,
                     payload={"text": texts(desk.language, "ticket.reminder", number=ticket.id, hours=hours,
                                            question=ticket.question[:80])})
             ticket.reminded_at = now
@@ -201,7 +200,7 @@ def due_reminders(session: Session, *, desk: StaffGroup, texts: Texts, after: ti
 
 def release_chats(session: Session, *, closed_before: datetime) -> int:
     """Forget the chat ids of tickets closed before a moment: a chat id is kept only while a ticket needs it."""
-    stale = session.exec(select(Ticket).where(Ticket.state == "closed", col(Ticket.chat_id).is_not(None),
+    stale = session.exec(select(Ticket).where(Ticket.state == TicketState.CLOSED, col(Ticket.chat_id).is_not(None),
                                               col(Ticket.closed_at) < closed_before)).all()
     for ticket in stale:
         ticket.chat_id = None
@@ -228,11 +227,11 @@ def on_settled(desk: StaffGroup, texts: Texts) -> OnSettled:
         if ticket is None:
             return
         if isinstance(outcome, Sent):
-            if row.purpose == "topic":
+            if row.purpose == Purpose.TOPIC:
                 ticket.topic_id = outcome.result.get("thread_id")
-            elif row.purpose == "card" and not desk.topics:
+            elif row.purpose == Purpose.CARD and not desk.topics:
                 ticket.staff_message_id = outcome.result.get("message_id")
-        elif row.state == "failed" and row.purpose == "relay":
+        elif row.state == Delivery.FAILED and row.purpose == Purpose.RELAY:
             to_staff(session, desk=desk, ticket=ticket, key=f"undeliverable:{row.id}",
                      text=texts(desk.language, "ticket.undeliverable", number=ticket.id, reason=row.last_error))
 

@@ -27,7 +27,7 @@ class Progress:
         tqdm.write(f"{name}…", file=self.stream)
 
     def rows(self, rows: Iterable[T], total: int | None, *, verb: str) -> Iterator[T]:
-        """`rows` passed through while a bar such as 'exported: 40%|████| 40000/100000 [00:02<00:03]' counts them."""
+        """`rows` passed through while a bar ('exported: 40%|████| 40000/100000 [00:02<00:03]') counts them."""
         with tqdm(rows, total=total, desc=verb, unit=" rows", file=self.stream, mininterval=0.5) as bar:
             yield from bar
 

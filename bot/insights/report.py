@@ -26,7 +26,8 @@ from bot.insights.clustering import Clustering
 from bot.i18n.catalog import default_catalog
 from bot.knowledge.entries import KnowledgeBase
 from bot.insights.rows import UNKNOWN, count_needs
-from bot.insights.stats import DECISIONS, OPEN_STATES, Tally, tally
+from bot.insights.stats import DECISIONS, Tally, tally
+from bot.storage.tables import OPEN_STATES
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
 from bot.insights.redaction import redact

@@ -108,10 +108,10 @@ def count_needs(engine: Engine, period: Period) -> int:
 
 def need_rows(engine: Engine, kb: KnowledgeBase | None, period: Period, *, language: str = "en") -> Iterator[NeedRow]:
     """Every need of the period, oldest first, streamed in batches with its ticket's state and times."""
-    columns = (Need.id, Need.created_at, Need.language, Need.decision, Need.matches, Need.chosen_id,
-               Need.feedback, Need.ticket_id, Need.region, Need.art_form, Need.user_key, Need.text,
-               Ticket.state, Ticket.label, Ticket.created_at, Ticket.first_answer_at, Ticket.closed_at,
-               Ticket.rating)
+    columns: tuple[Any, ...] = (  # Any: select()'s overloads do not take SQLModel's typed columns
+        Need.id, Need.created_at, Need.language, Need.decision, Need.matches, Need.chosen_id, Need.feedback,
+        Need.ticket_id, Need.region, Need.art_form, Need.user_key, Need.text, Ticket.state, Ticket.label,
+        Ticket.created_at, Ticket.first_answer_at, Ticket.closed_at, Ticket.rating)
     query = select(*columns).outerjoin(Ticket, Need.ticket_id == Ticket.id)  # type: ignore[arg-type]
     query = _within(query, Need.created_at, period).order_by(Need.created_at, Need.id)
     titles = _Titles(kb, language)
@@ -130,9 +130,9 @@ def need_rows(engine: Engine, kb: KnowledgeBase | None, period: Period, *, langu
 
 def ticket_rows(engine: Engine, period: Period) -> Iterator[TicketRow]:
     """Every ticket opened in the period, oldest first."""
-    columns = (Ticket.id, Ticket.need_id, Ticket.created_at, Ticket.state, Ticket.language, Ticket.label,
-               Ticket.tried, Ticket.first_answer_at, Ticket.closed_at, Ticket.rating, Ticket.region,
-               Ticket.art_form, Ticket.user_key)
+    columns: tuple[Any, ...] = (Ticket.id, Ticket.need_id, Ticket.created_at, Ticket.state, Ticket.language,
+                                Ticket.label, Ticket.tried, Ticket.first_answer_at, Ticket.closed_at, Ticket.rating,
+                                Ticket.region, Ticket.art_form, Ticket.user_key)
     query = _within(select(*columns), Ticket.created_at, period).order_by(Ticket.created_at, Ticket.id)
     with engine.connect() as connection:
         for (ticket_id, need_id, opened, state, lang, label, tried, answered, closed, rating, region, art_form,

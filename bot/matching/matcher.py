@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -22,7 +22,7 @@ OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
     ESCALATE = "escalate"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.matching.matcher import Result
+from bot.matching.matcher import Decision, Result
 from bot.storage.tables import Actor, Need, utcnow
 
 
@@ -43,6 +43,6 @@ def record_feedback(need: Need, helpful: bool, *, now: datetime | None = None) -
 
 def mark_escalated(need: Need, *, ticket_id: int | None = None) -> None:
     """The need went to a person: analysis counts it as one the bot could not meet."""
-    need.decision = "escalate"
+    need.decision = Decision.ESCALATE
     if ticket_id is not None:
         need.ticket_id = ticket_id

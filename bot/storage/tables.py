@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime
@@ -78,17 +79,44 @@ class InboxUpdate(SQLModel, table=True):
     error: str | None = None
 
 
+class TicketState(StrEnum):
+    """Where a ticket stands; stored as its value."""
+
+    OPEN = "open"          # waiting for staff
+    ANSWERED = "answered"  # staff answered; the user may write again
+    CLOSED = "closed"
+
+
+OPEN_STATES = (TicketState.OPEN, TicketState.ANSWERED)  # work still in progress
+
+
+class Author(StrEnum):
+    """Who wrote one turn of a ticket's exchange."""
+
+    USER = "user"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Delivery(StrEnum):
+    """An outbox row's state: waiting to be sent, sent, or given up on."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message that must not be lost, written in the transaction that caused it and sent with retries."""
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=200)  # idempotency key
-    method: str = Field(max_length=40)  # sendMessage, createForumTopic, sendDocument, ...
+    method: str = Field(max_length=40)  # a Method of bot.desk.outbox
     chat_id: int = Field(sa_type=BigInteger)
     payload: dict[str, Any] = _json(dict)
-    purpose: str = Field(default="notify", max_length=32)  # notify | relay | reminder | ...
+    purpose: str = Field(default="notify", max_length=32)  # a Purpose of bot.desk.outbox
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
-    state: str = Field(default="pending", max_length=16, index=True)  # pending | sent | failed
+    state: str = Field(default=Delivery.PENDING, max_length=16, index=True)
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
@@ -108,7 +136,7 @@ class Ticket(SQLModel, table=True):
     art_form: str | None = None
     question: str
     tried: list[dict[str, Any]] = _json(list)  # the bot's top matches and scores
-    state: str = Field(default="open", max_length=16, index=True)  # open | answered | closed
+    state: str = Field(default=TicketState.OPEN, max_length=16, index=True)
     assignee_id: int | None = Field(default=None, sa_type=BigInteger)
     assignee_name: str | None = None
     topic_id: int | None = Field(default=None, sa_type=BigInteger)  # forum topic (message_thread_id)
@@ -127,7 +155,7 @@ class TicketMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    author: str = Field(max_length=16)  # user | staff | bot | system
+    author: str = Field(max_length=16)  # an Author
     staff_id: int | None = Field(default=None, sa_type=BigInteger)
     text: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
