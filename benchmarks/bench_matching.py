@@ -87,7 +87,9 @@ def build_ours(entries: Sequence[Any]) -> Ask:
     from bot.matching.index import build_index
     from bot.matching.matcher import Matcher
 
-    return Matcher(build_index(entries)).match
+    from bot.matching.language_data import load_language_data
+
+    return Matcher(build_index(entries, language=load_language_data())).match
 
 
 def build_bm25s(entries: Sequence[Any]) -> Ask:

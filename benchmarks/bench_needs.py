@@ -5,11 +5,16 @@ its own process with its peak memory (ru_maxrss of that child, from wait4).
 
 The database is seeded in a child process too: a child's ru_maxrss starts from its parent's size at
 fork, so the parent stays small. Prints a markdown table; exits 1 when a task misses its target.
+
+What is measured is the real command line (`python -m bot export/report`, progress off as in a pipe), so
+the xlsx row is XlsxWriter in constant_memory mode (rows flushed to a temporary file one by one, strings
+inline) writing the needs, tickets and summary sheets; the versions used are printed above the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import random
 import subprocess
@@ -179,6 +184,8 @@ def measure(folder: Path, count: int) -> int:
     }
     print(f"{count} needs seeded in {seconds:.1f} s, peak {seed_peak:.0f} MiB "
           f"({database.stat().st_size / 2**20:.0f} MiB SQLite file)\n")
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in ("XlsxWriter", "tqdm"))
+    print(f"Python {sys.version.split()[0]}, {versions}, {os.cpu_count()} CPUs\n")
     print("| task | seconds | peak MiB | target |\n| --- | ---: | ---: | --- |")
     missed = False
     for name, command in tasks.items():

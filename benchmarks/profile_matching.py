@@ -72,8 +72,8 @@ def main() -> None:
         sys.path.insert(0, str(args.code))
     sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
     import bench_matching as bench
-    from bot.matching.text import fold, stems
     from bot.matching.index import build_index
+    from bot.matching.language_data import load_language_data
     from bot.matching.matcher import Matcher
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,13 +83,11 @@ def main() -> None:
         entries, load_s = bench.load_entries(data, read_yaml=False)
         questions = (data / "questions.txt").read_text(encoding="utf-8").splitlines()[:args.questions]
     start = time.perf_counter()
-    matcher = Matcher(build_index(entries))
+    matcher = Matcher(build_index(entries, language=load_language_data()))
     print(f"{args.size:,} entries: load_knowledge {load_s:.2f} s, build_index {time.perf_counter() - start:.2f} s")
     print(phases(matcher, questions))
-    fold.cache_clear()
-    stems.cache_clear()
     print("\n== build_index (cold caches) ==")
-    print(profiled(lambda: build_index(entries), args.top))
+    print(profiled(lambda: build_index(entries, language=load_language_data()), args.top))
     print(f"== {len(questions):,} questions ==")
     print(profiled(lambda: [matcher.match(q) for q in questions], args.top))
 

@@ -16,6 +16,7 @@ from bot.knowledge.entries import KnowledgeBase, KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
 from bot.languages import LANGUAGES
 from bot.matching.index import build_index
+from bot.matching.language_data import load_language_data
 from bot.matching.matcher import Matcher, Result
 from bot.insights.periods import Period
 
@@ -115,7 +116,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _matcher(args: argparse.Namespace, folder: Path | None) -> Matcher:
     settings = _settings(args)
     kb = load_knowledge(folder or settings.knowledge_dir)
-    return Matcher(build_index(kb), settings.matching)
+    return Matcher(build_index(kb, language=load_language_data()), settings.matching)
 
 
 def _questions(raw: Sequence[str]) -> Iterator[str]:

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.storage.database import open_database
-from bot.i18n.catalog import Catalog, default_catalog
+from bot.i18n.catalog import Catalog, load_catalog
 from bot.matching.index import build_index
+from bot.matching.language_data import LanguageData, load_language_data
 from bot.knowledge.entries import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
 from bot.matching.matcher import Matcher
@@ -31,9 +32,9 @@ class Knowledge:
 class Services:
     """Settings, knowledge, storage, secret, texts and clock: built once, shared by every front end."""
 
-    def __init__(self, *, settings: Settings, knowledge: Knowledge, engine: Engine, secret: bytes,
-                 catalog: Catalog, clock: Callable[[], datetime] = utcnow) -> None:
-        self.settings, self.knowledge, self.engine = settings, knowledge, engine
+    def __init__(self, *, settings: Settings, language: LanguageData, knowledge: Knowledge, engine: Engine,
+                 secret: bytes, catalog: Catalog, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings, self.language, self.knowledge, self.engine = settings, language, knowledge, engine
         self.secret, self.catalog, self.clock = secret, catalog, clock
 
     def user_key(self, user_id: int) -> str:
@@ -46,22 +47,26 @@ class Services:
 
     def reload_knowledge(self, folder: Path | None = None) -> int:
         """Load and index the base again; raises KnowledgeErrors and keeps the old one if it is broken."""
-        kb = load_knowledge(folder or self.settings.knowledge_dir)
-        self.knowledge = Knowledge(kb, Matcher(build_index(kb), self.settings.matching))
-        return len(kb)
+        self.knowledge = load_knowledge_for(self.settings, self.language, folder)
+        return len(self.knowledge.kb)
 
 
-def load_knowledge_for(settings: Settings, folder: Path | None = None) -> Knowledge:
+def load_knowledge_for(settings: Settings, language: LanguageData, folder: Path | None = None) -> Knowledge:
     """A base and its matcher, built together so they never disagree."""
     kb = load_knowledge(folder or settings.knowledge_dir)
-    return Knowledge(kb, Matcher(build_index(kb), settings.matching))
+    return Knowledge(kb, Matcher(build_index(kb, language=language), settings.matching))
 
 
 def build_services(settings: Settings, *, engine: Engine | None = None, secret: bytes | None = None,
-                   knowledge: Knowledge | None = None, clock: Callable[[], datetime] = utcnow) -> Services:
+                   knowledge: Knowledge | None = None, language: LanguageData | None = None,
+                   clock: Callable[[], datetime] = utcnow) -> Services:
     """Everything the bot needs, from the settings; tests pass their own pieces."""
     engine = engine or open_database(settings.database_url)
     if secret is None:
         secret = load_secret(settings.resolve(Path("data/.pseudonym-key")))
-    return Services(settings=settings, knowledge=knowledge or load_knowledge_for(settings), engine=engine,
-                    secret=secret, catalog=default_catalog(), clock=clock)
+    if knowledge is not None:
+        language = knowledge.matcher.index.language
+    language = language or load_language_data()
+    return Services(settings=settings, language=language,
+                    knowledge=knowledge or load_knowledge_for(settings, language), engine=engine,
+                    secret=secret, catalog=load_catalog(), clock=clock)

@@ -13,6 +13,9 @@ import pytest
 from bot.config import Settings
 from bot.knowledge.entries import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
+from bot.matching.index import Index, build_index
+from bot.matching.language_data import LanguageData, load_language_data
+from bot.matching.matcher import Matcher
 from bot.services import Knowledge, load_knowledge_for
 from tests.emulator import BotApiEmulator
 
@@ -95,6 +98,24 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest.fixture(scope="session")
-def reference_knowledge() -> Knowledge:
+def language_data() -> LanguageData:
+    """The shipped lexicon and gazetteer, read once for the whole run as the composition root does."""
+    return load_language_data()
+
+
+@pytest.fixture(scope="session")
+def index_of(language_data: LanguageData) -> Callable[[KnowledgeBase], Index]:
+    """Builds an index over a base with the shared language data."""
+    return lambda kb: build_index(kb, language=language_data)
+
+
+@pytest.fixture(scope="session")
+def matcher_of(index_of: Callable[[KnowledgeBase], Index]) -> Callable[[Path], Matcher]:
+    """A matcher with the default settings over the base in a folder."""
+    return lambda root: Matcher(index_of(load_knowledge(root)))
+
+
+@pytest.fixture(scope="session")
+def reference_knowledge(language_data: LanguageData) -> Knowledge:
     """The reference base indexed once, with the default matching settings."""
-    return load_knowledge_for(Settings(), KB_DIR)
+    return load_knowledge_for(Settings(), language_data, KB_DIR)

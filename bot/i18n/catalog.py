@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -55,9 +54,8 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@lru_cache(maxsize=1)
-def default_catalog() -> Catalog:
-    """The shipped catalogs, read once per process."""
+def load_catalog() -> Catalog:
+    """The shipped catalogs; the composition root reads them once and passes them on."""
     folder = resources.files("bot.i18n").joinpath("locales")
     return Catalog({lang: _flatten(yaml.safe_load(folder.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")))
                     for lang in LANGUAGES})

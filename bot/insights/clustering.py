@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.matching.text import Lexicon, default_lexicon
+from bot.matching.text import Analyzer, Lexicon, load_lexicon
 from bot.insights.question_terms import (CHUNK, Form, Terms, TermSpace, canonical_words, read_forms, spellings,
                                 stem_of, terms_of)
 
@@ -51,10 +51,10 @@ class Clustering:
 def cluster_questions(texts: Sequence[str], *, threshold: float = THRESHOLD, max_forms: int = MAX_FORMS,
                       lexicon: Lexicon | None = None) -> Clustering:
     """Group `texts` (most important first, e.g. newest first) into clusters of similar questions."""
-    lex = lexicon or default_lexicon()
+    lex = lexicon or load_lexicon(Analyzer())  # a report without the running bot's lexicon reads its own
     forms = read_forms(texts, lex)
     head, tail = forms[:max_forms], forms[max_forms:]
-    canon = canonical_words(w for form in head for w in form.words)
+    canon = canonical_words((w for form in head for w in form.words), lex.analyzer)
     terms = [terms_of(form, canon, lex) for form in head]
     space = TermSpace(terms)
     vectors = space.matrix(terms)
@@ -112,11 +112,11 @@ def _join_tail(tail: Sequence[Form], groups: list[list[int]], vectors: np.ndarra
 
     A group's centre is its weighted mean row, so the score is the question's average-linkage similarity."""
     centres = np.stack([(vectors[g] * weights[g, None]).sum(0) / weights[g].sum() for g in groups])
-    by_stem = {stem_of(w): c for w, c in canon.items()}
+    by_stem = {stem_of(w, lex.analyzer): c for w, c in canon.items()}
     alone: list[Form] = []
     for start in range(0, len(tail), CHUNK):
         chunk = tail[start:start + CHUNK]
-        rows = space.matrix([terms_of(f, {w: by_stem.get(stem_of(w), w) for w in f.words}, lex) for f in chunk])
+        rows = space.matrix([terms_of(f, {w: by_stem.get(stem_of(w, lex.analyzer), w) for w in f.words}, lex) for f in chunk])
         scores = rows @ centres.T
         best = scores.argmax(axis=1)
         for form, index, score in zip(chunk, best, scores[np.arange(len(chunk)), best]):

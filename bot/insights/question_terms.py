@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.text import Lexicon, fold, stems, words
+from bot.matching.text import Analyzer, Lexicon, words
 
 CONCEPT_WEIGHT = 0.5  # a concept counts half a word: it bridges languages but is broader than a word
 PREFIX_MIN, PREFIX_SHARE = 7, 0.75  # 'översätt|a', 'översätt|ning': one word, whatever the stemmers say
@@ -45,19 +45,19 @@ def read_forms(texts: Iterable[str], lexicon: Lexicon) -> list[Form]:
         tokens = words(text)
         content = tuple(t for t in tokens if len(t) > 1 and not t.isdigit() and not lexicon.is_stopword(t))
         phrases = frozenset(lexicon.phrase_concepts(tokens))
-        form = forms.setdefault(tuple(sorted({stem_of(t) for t in content} | phrases)), Form(content, phrases))
+        form = forms.setdefault(tuple(sorted({stem_of(t, lexicon.analyzer) for t in content} | phrases)), Form(content, phrases))
         form.count += 1
         if form.count == 1 or text not in form.texts:
             form.texts.append(text)
     return sorted(forms.values(), key=lambda f: -f.count)
 
 
-def stem_of(word: str) -> str:
+def stem_of(word: str, analyzer: Analyzer) -> str:
     """One stem per word: the shortest of its four stemmers' stems (ties alphabetical), so it is stable."""
-    return min(stems(word), key=lambda s: (len(s), s))
+    return min(analyzer.stems(word), key=lambda s: (len(s), s))
 
 
-def canonical_words(all_words: Iterable[str]) -> dict[str, str]:
+def canonical_words(all_words: Iterable[str], analyzer: Analyzer) -> dict[str, str]:
     """Join forms of one word: a shared stem, a long shared beginning, or a typo apart ('replokal', 'replokl')."""
     vocabulary = sorted(set(all_words))
     parent = {w: w for w in vocabulary}
@@ -75,10 +75,10 @@ def canonical_words(all_words: Iterable[str]) -> dict[str, str]:
 
     by_stem: dict[str, str] = {}
     for word in vocabulary:
-        for stem in stems(word):
+        for stem in analyzer.stems(word):
             if len(stem) >= 4:
                 union(word, by_stem.setdefault(stem, word))
-    folded = [fold(w) for w in vocabulary]
+    folded = [analyzer.fold(w) for w in vocabulary]
     by_spelling = sorted(range(len(folded)), key=folded.__getitem__)
     for i, j in zip(by_spelling, by_spelling[1:]):
         a, b = folded[i], folded[j]
@@ -107,7 +107,7 @@ def terms_of(form: Form, canon: Mapping[str, str], lexicon: Lexicon) -> Terms:
     """A question's terms and their share: 1 per word, CONCEPT_WEIGHT shared among a word's concepts."""
     terms = {concept: CONCEPT_WEIGHT for concept in form.phrases}
     for word in form.words:
-        terms[canon.get(word) or stem_of(word)] = 1.0
+        terms[canon.get(word) or stem_of(word, lexicon.analyzer)] = 1.0
         concepts = lexicon.concepts_of(word)
         for concept in concepts:
             terms[concept] = max(terms.get(concept, 0.0), CONCEPT_WEIGHT / len(concepts))

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.insights import charts
 from bot.insights.clustering import Clustering
-from bot.i18n.catalog import default_catalog
+from bot.i18n.catalog import load_catalog
 from bot.knowledge.entries import KnowledgeBase
 from bot.insights.rows import UNKNOWN, count_needs
 from bot.insights.stats import DECISIONS, Tally, tally
@@ -135,7 +135,7 @@ def _kind(t: ReportTexts, kind: str) -> str:
 
 
 def _art_names(language: str) -> dict[str, str]:
-    catalog = default_catalog()
+    catalog = load_catalog()
     return {key[4:]: catalog(language, key) for key in catalog.keys(language) if key.startswith("art.")}
 
 

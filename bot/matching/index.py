@@ -10,9 +10,10 @@ from functools import cached_property
 
 import numpy as np
 
-from bot.matching.text import Lexicon, default_lexicon, fold, stems, words
 from bot.knowledge.entries import Entry, KnowledgeBase
-from bot.matching.places import Gazetteer, Place, default_gazetteer
+from bot.matching.language_data import LanguageData
+from bot.matching.places import Gazetteer, Place
+from bot.matching.text import Analyzer, Lexicon, words
 
 # How much a term says about an entry, by the field it stands in.
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55}
@@ -44,6 +45,16 @@ class Index:
     def __len__(self) -> int:
         return len(self.entries)
 
+    @property
+    def analyzer(self) -> Analyzer:
+        """The folding and stemming the index was built with; questions must be read the same way."""
+        return self.lexicon.analyzer
+
+    @property
+    def language(self) -> LanguageData:
+        """The language data the index was built with, for building the next one alike."""
+        return LanguageData(self.lexicon.analyzer, self.lexicon, self.gazetteer)
+
     @cached_property
     def positions(self) -> dict[str, int]:
         """Each entry's position in `entries` (and in postings), by id."""
@@ -71,11 +82,10 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
     }
 
 
-def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None = None,
-                gazetteer: Gazetteer | None = None) -> Index:
+def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) -> Index:
     """Analyse every entry once: terms with their best field weight, compounds split into known parts."""
-    lexicon = lexicon or default_lexicon()
-    gazetteer = gazetteer or default_gazetteer()
+    lexicon, gazetteer = language.lexicon, language.gazetteer
+    fold, stems = language.analyzer.fold, language.analyzer.stems
     entries = tuple(kb)
     fielded = [entry_fields(e) for e in entries]
     vocabulary: set[str] = set()
@@ -84,7 +94,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
             for text in texts:
                 vocabulary.update(words(text))
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
-    splits = {w: split_compound(w, known) for w in vocabulary if len(w) >= 2 * MIN_PART}
+    splits = {w: split_compound(w, known, language.analyzer) for w in vocabulary if len(w) >= 2 * MIN_PART}
 
     analysed: dict[str, dict[str, float]] = {}
 
@@ -138,9 +148,10 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, lexicon: Lexicon | None 
                  max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
 
 
-def split_compound(word: str, known: frozenset[str]) -> tuple[str, ...]:
+def split_compound(word: str, known: frozenset[str], analyzer: Analyzer) -> tuple[str, ...]:
     """Two known parts of a compound ('teaterturné' -> teater, turne), allowing a linking s or e."""
-    folded = fold(word)
+    stems = analyzer.stems
+    folded = analyzer.fold(word)
     best: tuple[str, ...] = ()
     for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
         head, tail = folded[:cut], folded[cut:]

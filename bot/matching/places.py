@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import cached_property
 from importlib import resources
 
 import yaml
 
-from bot.matching.text import fold, fold_text, words
+from bot.matching.text import Analyzer, fold_text, words
 
 MAX_PHRASE = 4
 HOME = frozenset({"se", "dk", "nl"})
@@ -39,14 +39,17 @@ class Fit(Enum):
 
 @dataclass(frozen=True)
 class Gazetteer:
+    """Known places by every name they go by, and how an entry's regions fit the places a question names."""
+
     places: Mapping[str, Place]  # folded name or alias -> place
+    analyzer: Analyzer
 
     def lookup(self, name: str) -> Place | None:
-        return self.places.get(fold(name))
+        return self.places.get(self.analyzer.fold(name))
 
     def find(self, text: str) -> tuple[Place, ...]:
         """The known places a text names, longest names first ('den haag' before 'haag')."""
-        tokens = [fold(w) for w in words(text)]
+        tokens = [self.analyzer.fold(w) for w in words(text)]
         found: dict[str, Place] = {}
         i = 0
         while i < len(tokens):
@@ -122,13 +125,15 @@ class Gazetteer:
 _FIT_ORDER = [Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE]
 
 
-@lru_cache(maxsize=1)
-def default_gazetteer() -> Gazetteer:
+def load_gazetteer(analyzer: Analyzer) -> Gazetteer:
+    """The gazetteer shipped with the code (bot/matching/data/places.yaml)."""
     text = resources.files("bot.matching").joinpath("data/places.yaml").read_text(encoding="utf-8")
-    return gazetteer_from_tree(yaml.safe_load(text))
+    return gazetteer_from_tree(yaml.safe_load(text), analyzer)
 
 
-def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
+def gazetteer_from_tree(tree: Mapping[str, object], analyzer: Analyzer) -> Gazetteer:
+    """Places from a nested mapping: country → region → municipality, 'Name|alias|alias' keys."""
+    fold = analyzer.fold
     places: dict[str, Place] = {}
 
     def walk(node: Mapping[str, object], parents: tuple[str, ...]) -> None:
@@ -146,4 +151,4 @@ def gazetteer_from_tree(tree: Mapping[str, object]) -> Gazetteer:
                 walk(children, place.chain)
 
     walk(tree, ())
-    return Gazetteer(places=places)
+    return Gazetteer(places=places, analyzer=analyzer)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.text import OFF_TOPIC, fold, stems, words
+from bot.matching.text import OFF_TOPIC, words
 from bot.matching.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
 from bot.matching.places import Place
 
@@ -98,13 +98,14 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
     A known compound also reaches entries through its parts, as the index splits entries' compounds:
     'frukostträff' finds the 'kulturfrukost' too.
     """
+    stems = index.analyzer.stems
     found = [(t, 1.0) for t in stems(token) if t in index.postings]
     if found:
-        parts = split_compound(token, index.known_words) if len(token) >= 2 * MIN_PART else ()
+        parts = split_compound(token, index.known_words, index.analyzer) if len(token) >= 2 * MIN_PART else ()
         return [(1.0, found + [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings])]
-    if fixed := _correct(token, index.surface):
+    if fixed := _correct(index.analyzer.fold(token), index.surface):
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
-    parts = split_compound(token, index.known_words)
+    parts = split_compound(token, index.known_words, index.analyzer)
     if not parts:
         return [(1.0, _tail(index, token))]
     return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
@@ -113,16 +114,15 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
 
 def _tail(index: Index, token: str) -> list[tuple[str, float]]:
     """The longest known end of an unknown compound: its last part names what it is ('byrådspolitikere')."""
-    folded = fold(token)
+    folded = index.analyzer.fold(token)
     for cut in range(HEAD_MIN, len(folded) - TAIL_MIN + 1):
-        if found := [(t, TAIL_FACTOR) for t in stems(folded[cut:]) if t in index.postings]:
+        if found := [(t, TAIL_FACTOR) for t in index.analyzer.stems(folded[cut:]) if t in index.postings]:
             return found
     return []
 
 
-def _correct(token: str, surface: dict[int, dict[str, str]]) -> str | None:
+def _correct(folded: str, surface: dict[int, dict[str, str]]) -> str | None:
     """The known word a typo most likely meant: a swap, a missing or an extra letter; longer words more."""
-    folded = fold(token)
     edits = next((e for n, e in TYPO_EDITS if len(folded) >= n), 0)
     if not edits:
         return None

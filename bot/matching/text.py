@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import Stemmer
 import yaml
 
-STEMMERS = tuple(Stemmer.Stemmer(name) for name in ("swedish", "danish", "dutch", "english"))
+STEMMER_LANGUAGES = ("swedish", "danish", "dutch", "english")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
 _DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
@@ -22,14 +23,8 @@ CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
 
 
-@lru_cache(maxsize=500_000)
-def fold(text: str) -> str:
-    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal; cached, as words recur."""
-    return fold_text(text)
-
-
 def fold_text(text: str) -> str:
-    """`fold` without the cache, for long texts read once (an entry's whole summary)."""
+    """Lowercase and strip accents so 'Næstved', 'naestved' and 'nastved' compare equal."""
     text = text.lower().translate(_SPECIAL)
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     for digraph, single in _DIGRAPHS:
@@ -42,22 +37,33 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-@lru_cache(maxsize=200_000)
-def stems(word: str) -> frozenset[str]:
-    """The folded stems of one lowercased word under each of the four languages' stemmers."""
-    folded = fold(word)
-    result = {folded}
-    for stemmer in STEMMERS:
-        stem = fold(stemmer.stemWord(word))
-        if len(stem) >= 4 or len(stem) == len(folded):
-            result.add(stem)
-    return frozenset(result)
+class Analyzer:
+    """Folding and stemming in the four languages at once, cached per word: words recur, so each is read once.
+
+    Built once by the composition root and shared by every index, lexicon and gazetteer built from it."""
+
+    def __init__(self, *, fold_cache: int = 500_000, stem_cache: int = 200_000) -> None:
+        self._stemmers = tuple(Stemmer.Stemmer(name) for name in STEMMER_LANGUAGES)
+        self.fold: Callable[[str], str] = lru_cache(maxsize=fold_cache)(fold_text)
+        self.stems: Callable[[str], frozenset[str]] = lru_cache(maxsize=stem_cache)(self._stems)
+
+    def _stems(self, word: str) -> frozenset[str]:
+        """The folded stems of one lowercased word under each of the four languages' stemmers."""
+        fold = self.fold
+        folded = fold(word)
+        result = {folded}
+        for stemmer in self._stemmers:
+            stem = fold(stemmer.stemWord(word))
+            if len(stem) >= 4 or len(stem) == len(folded):
+                result.add(stem)
+        return frozenset(result)
 
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
 
+    analyzer: Analyzer
     stopwords: frozenset[str]
     concepts: Mapping[str, frozenset[str]]
     phrases: Mapping[tuple[str, ...], frozenset[str]]
@@ -73,29 +79,31 @@ class Lexicon:
         object.__setattr__(self, "phrase_starts", {k: tuple(v) for k, v in starts.items()})
 
     def is_stopword(self, word: str) -> bool:
-        return fold(word) in self.stopwords
+        return self.analyzer.fold(word) in self.stopwords
 
     def concepts_of(self, word: str) -> frozenset[str]:
         """Concept terms ('@money') evoked by one word, via its folded form or any of its stems."""
         found: set[str] = set()
-        for form in stems(word):
-            if len(form) >= 4 or form == fold(word):
+        folded = self.analyzer.fold(word)
+        for form in self.analyzer.stems(word):
+            if len(form) >= 4 or form == folded:
                 found |= self.concepts.get(form, frozenset())
         return frozenset(found)
 
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
-        return fold(word) in self.off_topic_words
+        return self.analyzer.fold(word) in self.off_topic_words
 
     def names_body(self, word: str, following: str = "") -> bool:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
+        fold = self.analyzer.fold
         folded = fold(word)
         return fold(following) in self.body_words or any(
             folded.endswith(body) and len(folded) >= len(body) + 3 for body in self.body_words)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
-        folded = [fold(t) for t in tokens]
+        folded = [self.analyzer.fold(t) for t in tokens]
         found: set[str] = set()
         for i, word in enumerate(folded):
             for phrase, concepts in self.phrase_starts.get(word, ()):
@@ -104,21 +112,22 @@ class Lexicon:
         return found
 
 
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
+def load_lexicon(analyzer: Analyzer) -> Lexicon:
     """The lexicon shipped with the code (bot/matching/data/lexicon.yaml)."""
     text = resources.files("bot.matching").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
-    return lexicon_from_mapping(yaml.safe_load(text))
+    return lexicon_from_mapping(yaml.safe_load(text), analyzer)
 
 
-def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
+def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
+    """A lexicon from its YAML shape: stop words per language, concepts, the kinds they ask for, fund names."""
+    fold, stems = analyzer.fold, analyzer.stems
     stop: set[str] = set()
-    for lang_words in dict(raw.get("stopwords", {})).values():  # type: ignore[arg-type]
+    for lang_words in dict(raw.get("stopwords", {})).values():
         stop.update(fold(w) for w in str(lang_words).split())
     concepts: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
     off_topic: set[str] = set()
-    for name, spec in dict(raw.get("concepts", {})).items():  # type: ignore[arg-type]
+    for name, spec in dict(raw.get("concepts", {})).items():
         term = CONCEPT_PREFIX + name
         for item in _concept_words(spec):
             parts = tuple(fold(p) for p in words(item))
@@ -130,8 +139,8 @@ def lexicon_from_mapping(raw: Mapping[str, object]) -> Lexicon:
                 for form in stems(words(item)[0]):
                     concepts.setdefault(form, set()).add(term)
     kinds = {kind: tuple(CONCEPT_PREFIX + c for c in names)
-             for kind, names in dict(raw.get("kinds", {})).items()}  # type: ignore[arg-type]
-    return Lexicon(stopwords=frozenset(stop),
+             for kind, names in dict(raw.get("kinds", {})).items()}
+    return Lexicon(analyzer=analyzer, stopwords=frozenset(stop),
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),

@@ -11,14 +11,14 @@ from bot.conversation.console import console_sender, run
 from bot.conversation.dialogue import Conversation
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need
-from bot.services import build_services, load_knowledge_for
+from bot.services import Knowledge, build_services
 
 KB = Path(__file__).parents[1] / "data" / "kb"
 
 
-def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path) -> None:
+def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path, reference_knowledge: Knowledge) -> None:
     services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
-                              knowledge=load_knowledge_for(Settings(), KB),
+                              knowledge=reference_knowledge,
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     out = io.StringIO()
     run(Conversation(services), stdin=io.StringIO("hvem er kulturkonsulent i næstved\n2\n"), stdout=out)
@@ -31,9 +31,10 @@ def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path) -> 
         assert (need.channel, need.feedback) == ("console", "not_helpful")
 
 
-def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path: Path) -> None:
+def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path: Path,
+                                                                       reference_knowledge: Knowledge) -> None:
     services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
-                              knowledge=load_knowledge_for(Settings(), KB),
+                              knowledge=reference_knowledge,
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     out = io.StringIO()
     lines = "/language\n3\nsubsidie voor jeugdtheater leiden?\n1\n/funding\n6\n"

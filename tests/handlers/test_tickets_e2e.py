@@ -17,6 +17,7 @@ from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSetti
 from bot.storage.database import open_database, session_scope
 from bot.knowledge.loader import load_knowledge
 from bot.storage.tables import Ticket
+from bot.matching.language_data import LanguageData
 from bot.services import Services, build_services, load_knowledge_for
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
@@ -30,11 +31,11 @@ Start = Callable[..., AbstractAsyncContextManager[Services]]
 
 
 @pytest.fixture
-def start(emulator: BotApiEmulator, tmp_path: Path) -> Start:
+def start(emulator: BotApiEmulator, tmp_path: Path, language_data: LanguageData) -> Start:
     """Start the bot (again, after a restart) on one database, with a staff group with or without topics."""
     shutil.copytree(KB, tmp_path / "kb")
     engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
-    knowledge = load_knowledge_for(Settings(), tmp_path / "kb")
+    knowledge = load_knowledge_for(Settings(), language_data, tmp_path / "kb")
 
     def settings(topics: bool) -> Settings:
         return Settings(knowledge=KnowledgeSettings(path=tmp_path / "kb"),

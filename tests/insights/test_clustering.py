@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.insights.clustering import Clustering, cluster_questions
 from bot.insights.question_terms import canonical_words
+from bot.matching.language_data import LanguageData
 
 # Four topics the base lacks, each asked three ways in each language, chat style, typos included.
 PARAPHRASES: Mapping[tuple[str, str], tuple[str, ...]] = {
@@ -113,9 +114,10 @@ def test_beyond_the_cap_further_questions_join_the_groups_found_or_stay_alone() 
     assert tail[2] not in where and result.singles == 1
 
 
-def test_forms_of_one_word_and_typos_are_joined_but_different_short_words_are_not() -> None:
+def test_forms_of_one_word_and_typos_are_joined_but_different_short_words_are_not(
+        language_data: LanguageData) -> None:
     canon = canonical_words(["replokal", "replokl", "översätta", "översättning", "konst", "kunst", "band",
-                             "bank"])
+                             "bank"], language_data.analyzer)
     assert canon["replokl"] == canon["replokal"]
     assert canon["översätta"] == canon["översättning"]
     assert canon["konst"] != canon["kunst"] and canon["band"] != canon["bank"]

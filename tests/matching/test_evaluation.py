@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from bot.matching.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
-from bot.matching.index import build_index
+
 from bot.knowledge.entries import Entry, Source, Text
-from bot.knowledge.loader import load_knowledge
+from bot.services import Knowledge
 from bot.matching.matcher import Decision, Match, Matcher, Result
 
 DATA = Path(__file__).parents[1] / "data"
@@ -45,8 +45,8 @@ def test_the_labelled_set_loads_escalations_as_empty_expectations() -> None:
 
 
 @pytest.fixture(scope="module")
-def dev_report() -> Report:
-    matcher = Matcher(build_index(load_knowledge(DATA / "kb")))
+def dev_report(reference_knowledge: Knowledge) -> Report:
+    matcher = reference_knowledge.matcher
     return evaluate(matcher, load_labelled(DATA / "eval" / "dev.yaml"))
 
 
@@ -69,9 +69,9 @@ def test_the_report_lists_figures_per_language_and_kind(dev_report: Report) -> N
 
 
 @pytest.mark.parametrize("name", ["paraphrases.yaml", "independent.yaml", "blind.yaml"])
-def test_questions_written_apart_from_the_dev_set_are_handled_too(name: str) -> None:
+def test_questions_written_apart_from_the_dev_set_are_handled_too(name: str, reference_knowledge: Knowledge) -> None:
     """Sets written apart from the dev set (one from the base alone): the matcher generalises, not memorises."""
-    matcher = Matcher(build_index(load_knowledge(DATA / "kb")))
+    matcher = reference_knowledge.matcher
     report = evaluate(matcher, load_labelled(DATA / "eval" / name))
     assert report.share("handled") >= 88.0
     assert report.share("wrong") <= 4.0

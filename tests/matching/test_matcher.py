@@ -38,7 +38,7 @@ def test_typos_and_missing_special_letters_still_find_the_entry(matcher: Matcher
 
 
 def test_compound_words_are_split_into_known_parts(index: Index) -> None:
-    assert split_compound("teaterturné", index.known_words) == ("teater", "turne")
+    assert split_compound("teaterturné", index.known_words, index.analyzer) == ("teater", "turne")
 
 
 @pytest.mark.parametrize("question", [
@@ -47,6 +47,19 @@ def test_compound_words_are_split_into_known_parts(index: Index) -> None:
 ])
 def test_questions_outside_culture_support_are_escalated(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("what will the weather be like at the culture breakfast", "kulturfrukost-eskilstuna-2027-02"),
+    ("hoe wordt het weer bij de cultuurcoordinator cursus", "evi-training"),
+    ("hvordan bliver vejret, kan vi søge kulturstipendium i eskilstuna", "eskilstuna-kulturstipendium"),
+    ("kan vi söka pengar från postkodstiftelsen", "kulturradet-fri-scenkonst-projekt"),  # a fund the base lacks
+])
+def test_an_off_topic_subject_escalates_a_question_whose_other_words_match_an_entry(
+        matcher: Matcher, question: str, entry: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert result.matches[0].entry.id == entry  # the entry was found, and set aside for the off-topic subject
 
 
 def test_a_contact_in_another_municipality_is_not_offered(matcher: Matcher) -> None:

@@ -1,31 +1,38 @@
 """The gazetteer: which places a question names and whether an entry covers them."""
 
-from bot.matching.places import Fit, default_gazetteer
+import pytest
+
+from bot.matching.language_data import LanguageData
+from bot.matching.places import Fit, Gazetteer
 
 
-def names(text: str) -> list[str]:
-    return [p.name for p in default_gazetteer().find(text)]
+@pytest.fixture
+def gazetteer(language_data: LanguageData) -> Gazetteer:
+    return language_data.gazetteer
 
 
-def test_places_are_found_in_genitives_adjectives_and_several_words() -> None:
-    assert names("vem är kulturchef i norrköpings kommun") == ["norrkoping"]
-    assert names("De Leidse Aanpak") == ["leiden"]
-    assert names("ik woon in Den Haag") == [names("Den Haag")[0]]
-    assert names("kulturkonsulent i naestved") == names("kulturkonsulent i Næstved")
+def names(gazetteer: Gazetteer, text: str) -> list[str]:
+    return [p.name for p in gazetteer.find(text)]
 
 
-def test_country_codes_are_not_read_as_places_in_text() -> None:
-    assert names("kan jag se en föreställning, no way") == []
+def test_places_are_found_in_genitives_adjectives_and_several_words(gazetteer: Gazetteer) -> None:
+    assert names(gazetteer, "vem är kulturchef i norrköpings kommun") == ["norrkoping"]
+    assert names(gazetteer, "De Leidse Aanpak") == ["leiden"]
+    assert names(gazetteer, "ik woon in Den Haag") == [names(gazetteer, "Den Haag")[0]]
+    assert names(gazetteer, "kulturkonsulent i naestved") == names(gazetteer, "kulturkonsulent i Næstved")
 
 
-def test_an_entry_covers_its_most_specific_regions() -> None:
-    gazetteer = default_gazetteer()
+def test_country_codes_are_not_read_as_places_in_text(gazetteer: Gazetteer) -> None:
+    assert names(gazetteer, "kan jag se en föreställning, no way") == []
+
+
+def test_an_entry_covers_its_most_specific_regions(gazetteer: Gazetteer) -> None:
     assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "Katrineholm"])] == ["katrineholm"]
     assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "eu"])] == ["sormland"]
 
 
-def test_fit_tells_local_regional_covered_and_elsewhere_apart() -> None:
-    g = default_gazetteer()
+def test_fit_tells_local_regional_covered_and_elsewhere_apart(gazetteer: Gazetteer) -> None:
+    g = gazetteer
     flen = g.find("i flen")
     assert g.fit(g.coverage(["se", "Sörmland", "Flen"]), flen) is Fit.LOCAL
     assert g.fit(g.coverage(["se", "Sörmland"]), flen) is Fit.REGIONAL
@@ -36,14 +43,14 @@ def test_fit_tells_local_regional_covered_and_elsewhere_apart() -> None:
     assert g.fit(g.coverage(["se"]), ()) is Fit.NEUTRAL
 
 
-def test_a_wide_area_named_beside_specific_ones_does_not_excuse_a_mismatch() -> None:
-    g = default_gazetteer()
+def test_a_wide_area_named_beside_specific_ones_does_not_excuse_a_mismatch(gazetteer: Gazetteer) -> None:
+    g = gazetteer
     named = g.find("a swedish group with partners in norway, nordic money")
     assert g.fit(g.coverage(["dk"]), named) is Fit.ELSEWHERE
 
 
-def test_a_municipal_entry_also_covers_the_neighbours_its_text_names() -> None:
-    g = default_gazetteer()
+def test_a_municipal_entry_also_covers_the_neighbours_its_text_names(gazetteer, ) -> None:
+    g = gazetteer
     text = ["Fonds for projects in Den Haag, Leiden, Delft and Zoetermeer; office in Amsterdam."]
     coverage = g.entry_coverage(["nl", "Zuid-Holland", "Leiden"], text)
     assert g.fit(coverage, g.find("een festival in delft")) is Fit.LOCAL
@@ -51,7 +58,7 @@ def test_a_municipal_entry_also_covers_the_neighbours_its_text_names() -> None:
     assert g.fit(coverage, g.find("een festival in gouda")) is Fit.ELSEWHERE
 
 
-def test_a_regional_entry_stays_regional_whatever_towns_its_text_names() -> None:
-    g = default_gazetteer()
+def test_a_regional_entry_stays_regional_whatever_towns_its_text_names(gazetteer, ) -> None:
+    g = gazetteer
     coverage = g.entry_coverage(["se", "Sörmland"], ["Regionens kulturenhet har kontor i Eskilstuna."])
     assert g.fit(coverage, g.find("teater i flen")) is Fit.REGIONAL
