@@ -85,9 +85,8 @@ def entry_text(entry: Any) -> str:
 def build_ours(entries: Sequence[Any]) -> Ask:
     """The project's matcher: build_index, then Matcher.match per question."""
     from bot.matching.index import build_index
-    from bot.matching.matcher import Matcher
-
     from bot.matching.language_data import load_language_data
+    from bot.matching.matcher import Matcher
 
     return Matcher(build_index(entries, language=load_language_data())).match
 

@@ -40,7 +40,7 @@ def phases(matcher: Any, questions: Sequence[str]) -> str:
         t2 = time.perf_counter()
         matcher._decide(query, ranked)
         t3 = time.perf_counter()
-        for name, start, end in zip(spent, (t0, t1, t2), (t1, t2, t3)):
+        for name, start, end in zip(spent, (t0, t1, t2), (t1, t2, t3), strict=True):
             spent[name].append((end - start) * 1000)
     total = sum(sum(v) for v in spent.values())
     return "\n".join(f"  {name:22s} p50/p95/p99 {percentiles(v)} ms, {100 * sum(v) / total:4.1f} % of the time"
@@ -72,6 +72,7 @@ def main() -> None:
         sys.path.insert(0, str(args.code))
     sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
     import bench_matching as bench
+
     from bot.matching.index import build_index
     from bot.matching.language_data import load_language_data
     from bot.matching.matcher import Matcher

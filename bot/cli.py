@@ -194,6 +194,8 @@ def _run(args: argparse.Namespace) -> int:
     from handlers.application import StartError, serve  # the edge: only here does Telegram come in
 
     settings = _settings(args)
+    # python-telegram-bot reads this at every call: opt in to its timedelta periods for the whole process.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would log the token
 

@@ -57,6 +57,10 @@ class TelegramSettings(_Section):
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
 
 
+ANSWER_TIME: dict[Language, str] = {"sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
+                                    "nl": "binnen twee werkdagen", "en": "within two working days"}
+
+
 class StaffSettings(_Section):
     """Who answers escalated questions, where, and what users are promised."""
 
@@ -66,9 +70,7 @@ class StaffSettings(_Section):
     group_members_are_staff: bool = True
     member_cache_seconds: Annotated[int, Field(ge=0)] = 300
     language: Language = "en"         # the language of staff-side messages
-    answer_time: dict[Language, str] = Field(default_factory=lambda: {
-        "sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
-        "nl": "binnen twee werkdagen", "en": "within two working days"})
+    answer_time: dict[Language, str] = Field(default_factory=lambda: dict(ANSWER_TIME))
     remind_after_hours: Annotated[float, Field(gt=0)] = 24.0
     keep_chat_days: Annotated[float, Field(gt=0)] = 30.0  # a closed ticket forgets the user's chat id after this
 

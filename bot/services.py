@@ -10,15 +10,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.storage.database import open_database
 from bot.i18n.catalog import Catalog, load_catalog
-from bot.matching.index import build_index
-from bot.matching.language_data import LanguageData, load_language_data
 from bot.knowledge.entries import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
+from bot.matching.index import build_index
+from bot.matching.language_data import LanguageData, load_language_data
 from bot.matching.matcher import Matcher
-from bot.storage.tables import utcnow
+from bot.storage.database import open_database
 from bot.storage.pseudonyms import load_secret, user_key
+from bot.storage.tables import utcnow
 
 
 @dataclass(frozen=True)

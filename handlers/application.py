@@ -10,17 +10,17 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.conversation.dialogue import Conversation
-from bot.storage.database import session_scope
+from bot.desk import tickets
 from bot.desk.commands import StaffCommands
+from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
-from bot.desk.directory import StaffDirectory
-from bot.desk import tickets
-from handlers.context import APP, AppData, BotContext
+from bot.storage.database import session_scope
+from handlers.context import APP, AppData, BotContext, KulturlotsApp, app_data_of
 from handlers.delivery import deliverer
 from handlers.intake import Intake
 from handlers.routes import routes
@@ -33,7 +33,7 @@ START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
 TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
 
 
-def build_application(settings: Settings, *, token: str, services: Services | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, token: str, services: Services | None = None) -> KulturlotsApp:
     """The bot with every handler registered and the app-wide objects in bot_data; updates come via Intake."""
     services = services or build_services(settings)
     application = (ApplicationBuilder().token(token).base_url(settings.telegram.base_url)
@@ -45,7 +45,7 @@ def build_application(settings: Settings, *, token: str, services: Services | No
             return None
         try:
             return (await application.bot.get_chat_member(settings.staff.group_chat_id, user_id)).status
-        except Exception:  # noqa: BLE001 - unknown is "not staff", asked again after the cache time
+        except Exception:
             return None
 
     application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=StaffCommands(services),
@@ -68,7 +68,7 @@ async def on_error(update: object, context: BotContext) -> None:
             with contextlib.suppress(Exception):
                 await query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
-        language = context.app.services.settings.default_language
+        language: str = context.app.services.settings.default_language
         if update.effective_user is not None and update.effective_user.language_code:
             from bot.i18n.catalog import language_of
 
@@ -77,13 +77,13 @@ async def on_error(update: object, context: BotContext) -> None:
             await context.bot.send_message(update.effective_chat.id, context.app.services.catalog(language, "error.generic"))
 
 
-def app_data(application: Application) -> AppData:  # type: ignore[type-arg]
+def app_data(application: KulturlotsApp) -> AppData:
     """The app-wide objects, for code that holds the Application rather than a context."""
-    return application.bot_data[APP]  # type: ignore[no-any-return]
+    return app_data_of(application.bot_data)
 
 
 @contextlib.asynccontextmanager
-async def running(application: Application, *, poll_timeout: int, outbox_idle: float = 1.0,  # type: ignore[type-arg]
+async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle: float = 1.0,
                   outbox_backoff: float = 2.0, group_per_minute: int = 20) -> AsyncIterator[Intake]:
     """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
     data = app_data(application)
@@ -115,7 +115,7 @@ async def running(application: Application, *, poll_timeout: int, outbox_idle: f
             await application.stop()
 
 
-async def remind(application: Application) -> None:  # type: ignore[type-arg]
+async def remind(application: KulturlotsApp) -> None:
     """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need."""
     data = app_data(application)
     services = data.services
@@ -144,7 +144,7 @@ async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: f
         await stop.wait()
 
 
-async def _reach_bot_api(application: Application, *, stop: asyncio.Event, retry: float) -> bool:  # type: ignore[type-arg]
+async def _reach_bot_api(application: KulturlotsApp, *, stop: asyncio.Event, retry: float) -> bool:
     """getMe until the Bot API answers, as a service outlives a network outage; False when stopped first."""
     while not stop.is_set():
         try:

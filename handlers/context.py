@@ -6,12 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.conversation.dialogue import Conversation
 from bot.desk.commands import StaffCommands
-from bot.services import Services
 from bot.desk.directory import StaffDirectory
+from bot.services import Services
 
 
 @dataclass
@@ -40,4 +40,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def app(self) -> AppData:
         """Kulturlots' objects, typed."""
-        return self.bot_data[APP]  # type: ignore[no-any-return]
+        return app_data_of(self.bot_data)
+
+
+KulturlotsApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any],
+                            JobQueue[Any]]
+
+
+def app_data_of(bot_data: dict[Any, Any]) -> AppData:
+    """The app-wide objects stored in bot_data by the composition root."""
+    data = bot_data[APP]
+    if not isinstance(data, AppData):
+        raise TypeError("bot_data holds no Kulturlots objects: build the bot with build_application")
+    return data

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from bot.storage.tables import OutboxMessage
-from bot.desk.outbox import Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from handlers.render import split_plain
 
 
@@ -19,7 +20,13 @@ def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | N
                                  for row in rows])
 
 
-def deliverer(bot: Bot):  # type: ignore[no-untyped-def]
+def retry_seconds(flood: RetryAfter) -> float:
+    """How long Telegram asks us to wait, in seconds, whichever way python-telegram-bot reports it."""
+    wait = flood.retry_after  # a timedelta where the process opts in to PTB_TIMEDELTA
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def deliverer(bot: Bot) -> Deliver:
     """A Deliver for the outbox sender, bound to one bot."""
     async def send_piece(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         """The next piece of a text: a long one (a 4096-character question in its card) goes as several messages,
@@ -45,8 +52,7 @@ def deliverer(bot: Bot):  # type: ignore[no-untyped-def]
                 return await send_piece(row, payload)
             return Undeliverable(f"unknown outbox method {row.method!r}")
         except RetryAfter as flood:  # Telegram says when: wait, and it is no failed attempt
-            wait = flood.retry_after
-            return RetryLater(str(flood), wait=float(getattr(wait, "total_seconds", lambda: wait)()), counts=False)
+            return RetryLater(str(flood), wait=retry_seconds(flood), counts=False)
         except (BadRequest, Forbidden, InvalidToken) as refused:  # BadRequest is a NetworkError: before it
             return Undeliverable(refused.message)
         except TelegramError as passing:  # 5xx, timeouts, network: back off and try again

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select, update
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
@@ -13,6 +14,7 @@ from telegram.ext import Application
 
 from bot.storage.database import session_scope
 from bot.storage.tables import InboxUpdate, utcnow
+from handlers.delivery import retry_seconds
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
@@ -23,7 +25,7 @@ EMPTY_EVERY = timedelta(minutes=1)
 class Intake:
     """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once."""
 
-    def __init__(self, application: Application, engine: object, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
+    def __init__(self, application: Application, engine: Engine, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
                  failures: dict[int, str] | None = None) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
@@ -32,7 +34,7 @@ class Intake:
 
     def resume(self) -> tuple[int | None, datetime]:
         """Where polling goes on: after the update received last (not the highest id), and when that came."""
-        with session_scope(self.engine) as session:  # type: ignore[arg-type]
+        with session_scope(self.engine) as session:
             last = session.exec(select(InboxUpdate).order_by(
                 col(InboxUpdate.received_at).desc(), col(InboxUpdate.update_id).desc()).limit(1)).first()
             if last is None:
@@ -44,7 +46,7 @@ class Intake:
         updates = await self.application.bot.get_updates(offset=offset, timeout=self.timeout, limit=self.limit,
                                                          allowed_updates=Update.ALL_TYPES)
         if updates:
-            with session_scope(self.engine) as session:  # type: ignore[arg-type]
+            with session_scope(self.engine) as session:
                 known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
                     col(InboxUpdate.update_id).in_([u.update_id for u in updates]))).all()}
                 for update in updates:
@@ -59,7 +61,7 @@ class Intake:
 
     async def process_pending(self) -> int:
         """Run the handlers for every stored, unprocessed update, oldest first; mark each done."""
-        with session_scope(self.engine) as session:  # type: ignore[arg-type]
+        with session_scope(self.engine) as session:
             pending = session.exec(select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
                                    .order_by(col(InboxUpdate.update_id))).all()
             batch = [(row.update_id, row.payload) for row in pending]
@@ -69,11 +71,11 @@ class Intake:
             error = None
             try:
                 await self.application.process_update(Update.de_json(payload, self.application.bot))
-            except Exception as exc:  # noqa: BLE001 - recorded on the row, never lost
+            except Exception as exc:
                 log.exception("update %s failed", update_id)
                 error = repr(exc)[:500]
             error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
-            with session_scope(self.engine) as session:  # type: ignore[arg-type]
+            with session_scope(self.engine) as session:
                 row = session.get(InboxUpdate, update_id)
                 if row is not None:
                     row.attempts += 1
@@ -89,8 +91,8 @@ class Intake:
         cutoff = utcnow() - HANDLED_KEEP
         if cutoff - self.emptied_until < EMPTY_EVERY:
             return 0
-        with session_scope(self.engine) as session:  # type: ignore[arg-type]
-            emptied = session.exec(update(InboxUpdate).where(  # type: ignore[call-overload]
+        with session_scope(self.engine) as session:
+            emptied = session.exec(update(InboxUpdate).where(
                 col(InboxUpdate.processed_at) < cutoff, col(InboxUpdate.processed_at) >= self.emptied_until,
             ).values(payload={})).rowcount
         self.emptied_until = cutoff
@@ -110,7 +112,7 @@ class Intake:
                     offset, seen = fetched, utcnow()
                 pause = 1.0
             except RetryAfter as flood:
-                await asyncio.sleep(flood.retry_after.total_seconds())  # type: ignore[union-attr]
+                await asyncio.sleep(retry_seconds(flood))
                 continue
             except TelegramError as exc:
                 log.warning("getUpdates failed (%s); retrying in %.0f s", exc, pause)

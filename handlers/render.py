@@ -8,8 +8,8 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.cards import Card
-from bot.i18n.catalog import Catalog
 from bot.conversation.events import Button, Reply
+from bot.i18n.catalog import Catalog
 
 LIMIT = 4096
 TAG_RESERVE = 64

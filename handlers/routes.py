@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.context import BotContext
 from handlers.staff import STAFF_COMMANDS, on_staff_command, on_staff_text
 from handlers.user import USER_COMMANDS, on_command, on_media, on_press, on_text
 
 
-def routes(staff_chat_id: int | None) -> list[BaseHandler]:  # type: ignore[type-arg]
+def routes(staff_chat_id: int | None) -> list[BaseHandler[Update, BotContext, None]]:
     """The one ordered list of handlers; order matters, so it lives in one place.
 
     Only new messages count: an edit would answer, log or relay a message a second time, and channel posts

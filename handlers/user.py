@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
 from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
-from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
 from handlers.context import BotContext
 from handlers.render import fit, keyboard, reply_html, split
 
@@ -89,10 +90,8 @@ async def spend_keyboard(message: Message) -> None:
     """A pressed keyboard is spent: its buttons go, its links stay."""
     rows = [[b for b in row if b.url] for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())]
     links = [row for row in rows if row]
-    try:
+    with contextlib.suppress(BadRequest):  # already edited, or too old to edit: nothing to spend
         await message.edit_reply_markup(InlineKeyboardMarkup(links) if links else None)
-    except BadRequest:  # already edited, or too old to edit: nothing to spend
-        pass
 
 
 async def respond(update: Update, context: BotContext, event: Event) -> None:

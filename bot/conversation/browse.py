@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
-from bot.knowledge.entries import Entry, KnowledgeBase
-from bot.storage.tables import Actor
-from bot.matching.places import Fit, Gazetteer
+
 from bot.conversation.events import Button, Reply
+from bot.knowledge.entries import Entry, KnowledgeBase
+from bot.matching.places import Fit, Gazetteer
 from bot.services import Services
+from bot.storage.tables import Actor
 
 PAGE_SIZE = 5
 DEADLINE_DAYS = 60
@@ -86,7 +87,7 @@ def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[
     """Funding whose deadline falls within `days` from today, soonest first."""
     last = today + timedelta(days=days)
     due = [e for e in kb.of_kind("funding") if isinstance(e.deadline, date) and today <= e.deadline <= last]
-    return sorted(due, key=lambda e: (e.deadline, e.id))  # type: ignore[arg-type, return-value]
+    return sorted(due, key=lambda e: (e.deadline, e.id))
 
 
 def deadlines(services: Services, actor: Actor) -> Reply:
@@ -95,8 +96,8 @@ def deadlines(services: Services, actor: Actor) -> Reply:
     entries = for_profile(services, actor, upcoming(services.knowledge.kb, services.today()))
     if not entries:
         return Reply(t("deadlines.none", days=DEADLINE_DAYS), language=actor.language)
-    entries.sort(key=lambda e: e.deadline)  # type: ignore[arg-type, return-value]
+    entries.sort(key=lambda e: str(e.deadline))  # ISO dates: soonest first, as upcoming() gave them
     lines = [t("deadlines.header", days=DEADLINE_DAYS)]
-    lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in entries]  # type: ignore[str-format]
+    lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in entries]
     rows = tuple((Button(e.title.get(actor.language), f"e:{e.id}"),) for e in entries[:10])
     return Reply("\n".join(lines), buttons=rows, language=actor.language)

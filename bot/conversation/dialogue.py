@@ -7,20 +7,20 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.conversation import browse
+from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
+from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
-from bot.conversation.cards import card
-from bot.storage.database import session_scope
 from bot.i18n.catalog import language_of
 from bot.knowledge.entries import Entry
 from bot.languages import LANGUAGES
 from bot.matching.matcher import Decision, Profile, Result
-from bot.storage.tables import Actor, Need, TicketState, utcnow
+from bot.services import Services
+from bot.storage.database import session_scope
 from bot.storage.needs_log import log_question, need_of, record_feedback
 from bot.storage.privacy import forget
-from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
-from bot.services import Services
+from bot.storage.tables import Actor, Need, Ticket, TicketState, utcnow
 
 ART_FORMS = ("music", "theatre", "dance", "visual-arts", "literature", "film", "crafts", "heritage", "circus",
              "cross-disciplinary")
@@ -184,7 +184,7 @@ class Conversation:
     def _ticket_button(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         action, _, args = rest.partition(":")
         number, _, stars = args.partition(":")
-        ticket = session.get(tickets.Ticket, int(number)) if number.isdigit() else None
+        ticket = session.get(Ticket, int(number)) if number.isdigit() else None
         if ticket is None or ticket.user_key != actor.key:
             return None
         if action == "close":
@@ -193,7 +193,7 @@ class Conversation:
             return Turn((Reply(self.t(actor, "ticket.rated"), language=actor.language, replace=True),))
         return None
 
-    def _close_own(self, session: Session, actor: Actor, ticket: tickets.Ticket | None) -> Turn:
+    def _close_own(self, session: Session, actor: Actor, ticket: Ticket | None) -> Turn:
         desk = self.desk
         ticket = ticket or (tickets.open_ticket_of(session, actor.key) if desk else None)
         if ticket is None or desk is None or ticket.state == TicketState.CLOSED:

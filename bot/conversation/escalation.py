@@ -7,11 +7,11 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from bot.conversation.events import Button, Reply, Sender
 from bot.desk import tickets
 from bot.i18n.catalog import Catalog
-from bot.storage.tables import Actor, Need
 from bot.storage.needs_log import mark_escalated
-from bot.conversation.events import Button, Reply, Sender
+from bot.storage.tables import Actor, Need, Ticket
 
 
 class Escalation(Protocol):
@@ -39,7 +39,7 @@ class TicketEscalation:
     catalog: Catalog
 
     def open(self, session: Session, *, actor: Actor, sender: Sender, need: Need) -> tuple[Reply, ...]:
-        ticket = session.get(tickets.Ticket, need.ticket_id) if need.ticket_id is not None else None
+        ticket = session.get(Ticket, need.ticket_id) if need.ticket_id is not None else None
         if ticket is None:
             ticket = tickets.open_ticket(session, desk=self.desk, texts=self.catalog, user_key=actor.key,
                                          chat_id=sender.chat_id, language=actor.language, question=need.text,

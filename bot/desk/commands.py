@@ -15,15 +15,15 @@ from sqlmodel import Session, col, select
 
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
-from bot.storage.database import session_scope
 from bot.insights.export import export_needs
-from bot.insights.stats import summary
 from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
+from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
-from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 from bot.services import Services
+from bot.storage.database import session_scope
+from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 DEFAULT_PERIOD = "90d"
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short

@@ -110,7 +110,7 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessa
 
 
 def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
-    return min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
+    return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
 
 def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:

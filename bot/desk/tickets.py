@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from bot.storage.tables import OPEN_STATES, Author, Delivery, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 from bot.config import StaffSettings
 from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, enqueue
+from bot.storage.tables import OPEN_STATES, Author, Delivery, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 
 TOPIC_NAME_MAX = 128
 
@@ -44,7 +44,7 @@ class StaffGroup:
         if staff.group_chat_id is None:
             return None
         return cls(chat_id=staff.group_chat_id, topics=staff.topics, language=staff.language,
-                   promise=dict(staff.answer_time))
+                   promise={str(language): text for language, text in staff.answer_time.items()})
 
 
 def open_ticket(session: Session, *, desk: StaffGroup, texts: Texts, user_key: str, chat_id: int,
@@ -95,7 +95,7 @@ def to_staff(session: Session, *, desk: StaffGroup, ticket: Ticket, text: str, k
 def user_follow_up(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, text: str,
                    message_id: int) -> None:
     """A user's message while their ticket is open goes to the ticket, not to the matcher."""
-    session.add(TicketMessage(ticket_id=ticket.id, author=Author.USER, text=text))
+    session.add(TicketMessage(ticket_id=ticket.number, author=Author.USER, text=text))
     to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:user:{message_id}",
              text=texts(desk.language, "ticket.user_wrote", number=ticket.id, text=text))
     if ticket.state == TicketState.ANSWERED:
@@ -108,7 +108,7 @@ def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int
     if ticket.chat_id is None or ticket.state == TicketState.CLOSED:
         return False
     now = now or utcnow()
-    session.add(TicketMessage(ticket_id=ticket.id, author=Author.STAFF, staff_id=staff_id, text=text))
+    session.add(TicketMessage(ticket_id=ticket.number, author=Author.STAFF, staff_id=staff_id, text=text))
     enqueue(session, key=f"ticket:{ticket.id}:staff:{message_id}", method=Method.MESSAGE, chat_id=ticket.chat_id,
             payload={"text": texts(ticket.language, "ticket.staff_answer", number=ticket.id, text=text)},
             purpose=Purpose.RELAY, ticket_id=ticket.id)
@@ -126,7 +126,7 @@ def close(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, b
     ticket.state, ticket.closed_at = TicketState.CLOSED, now
     stamp = int(now.timestamp())
     if note:
-        session.add(TicketMessage(ticket_id=ticket.id, author=Author.SYSTEM, text=note))
+        session.add(TicketMessage(ticket_id=ticket.number, author=Author.SYSTEM, text=note))
     if by_user:
         to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:closed:{stamp}",
                  text=texts(desk.language, "ticket.closed_by_user", number=ticket.id))

@@ -12,7 +12,6 @@ import yaml
 from bot.languages import FALLBACK, LANGUAGES
 
 
-
 class Catalog:
     """Messages by language and dotted key; `catalog(lang, key, **params)` formats one."""
 

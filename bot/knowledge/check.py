@@ -21,8 +21,7 @@ def check_report(kb: KnowledgeBase, *, today: date) -> str:
                and e.body.languages]
     lines.append(f"entries missing English or the language of their country: {len(missing)}")
     lines += [f"  {e.id}: no {', '.join(langs)}" for e, langs in missing]
-    passed = sorted((e for e in kb if e.deadline_passed(today)),
-                    key=lambda e: e.deadline)  # type: ignore[arg-type, return-value]
+    passed = sorted((e for e in kb if e.deadline_passed(today)), key=lambda e: str(e.deadline))  # ISO dates
     lines.append(f"deadlines already passed (funding and courses): {len(passed)}")
     lines += [f"  {e.id}: {e.deadline} ({e.source.file}:{e.source.line})" for e in passed]
     return "\n".join(lines)

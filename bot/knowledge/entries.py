@@ -10,8 +10,6 @@ from enum import StrEnum
 from pathlib import Path
 
 
-
-
 class Kind(StrEnum):
     """What an entry is; equal to its YAML spelling, so it is stored and compared as that string."""
 

@@ -9,12 +9,22 @@ from typing import Any
 import yaml
 
 from bot.knowledge.entries import (
-    ID_MAX, ID_PATTERN, KINDS, ROLLING, Kind, Entry, KnowledgeBase, KnowledgeError, KnowledgeErrors, Source, Text,
+    ID_MAX,
+    ID_PATTERN,
+    KINDS,
+    ROLLING,
+    Entry,
+    Kind,
+    KnowledgeBase,
+    KnowledgeError,
+    KnowledgeErrors,
+    Source,
+    Text,
 )
 from bot.languages import LANGUAGES
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # a base chosen at run time
     """Safe loading (libyaml when present: ten times faster); an impossible date such as 2027-02-30 stays
     a string, so the entry check reports it instead of the whole load crashing."""
 
@@ -141,7 +151,7 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
     if problems:
         errors.extend(problems)
         return None
-    return Entry(id=entry_id, kind=Kind(kind), source=Source(str(file), line),
+    return Entry(id=str(entry_id), kind=Kind(kind), source=Source(str(file), line),
                  summary=values.pop("summary", None), **values)
 
 
@@ -162,7 +172,7 @@ def _field(name: str, value: Any, fail: Any) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == {} or isinstance(value, str) and not value.strip()
+    return value is None or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: Any, fail: Any) -> Text:
@@ -227,7 +237,7 @@ def _key_line(node: Any, key: object) -> int | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if key_node.value == str(key):
-                return key_node.start_mark.line + 1
+                return int(key_node.start_mark.line) + 1
     return None
 
 

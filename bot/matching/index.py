@@ -67,7 +67,7 @@ class Index:
     @cached_property
     def coverage_by_id(self) -> dict[str, tuple[Place, ...]]:
         """Where each entry applies, by id, for browsing by profile as matching sees it."""
-        return {entry.id: places for entry, places in zip(self.entries, self.coverage)}
+        return {entry.id: places for entry, places in zip(self.entries, self.coverage, strict=True)}
 
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
@@ -143,7 +143,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
                  surface=dict(surface),
                  known_words=known,
                  coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
-                                for e, f in zip(entries, fielded)),
+                                for e, f in zip(entries, fielded, strict=True)),
                  lexicon=lexicon, gazetteer=gazetteer,
                  max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
 

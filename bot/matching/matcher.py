@@ -9,8 +9,8 @@ from enum import StrEnum
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.matching.index import Index
 from bot.knowledge.entries import Entry
+from bot.matching.index import Index
 from bot.matching.places import Fit, Place
 from bot.matching.query import Query, analyse_query
 

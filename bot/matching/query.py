@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.text import OFF_TOPIC, words
 from bot.matching.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
 from bot.matching.places import Place
+from bot.matching.text import OFF_TOPIC, words
 
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
 SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo

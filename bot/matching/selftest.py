@@ -14,7 +14,7 @@ def self_test(matcher: Matcher) -> tuple[int, str]:
             asked += 1
             result = matcher.match(question)
             ids = [m.entry.id for m in result.matches]
-            landed = result.decision is Decision.ANSWER and ids[:1] == [entry.id] or (
+            landed = (result.decision is Decision.ANSWER and ids[:1] == [entry.id]) or (
                 result.decision is Decision.CLARIFY and entry.id in ids)
             if not landed:
                 misses += 1

@@ -17,8 +17,8 @@ STEMMER_LANGUAGES = ("swedish", "danish", "dutch", "english")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "'": ""})
 _DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ij", "i"), ("ph", "f"), ("th", "t"))
-_COMBINING = re.compile("[%s]" % "".join(  # accents and other combining marks (the BMP's: enough for these languages)
-    re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c))))
+_COMBINING = re.compile("[{}]".format("".join(  # accents and other combining marks (the BMP's: enough here)
+    re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c)))))
 CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
 

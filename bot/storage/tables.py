@@ -149,6 +149,13 @@ class Ticket(SQLModel, table=True):
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     rating: int | None = None
 
+    @property
+    def number(self) -> int:
+        """The ticket number users see: its id, which exists once the ticket is stored."""
+        if self.id is None:
+            raise ValueError("a ticket has no number before it is stored")
+        return self.id
+
 
 class TicketMessage(SQLModel, table=True):
     """One turn of a ticket's exchange."""

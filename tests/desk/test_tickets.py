@@ -111,6 +111,25 @@ def test_closing_asks_the_user_for_a_rating_and_only_they_can_give_it(engine: En
         assert session.exec(select(TicketMessage).where(TicketMessage.author == "system")).one().text == "answered by phone"
 
 
+def test_only_a_closed_ticket_can_be_rated(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        assert not tickets.rate(ticket, user_key="u1", stars=5) and ticket.rating is None
+        tickets.staff_reply(session, texts=texts, ticket=ticket, staff_id=9, text="Try Region Sörmland", message_id=3)
+        assert ticket.state == "answered"
+        assert not tickets.rate(ticket, user_key="u1", stars=5) and ticket.rating is None
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        assert tickets.rate(ticket, user_key="u1", stars=5) and ticket.rating == 5
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1])
+def test_a_rating_outside_one_to_five_is_refused(engine: Engine, stars: int) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        assert not tickets.rate(ticket, user_key="u1", stars=stars) and ticket.rating is None
+
+
 def test_a_closed_ticket_can_be_reopened_and_open_work_lists_oldest_first(engine: Engine) -> None:
     with session_scope(engine) as session:
         first, second = new_ticket(session), new_ticket(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import func, select
@@ -16,6 +17,7 @@ from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
 
+STAFF_GROUP = -1001000000001
 
 
 @pytest.fixture
@@ -34,6 +36,24 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) ->
         yield services
 
 
+@pytest.fixture
+async def staffed_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
+    """The bot with a forum staff group: an escalated question becomes a ticket card there."""
+    emulator.group(STAFF_GROUP)
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
+                        staff=StaffSettings(group_chat_id=STAFF_GROUP, user_ids=(900,)))
+    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"e2e",
+                              knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    application = build_application(settings, token=emulator.token, services=services)
+    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05):
+        yield services
+
+
+def sent_requests(emulator: BotApiEmulator, chat_id: int) -> list[dict[str, Any]]:
+    """The sendMessage requests to a chat, as the bot made them (text before parsing, parse_mode)."""
+    return [params for method, params in emulator.calls if method == "sendMessage" and params.get("chat_id") == chat_id]
+
+
 @pytest.mark.parametrize(("code", "hello"), [("sv", "Hej"), ("da", "Hej"), ("nl", "Hoi"), ("en", "Hi"), ("fr", "Hi")])
 async def test_start_greets_in_the_users_language(emulator: BotApiEmulator, bot: Services, code: str, hello: str) -> None:
     user = emulator.user(500, first_name="Eva", language_code=code)
@@ -41,7 +61,16 @@ async def test_start_greets_in_the_users_language(emulator: BotApiEmulator, bot:
     greeting, profile = await user.next_messages(2)
     assert greeting["text"].startswith(f"{hello} Eva!")
     assert [b["callback_data"] for b in profile["reply_markup"]["inline_keyboard"][0]] == ["pf:c:se", "pf:c:dk", "pf:c:nl"]
-    assert ("chat", "") in {(scope, lang) for scope, lang in emulator.commands} or emulator.commands
+
+
+@pytest.mark.parametrize(("code", "language"), [("sv", "sv"), ("nl", "nl"), ("fr", "en")])
+async def test_start_sets_the_chats_command_menu_in_the_users_language(emulator: BotApiEmulator, bot: Services,
+                                                                       code: str, language: str) -> None:
+    user = emulator.user(500, first_name="Eva", language_code=code)
+    await user.send("/start")
+    menu = await emulator.wait_for(lambda: emulator.commands.get(("chat", "")))
+    assert [(c["command"], c["description"]) for c in menu][:2] == [
+        ("start", bot.catalog(language, "commands.start")), ("help", bot.catalog(language, "commands.help"))]
 
 
 async def test_the_command_menu_is_set_per_language(emulator: BotApiEmulator, bot: Services) -> None:
@@ -84,12 +113,13 @@ async def test_a_clarify_choice_shows_the_chosen_entry(emulator: BotApiEmulator,
     user = emulator.user(503, language_code="nl")
     await user.send("subsidie voor jeugdtheater leiden?")
     options = await user.next_message()
-    first = options["reply_markup"]["inline_keyboard"][0][0]
-    await user.press(options, first["callback_data"])
+    second = options["reply_markup"]["inline_keyboard"][1][0]  # not simply the best match
+    await user.press(options, second["callback_data"])
     card = await emulator.wait_for(lambda: len(user.messages) > 1 and user.messages[-1])
-    assert card["text"].startswith(first["text"])
+    assert card["text"].startswith(second["text"] + "\n")
     with session_scope(bot.engine) as session:
-        assert session.exec(select(Need)).one().chosen_id is not None
+        need = session.exec(select(Need)).one()
+        assert need.chosen_id == need.matches[1]["id"]
 
 
 async def test_browsing_pages_forward(emulator: BotApiEmulator, bot: Services) -> None:
@@ -115,13 +145,27 @@ async def test_a_sticker_gets_a_short_reply(emulator: BotApiEmulator, bot: Servi
     assert "alleen tekst" in (await user.next_message())["text"]
 
 
-async def test_html_in_a_question_is_escaped(emulator: BotApiEmulator, bot: Services) -> None:
+async def test_html_in_a_question_reaches_the_staff_card_literally(emulator: BotApiEmulator,
+                                                                    staffed_bot: Services) -> None:
+    question = "<b>help</b> & <script>"
     user = emulator.user(507, language_code="en")
-    await user.send("/human <b>help</b> & <script>")
-    reply = await user.next_message()
-    assert reply["text"]  # the emulator rejects unescaped HTML, so any reply proves escaping
-    with session_scope(bot.engine) as session:
-        assert session.exec(select(Need)).one().text == "<b>help</b> & <script>"
+    await user.send(f"/human {question}")
+    cards = await emulator.wait_for(lambda: [m for m in emulator.messages_to(STAFF_GROUP)
+                                             if "Question:" in m.get("text", "")])
+    assert f"Question:\n{question}\n" in cards[0]["text"]  # what staff see is exactly what the user wrote
+    request = next(p for p in sent_requests(emulator, STAFF_GROUP) if "Question:" in p["text"])
+    assert request.get("parse_mode") is None and question in request["text"]  # staff cards are plain text
+    with session_scope(staffed_bot.engine) as session:
+        assert session.exec(select(Need)).one().text == question
+
+
+async def test_html_in_a_users_name_is_sent_escaped_in_an_html_message(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(510, first_name="<b>Eva</b> & Co", language_code="en")
+    await user.send("/start")
+    greeting, _profile = await user.next_messages(2)
+    request = next(p for p in sent_requests(emulator, user.id) if "Eva" in p["text"])
+    assert request["parse_mode"] == "HTML" and request["text"].startswith("Hi &lt;b&gt;Eva&lt;/b&gt; &amp; Co!")
+    assert greeting["text"].startswith("Hi <b>Eva</b> & Co!")  # Telegram shows the name as it was written
 
 
 async def test_an_over_long_answer_is_split_under_the_limit(emulator: BotApiEmulator, bot: Services, tmp_path: Path) -> None:

@@ -7,21 +7,22 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from bot.insights.export import export_needs
+from bot.insights.export import export_needs, write_sheet
 from bot.knowledge.entries import KnowledgeBase
 from bot.storage.tables import Need, Ticket
 from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
-from bot.insights.progress import Progress
+from bot.insights.progress import Progress, progress_for
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
 
 PERSONAL = (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "anna_k", "070-123")
@@ -141,12 +142,19 @@ def test_no_export_holds_a_chat_id_staff_id_name_username_or_question_text(
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_progress_is_reported_on_the_stream_when_enabled_and_silent_otherwise(engine: Engine) -> None:
-    shown, hidden = io.StringIO(), io.StringIO()
-    export_needs(engine, None, fmt="csv", progress=Progress(True, stream=shown))
-    export_needs(engine, None, fmt="csv", progress=Progress(None, stream=hidden))  # not a terminal
-    assert "exported 12/12 rows" in shown.getvalue()
-    assert hidden.getvalue() == ""
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_the_stream_when_asked_or_on_a_terminal_and_silent_otherwise(engine: Engine) -> None:
+    shown = io.StringIO()
+    export_needs(engine, None, fmt="csv", progress=Progress(shown))
+    assert "exported" in shown.getvalue() and "12/12" in shown.getvalue()
+    assert progress_for(None, io.StringIO()) is None  # a pipe or a file: silent
+    assert progress_for(False, Terminal()) is None
+    assert isinstance(progress_for(None, Terminal()), Progress)
+    assert isinstance(progress_for(True, io.StringIO()), Progress)
 
 
 def write_config(tmp_path: Path, database: Path, kb_dir: Path) -> Path:
@@ -159,7 +167,11 @@ def test_the_cli_writes_json_to_stdout_and_files_by_suffix(engine: Engine, tmp_p
                                                            capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     config = str(write_config(tmp_path, tmp_path / "needs.db", kb_dir))
     assert main(["--config", config, "export", "--format", "json", "--period", "2026-03"]) == EXIT_OK
-    assert len(json.loads(capsysbinary.readouterr().out)) == 12
+    out, err = capsysbinary.readouterr()
+    assert len(json.loads(out)) == 12 and err == b""  # stderr is no terminal here: no progress
+    assert main(["--config", config, "export", "--format", "json", "--period", "2026-03", "--progress"]) == EXIT_OK
+    out, err = capsysbinary.readouterr()
+    assert len(json.loads(out)) == 12 and b"exported" in err and b"12/12" in err
     assert main(["--config", config, "export", "--out", str(tmp_path / "q.xlsx"), "--since",
                  START.date().isoformat(), "--until", "2026-03-08", "--no-progress"]) == EXIT_OK
     assert capsysbinary.readouterr().out.decode().strip() == str(tmp_path / "q.xlsx")
@@ -180,16 +192,26 @@ def test_the_cli_refuses_xlsx_on_stdout_an_unknown_period_and_a_missing_database
 
 
 def test_xlsx_cells_keep_their_types_escapes_and_a_frozen_filterable_bold_header(tmp_path: Path) -> None:
-    from bot.insights.xlsx import Workbook, column_name
-
     path = tmp_path / "cells.xlsx"
-    with path.open("wb") as stream, Workbook(stream) as book:
-        with book.sheet("a & b", [f"c{i}" for i in range(28)], widths=[12] * 28) as sheet:
-            sheet.append([1, 2.5, True, datetime(2026, 3, 1, 9, 30, tzinfo=UTC), " padded ", "<x> & \x07bell", None,
-                          "", *range(20)])
-    assert [column_name(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    with path.open("wb") as stream, xlsxwriter.Workbook(stream, {"constant_memory": True}) as book:
+        write_sheet(book, "a & b", [f"c{i}" for i in range(28)], [
+            [1, 2.5, True, datetime(2026, 3, 1, 10, 30, tzinfo=timezone(timedelta(hours=1))), " padded ",
+             "<x> & =1+1", None, "", float("nan"), ("a", "b"), "https://example.org", *range(17)],
+            [None, 3]], widths=[12] * 28)
     sheet = openpyxl.load_workbook(path)["a & b"]
-    assert [c.value for c in sheet[2][:8]] == [1, 2.5, True, datetime(2026, 3, 1, 9, 30), " padded ", "<x> & bell",
-                                                None, None]
-    assert sheet["AB2"].value == 19 and sheet["A1"].font.b and sheet["D2"].is_date
-    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:AB2")
+    assert [c.value for c in sheet[2][:11]] == [1, 2.5, True, datetime(2026, 3, 1, 9, 30), " padded ", "<x> & =1+1",
+                                                 None, None, None, "a | b", "https://example.org"]
+    assert sheet["AB2"].value == 16 and sheet["B3"].value == 3 and not sheet["B2"].hyperlink
+    assert sheet["A1"].font.b and sheet["D2"].is_date and sheet["D2"].number_format == "yyyy-mm-dd hh:mm"
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:AB3")
+    assert sheet.column_dimensions["AB"].width > 12
+
+
+def test_an_xlsx_export_with_no_needs_still_has_its_three_sheets_and_headers(engine: Engine, tmp_path: Path) -> None:
+    out = export_needs(engine, None, fmt="xlsx", out=tmp_path / "empty.xlsx", since=datetime(2030, 1, 1, tzinfo=UTC))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["needs", "tickets", "summary"]
+    assert [c.value for c in book["needs"][1]] == list(NEED_COLUMNS) and book["needs"].max_row == 1
+    assert book["needs"].freeze_panes == "A2"
+    summary = {(row[0], row[1]): row[2] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["totals", "needs"] == 0 and summary["totals", "share answer"] is None

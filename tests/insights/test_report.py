@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.cli import EXIT_OK, main
 from bot.i18n.catalog import placeholders
 from bot.knowledge.entries import KnowledgeBase
 from bot.insights.stats import summary
+from bot.insights.progress import Progress
 from bot.insights.redaction import redact
 from bot.insights.report import ReportTexts, build_report, report_catalog
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, USERNAME, seed_needs
@@ -77,10 +79,21 @@ def test_the_report_speaks_the_staff_language(seeded: Engine, tmp_path: Path) ->
 
 
 def test_an_empty_period_gives_a_report_without_charts_saying_so(seeded: Engine, tmp_path: Path) -> None:
-    index = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="da")
+    shown = io.StringIO()
+    index = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="da",
+                         progress=Progress(shown))
     page = index.read_text(encoding="utf-8")
     assert "<img" not in page and "Ingen data til denne graf" in page and "Ingen uopfyldte behov" in page
     assert not list(tmp_path.glob("*.png"))
+    assert "reading needs and tickets…" in shown.getvalue() and "writing index.html…" in shown.getvalue()
+
+
+def test_the_caller_may_pass_the_report_texts_in(seeded: Engine, tmp_path: Path) -> None:
+    catalog = report_catalog()
+    texts = {**catalog, "en": {**catalog["en"], "title": "Behov i Flen"}}
+    page = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="en",
+                        catalog=texts).read_text(encoding="utf-8")
+    assert "<h1>Behov i Flen</h1>" in page
 
 
 def test_every_report_language_has_every_english_key_with_the_same_placeholders() -> None:

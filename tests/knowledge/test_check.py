@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from itertools import takewhile
 from collections.abc import Callable, Mapping
 from datetime import date
+from itertools import takewhile
 from pathlib import Path
 
 from bot.knowledge.check import check_report

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
-
 import textwrap
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 

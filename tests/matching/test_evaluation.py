@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
-
 from bot.knowledge.entries import Entry, Source, Text
+from bot.matching.evaluation import Labelled, Report, evaluate, format_report, judge, load_labelled
+from bot.matching.matcher import Decision, Match, Result
 from bot.services import Knowledge
-from bot.matching.matcher import Decision, Match, Matcher, Result
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -31,7 +31,8 @@ def test_naming_the_municipality_and_a_place_is_read(index: Index) -> None:
 def test_off_topic_words_weigh_like_the_rarest_word_and_match_nothing(index: Index) -> None:
     query = analyse_query(index, "vad blir det för väder")
     assert query.off_topic
-    assert all(not s.variants for s in query.slots if s.off_topic)
+    off_topic = [s for s in query.slots if s.off_topic]
+    assert off_topic and all(not s.variants and s.weight == index.max_idf for s in off_topic)
 
 
 def test_a_misspelt_word_is_read_as_the_known_word(index: Index) -> None:
