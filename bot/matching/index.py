@@ -88,48 +88,10 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     fold, stems = language.analyzer.fold, language.analyzer.stems
     entries = tuple(kb)
     fielded = [entry_fields(e) for e in entries]
-    vocabulary: set[str] = set()
-    for fields in fielded:
-        for texts in fields.values():
-            for text in texts:
-                vocabulary.update(words(text))
+    vocabulary = {word for fields in fielded for texts in fields.values() for text in texts for word in words(text)}
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
     splits = {w: split_compound(w, known, language.analyzer) for w in vocabulary if len(w) >= 2 * MIN_PART}
-
-    analysed: dict[str, dict[str, float]] = {}
-
-    def text_terms(text: str) -> dict[str, float]:
-        """Terms of one text with how closely each stands for it; many entries share texts."""
-        if (cached := analysed.get(text)) is not None:
-            return cached
-        terms: dict[str, float] = {}
-        tokens = words(text)
-        for concept in lexicon.phrase_concepts(tokens):
-            _raise(terms, concept, CONCEPT_FACTOR)
-        for token in tokens:
-            for concept in lexicon.concepts_of(token):
-                _raise(terms, concept, CONCEPT_FACTOR)
-            if lexicon.is_stopword(token):
-                continue
-            for term in stems(token):
-                _raise(terms, term, 1.0)
-            for part in splits.get(token, ()):
-                for term in stems(part):
-                    _raise(terms, term, PART_FACTOR)
-        analysed[text] = terms
-        return terms
-
-    per_term: dict[str, dict[int, float]] = defaultdict(dict)
-    for position, fields in enumerate(fielded):
-        weights: dict[str, float] = {}
-        for field, texts in fields.items():
-            base = FIELD_WEIGHTS[field]
-            for text in texts:
-                for term, factor in text_terms(text).items():
-                    _raise(weights, term, base * factor)
-        for term, weight in weights.items():
-            per_term[term][position] = weight
-
+    per_term = _entry_terms(fielded, lexicon, splits)
     n = len(entries)
     postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
                                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
@@ -139,13 +101,49 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     for w in sorted(vocabulary):
         if len(w) >= 4 and not lexicon.is_stopword(w):
             surface[len(fold(w))][w] = fold(w)
-    return Index(entries=entries, postings=postings, idf=idf,
-                 surface=dict(surface),
-                 known_words=known,
+    return Index(entries=entries, postings=postings, idf=idf, surface=dict(surface), known_words=known,
                  coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
                                 for e, f in zip(entries, fielded, strict=True)),
-                 lexicon=lexicon, gazetteer=gazetteer,
-                 max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
+                 lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
+
+
+def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
+                 splits: dict[str, tuple[str, ...]]) -> dict[str, dict[int, float]]:
+    """Each term's entries with its best field weight there; a text shared by many entries is read once."""
+    analysed: dict[str, dict[str, float]] = {}
+    per_term: dict[str, dict[int, float]] = defaultdict(dict)
+    for position, fields in enumerate(fielded):
+        weights: dict[str, float] = {}
+        for field, texts in fields.items():
+            base = FIELD_WEIGHTS[field]
+            for text in texts:
+                if (terms := analysed.get(text)) is None:
+                    terms = analysed[text] = _text_terms(text, lexicon, splits)
+                for term, factor in terms.items():
+                    _raise(weights, term, base * factor)
+        for term, weight in weights.items():
+            per_term[term][position] = weight
+    return per_term
+
+
+def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """Terms of one text with how closely each stands for it: stems 1, compound parts and concepts less."""
+    stems = lexicon.analyzer.stems
+    terms: dict[str, float] = {}
+    tokens = words(text)
+    for concept in lexicon.phrase_concepts(tokens):
+        _raise(terms, concept, CONCEPT_FACTOR)
+    for token in tokens:
+        for concept in lexicon.concepts_of(token):
+            _raise(terms, concept, CONCEPT_FACTOR)
+        if lexicon.is_stopword(token):
+            continue
+        for term in stems(token):
+            _raise(terms, term, 1.0)
+        for part in splits.get(token, ()):
+            for term in stems(part):
+                _raise(terms, term, PART_FACTOR)
+    return terms
 
 
 def split_compound(word: str, known: frozenset[str], analyzer: Analyzer) -> tuple[str, ...]:
