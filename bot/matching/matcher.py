@@ -48,6 +48,7 @@ class Result:
     decision: Decision
     matches: tuple[Match, ...]   # the answer first; on clarify, the options; on escalate, the best tries
     places: tuple[Place, ...] = field(default=())
+    related: Match | None = None  # on escalate: an entry on the topic that lacks the detail asked ("meanwhile")
 
     @property
     def best(self) -> Match | None:
@@ -121,6 +122,9 @@ class Matcher:
 
         if not ranked or ranked[0].score < s.clarify_min:
             return result(Decision.ESCALATE, ranked[:3])
+        if query.details and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details):
+            # the base knows the topic, not the detail asked: a person answers, the entry may help meanwhile
+            return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if first < s.answer_min and not self._knows_key_word(query, ranked[:KEY_WORD_OPTIONS]):

@@ -29,6 +29,8 @@ class Slot:
     variants: tuple[tuple[str, float], ...]  # term, gain (its idf times how loose a match it is)
     weight: float  # the most this slot can add; the sum over slots normalises scores to 0..1
     off_topic: bool = False
+    word: str = ""       # the question's own word ('' for a concept evoked by filler or a phrase)
+    place: bool = False  # the word names a place: it locates the question, it is not its subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Query:
     intents: frozenset[str]  # kinds of entry the question asks for
     municipal: bool          # it asks about "the municipality"
     off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
+    details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
 
 
 def analyse_query(index: Index, question: str) -> Query:
@@ -53,7 +56,8 @@ def analyse_query(index: Index, question: str) -> Query:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked,
-                 off_topic=any(slot.off_topic for slot in slots))
+                 off_topic=any(slot.off_topic for slot in slots),
+                 details=index.lexicon.details_of(words(question)))
 
 
 def _slots(index: Index, question: str) -> list[Slot]:
@@ -70,19 +74,20 @@ def _slots(index: Index, question: str) -> list[Slot]:
             loose.update(concepts)
             continue
         if lexicon.off_topic(token):
-            slots[token] = Slot((), index.max_idf, off_topic=True)
+            slots[token] = Slot((), index.max_idf, off_topic=True, word=token)
             continue
         share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
+        place = share < 1.0
         for part_share, lexical in _variants(index, token):
             variants = tuple((t, index.idf[t] * f * share * part_share)
                              for t, f in lexical + [(c, CONCEPT_FACTOR) for c in concepts])
             key = min((t for t, _ in lexical), key=lambda t: (len(t), t), default=token)
             if variants:
-                slots[key] = Slot(variants, max(g for _, g in variants))
+                slots[key] = Slot(variants, max(g for _, g in variants), word=token, place=place)
             elif lexicon.names_body(token, tokens[position + 1] if position + 1 < len(tokens) else ""):
-                slots[key] = Slot((), index.max_idf, off_topic=True)  # a fund the base does not know
+                slots[key] = Slot((), index.max_idf, off_topic=True, word=token)  # a fund the base does not know
             else:
-                slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE)
+                slots[key] = Slot((), index.max_idf * OOV_IDF_SHARE, word=token, place=place)
     covered = {t for slot in slots.values() for t, _ in slot.variants}
     for concept in sorted(loose - covered):
         if concept not in index.idf:
