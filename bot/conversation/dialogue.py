@@ -117,11 +117,21 @@ class Conversation:
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
                             channel=event.sender.channel, now=self.services.clock())
         if force_person or result.decision is Decision.ESCALATE:
-            intro = () if force_person else (Reply(self.t(actor, "escalate.no_match"), language=actor.language),)
+            intro = () if force_person else self._cannot_answer(actor, result)
             return Turn(intro + self._escalate(session, actor, event.sender, need))
         if result.decision is Decision.CLARIFY:
             return Turn((self._clarify(actor, need, result),))
         return Turn((self._answer(actor, need, result.matches[0].entry),))
+
+    def _cannot_answer(self, actor: Actor, result: Result) -> tuple[Reply, ...]:
+        """Why a person takes over; where the base knows the topic, its entry to read meanwhile."""
+        if result.related is None:
+            return (Reply(self.t(actor, "escalate.no_match"), language=actor.language),)
+        entry = result.related.entry
+        title = entry.title.get(actor.language)
+        show = ((Button(title, f"e:{entry.id}"),),)
+        return (Reply(self.t(actor, "escalate.no_detail", title=title), language=actor.language),
+                Reply(self.t(actor, "escalate.meanwhile"), buttons=show, language=actor.language))
 
     def _answer(self, actor: Actor, need: Need, entry: Entry) -> Reply:
         rows: list[tuple[Button, ...]] = []

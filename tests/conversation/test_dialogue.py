@@ -233,3 +233,14 @@ def test_profile_regions_list_the_region_before_its_municipalities_and_skipping_
     conv.handle(Press(ANNA, "pf:r:dk"))
     assert conv.handle(Press(ANNA, "pf:a:music")).replies[0].text == (
         "Tack! Din profil: Danmark, Musik. Ändra den när du vill med /profile.")
+
+
+def test_a_detail_the_base_lacks_is_handed_over_with_the_related_entry_to_read_meanwhile(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    turn = conv.handle(Text(ANNA, "När sker utbetalningen av Konstnärsnämndens arbetsstipendium?", update_id=1))
+    why, meanwhile, receipt = turn.replies
+    assert "inte just den detalj" in why.text
+    assert meanwhile.text == "Under tiden kan det här hjälpa:"
+    assert [b.data for row in meanwhile.buttons for b in row] == ["e:konstnarsnamnden-arbetsstipendium"]
+    assert "#1" in receipt.text

@@ -105,3 +105,22 @@ def test_unsure_options_that_miss_the_questions_key_word_are_not_offered(matcher
     """A grand piano for the church: no entry knows 'flygel', so grants for other things would be guesses."""
     assert matcher.match("vi vill köpa en ny flygel till kyrkan, finns det bidrag").decision is Decision.ESCALATE
     assert matcher.match("finns det bidrag till teater").decision is Decision.CLARIFY
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("När sker utbetalningen av Konstnärsnämndens arbetsstipendium?", "konstnarsnamnden-arbetsstipendium"),
+    ("Hvordan foregår bedømmelsen af ansøgninger til Næstved kulturpulje?", "naestved-"),
+    ("Wanneer wordt de projectsubsidie van de gemeente Leiden uitbetaald?", "leiden-projectsubsidie-cultuur"),
+])
+def test_a_detail_the_best_entry_does_not_state_goes_to_a_person_with_that_entry_related(
+        matcher: Matcher, question: str, topic: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert result.related is not None and result.related.entry.id.startswith(topic)  # the fund or its officer
+
+
+def test_a_detail_the_best_entry_states_is_answered(matcher: Matcher) -> None:
+    """Konstnärsnämnden's work grant says it is tax-free: a question about its tax gets the card."""
+    result = matcher.match("är konstnärsnämndens arbetsstipendium skattefritt?")
+    assert result.decision is Decision.ANSWER and result.related is None
+    assert result.matches[0].entry.id == "konstnarsnamnden-arbetsstipendium"
