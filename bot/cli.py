@@ -226,8 +226,8 @@ def _console(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     """Needs of a period to a file or stdout; only columns free of personal data (see bot/needs_rows.py)."""
     from bot.insights.export import FORMATS, export_needs
-    from bot.insights.rows import open_existing
     from bot.insights.progress import progress_for
+    from bot.insights.rows import open_existing
 
     period = _period(args)
     if period is None:
@@ -252,9 +252,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """The HTML report of a period; prints the path of its index.html."""
-    from bot.insights.rows import open_existing
     from bot.insights.progress import progress_for
     from bot.insights.report import build_report, report_catalog
+    from bot.insights.rows import open_existing
 
     period = _period(args)
     if period is None:

@@ -24,14 +24,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
+import xlsxwriter
 from sqlalchemy.engine import Engine
 
-from bot.knowledge.entries import KnowledgeBase
-from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, need_rows, ticket_rows
-from bot.insights.stats import DECISIONS, Tally
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, track
+from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, need_rows, ticket_rows
+from bot.insights.stats import DECISIONS, Tally
+from bot.knowledge.entries import KnowledgeBase
 
 FORMATS = ("csv", "xlsx", "json")
 JOIN = " | "

@@ -21,16 +21,16 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot.i18n.catalog import load_catalog
 from bot.insights import charts
 from bot.insights.clustering import Clustering
-from bot.i18n.catalog import load_catalog
-from bot.knowledge.entries import KnowledgeBase
-from bot.insights.rows import UNKNOWN, count_needs
-from bot.insights.stats import DECISIONS, Tally, tally
-from bot.storage.tables import OPEN_STATES
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
 from bot.insights.redaction import redact
+from bot.insights.rows import UNKNOWN, count_needs
+from bot.insights.stats import DECISIONS, Tally, tally
+from bot.knowledge.entries import KnowledgeBase
+from bot.storage.tables import OPEN_STATES
 
 TOP_ENTRIES, TOP_GROUPS, TOP_CLUSTERS = 15, 15, 25
 FALLBACK = "en"

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from bot.storage.database import open_database
-from bot.knowledge.entries import KnowledgeBase
-from bot.storage.tables import Need, Ticket
 from bot.insights.periods import Period
+from bot.knowledge.entries import KnowledgeBase
+from bot.storage.database import open_database
+from bot.storage.tables import Need, Ticket
 
 UNKNOWN = "unknown"
 BATCH = 5000

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.insights.clustering import MAX_FORMS, Cluster, Clustering, cluster_questions
-from bot.knowledge.entries import KnowledgeBase
-from bot.matching.matcher import Decision
-from bot.storage.tables import OPEN_STATES, Ticket
-from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, track
 from bot.insights.redaction import redact
+from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
+from bot.knowledge.entries import KnowledgeBase
+from bot.matching.matcher import Decision
+from bot.storage.tables import OPEN_STATES, Ticket
 
 DECISIONS = tuple(d.value for d in Decision)
 

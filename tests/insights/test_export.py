@@ -13,16 +13,16 @@ from typing import Any
 
 import openpyxl
 import pytest
-import xlsxwriter  # type: ignore[import-untyped]
+import xlsxwriter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from bot.insights.export import export_needs, write_sheet
+from bot.insights.progress import Progress, progress_for
+from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
 from bot.knowledge.entries import KnowledgeBase
 from bot.storage.tables import Need, Ticket
-from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
-from bot.insights.progress import Progress, progress_for
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
 
 PERSONAL = (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "anna_k", "070-123")

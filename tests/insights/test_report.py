@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 
 from bot.cli import EXIT_OK, main
 from bot.i18n.catalog import placeholders
-from bot.knowledge.entries import KnowledgeBase
-from bot.insights.stats import summary
 from bot.insights.progress import Progress
 from bot.insights.redaction import redact
 from bot.insights.report import ReportTexts, build_report, report_catalog
+from bot.insights.stats import summary
+from bot.knowledge.entries import KnowledgeBase
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, USERNAME, seed_needs
 
 PNG = b"\x89PNG\r\n\x1a\n"
