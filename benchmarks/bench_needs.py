@@ -10,6 +10,8 @@ fork, so the parent stays small. Prints a markdown table; exits 1 when a task mi
 What is measured is the real command line (`python -m bot export/report`, progress off as in a pipe), so
 the xlsx row is XlsxWriter in constant_memory mode (rows flushed to a temporary file one by one, strings
 inline) writing the needs, tickets and summary sheets; the versions used are printed above the table.
+The own writer it replaced, run the same way one after the other on the same database, took about half
+the xlsx time at the same peak memory (figures in the README).
 """
 
 from __future__ import annotations
@@ -177,10 +179,10 @@ def measure(folder: Path, count: int) -> int:
              f"s = summary(open_database('sqlite:///{database}')); "
              "print(s.needs, s.open_tickets, [c.size for c in s.top_unmet])")
     tasks = {
-        "export csv": bot + ["export", "--format", "csv", "--out", str(folder / "needs.csv")],
-        "export xlsx": bot + ["export", "--format", "xlsx", "--out", str(folder / "needs.xlsx")],
-        "export json": bot + ["export", "--format", "json", "--out", str(folder / "needs.json")],
-        "report (charts + unmet clusters)": bot + ["report", "--out", str(folder / "report")],
+        "export csv": [*bot, "export", "--format", "csv", "--out", str(folder / "needs.csv")],
+        "export xlsx": [*bot, "export", "--format", "xlsx", "--out", str(folder / "needs.xlsx")],
+        "export json": [*bot, "export", "--format", "json", "--out", str(folder / "needs.json")],
+        "report (charts + unmet clusters)": [*bot, "report", "--out", str(folder / "report")],
         "summary (/stats, with clustering)": [sys.executable, "-c", stats],
     }
     print(f"{count} needs seeded in {seconds:.1f} s, peak {seed_peak:.0f} MiB "

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot.conversation import browse
+from bot.conversation import browse, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
@@ -22,9 +22,6 @@ from bot.storage.needs_log import log_question, need_of, record_feedback
 from bot.storage.privacy import forget
 from bot.storage.tables import Actor, Need, Ticket, TicketState, utcnow
 
-ART_FORMS = ("music", "theatre", "dance", "visual-arts", "literature", "film", "crafts", "heritage", "circus",
-             "cross-disciplinary")
-COUNTRIES = ("se", "dk", "nl")
 BROWSE_COMMANDS = {"funding": "funding", "contacts": "contact", "networks": "network", "events": "event",
                    "courses": "course"}
 
@@ -213,38 +210,10 @@ class Conversation:
 
     # ------------------------------------------------------------------ profile, language, browsing
     def _ask_country(self, actor: Actor) -> Reply:
-        row = tuple(Button(self.t(actor, f"country.{c}"), f"pf:c:{c}") for c in COUNTRIES)
-        return Reply(self.t(actor, "profile.ask_country"), buttons=(row, (Button(self.t(actor, "button.skip"), "pf:skip"),)),
-                     language=actor.language)
+        return profile.ask_country(self.services, actor)
 
     def _profile(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
-        step, _, value = rest.partition(":")
-        skip = (Button(self.t(actor, "button.skip"), "pf:a:-"),)
-        if rest == "skip":
-            actor.profile_asked = True
-            return Turn((Reply(self.t(actor, "profile.skipped"), language=actor.language, replace=True),))
-        if step == "c":
-            knowledge = self.services.knowledge
-            regions = browse.regions_of(knowledge.kb, value, knowledge.matcher.index.gazetteer)
-            rows = [tuple(Button(r, f"pf:r:{r}") for r in regions[i:i + 3]) for i in range(0, len(regions), 3)]
-            rows.append((Button(self.t(actor, "button.skip"), f"pf:r:{value}"),))
-            return Turn((Reply(self.t(actor, "profile.ask_region"), buttons=tuple(rows), language=actor.language,
-                               replace=True),))
-        if step == "r":
-            actor.region = value
-            rows = [tuple(Button(self.t(actor, f"art.{a}"), f"pf:a:{a}") for a in ART_FORMS[i:i + 2])
-                    for i in range(0, len(ART_FORMS), 2)]
-            return Turn((Reply(self.t(actor, "profile.ask_art"), buttons=(*rows, skip), language=actor.language,
-                               replace=True),))
-        if step == "a":
-            actor.art_form = value if value in ART_FORMS else None
-            actor.profile_asked = True
-            region = self.t(actor, f"country.{actor.region}") if actor.region in COUNTRIES else actor.region
-            parts = [p for p in (region, self.t(actor, f"art.{actor.art_form}") if actor.art_form else None) if p]
-            profile = ", ".join(parts) or self.t(actor, "profile.none")
-            return Turn((Reply(self.t(actor, "profile.saved", profile=profile), language=actor.language,
-                               replace=True),))
-        return None
+        return profile.step(self.services, actor, rest)
 
     def _language(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         if rest not in LANGUAGES:

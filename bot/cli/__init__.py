@@ -1,0 +1,49 @@
+"""The command line: `python -m bot COMMAND`; errors become one-line messages and exit codes here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.cli import answering, needs, service
+from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from bot.config import ConfigError
+from bot.knowledge.entries import KnowledgeErrors
+from bot.matching.evaluation import EvalSetError
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+    except KnowledgeErrors as exc:
+        print(f"knowledge base has {len(exc.errors)} error(s):", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (| head): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (EvalSetError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kulturlots", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $KULTURLOTS_CONFIG or ./config.yaml)")
+    commands = parser.add_subparsers(title="commands")
+    answering.add_commands(commands)
+    service.add_commands(commands)
+    needs.add_commands(commands)
+    return parser

@@ -1,0 +1,107 @@
+"""`ask`, `eval`, `kb check` and `kb test`: the matcher and the base from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.cli.common import EXIT_FAILED, EXIT_OK, settings_for
+from bot.knowledge.loader import load_knowledge
+from bot.languages import LANGUAGES
+from bot.matching.index import build_index
+from bot.matching.language_data import load_language_data
+from bot.matching.matcher import Matcher, Result
+
+
+def add_commands(commands: Any) -> None:
+    """The answering commands on the command line's subparsers."""
+    ask = commands.add_parser("ask", help="answer questions from the knowledge base")
+    ask.add_argument("question", nargs="+",
+                     help="one or more questions, each one argument; '-' reads one question per line from stdin")
+    ask.add_argument("--kb", type=Path, help="knowledge base folder (default: from config)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the answer")
+    ask.set_defaults(handler=_ask)
+
+    evaluate = commands.add_parser("eval", help="score the matcher on a labelled question set")
+    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("--kb", type=Path)
+    evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
+    evaluate.set_defaults(handler=_eval)
+
+    kb = commands.add_parser("kb", help="check and test a knowledge base").add_subparsers(title="kb commands")
+    check = kb.add_parser("check", help="validate and summarise a knowledge base")
+    check.add_argument("dir", nargs="?", type=Path)
+    check.set_defaults(handler=_kb_check)
+    selftest = kb.add_parser("test", help="ask every entry's example questions and list those that miss")
+    selftest.add_argument("dir", nargs="?", type=Path)
+    selftest.set_defaults(handler=_kb_test)
+
+
+def _matcher(args: argparse.Namespace, folder: Path | None) -> Matcher:
+    settings = settings_for(args)
+    kb = load_knowledge(folder or settings.knowledge_dir)
+    return Matcher(build_index(kb, language=load_language_data()), settings.matching)
+
+
+def _questions(raw: Sequence[str]) -> Iterator[str]:
+    for arg in raw:
+        if arg == "-":
+            yield from (line.strip() for line in sys.stdin if line.strip())
+        elif arg.strip():
+            yield arg.strip()
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.conversation.cards import render_result_text
+
+    matcher = _matcher(args, args.kb)
+    for question in _questions(args.question):
+        result = matcher.match(question)
+        if args.json:
+            print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(render_result_text(result, language=args.lang, today=date.today()), flush=True)
+    return EXIT_OK
+
+
+def result_json(result: Result) -> dict[str, object]:
+    """The `ask --json` contract: question, decision and matches best first."""
+    return {
+        "question": result.question,
+        "decision": result.decision.value,
+        "matches": [{"id": m.entry.id, "kind": m.entry.kind, "title": m.entry.title.get("en"),
+                     "score": round(m.score, 4)} for m in result.matches],
+    }
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.matching.evaluation import evaluate, format_report, load_labelled
+
+    matcher = _matcher(args, args.kb)
+    report = evaluate(matcher, load_labelled(args.questions))
+    print(format_report(report, failures=args.failures))
+    return EXIT_OK
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.check import check_report
+
+    folder = args.dir or settings_for(args).knowledge_dir
+    kb = load_knowledge(folder)
+    print(check_report(kb, today=date.today()))
+    return EXIT_OK
+
+
+def _kb_test(args: argparse.Namespace) -> int:
+    from bot.matching.selftest import self_test
+
+    matcher = _matcher(args, args.dir)
+    misses, text = self_test(matcher)
+    print(text)
+    return EXIT_FAILED if misses else EXIT_OK
