@@ -59,9 +59,9 @@ def stacked_weeks(path: Path, *, title: str, weeks: Sequence[date], series: Mapp
     bottom = [0.0] * len(weeks)
     totals = [sum(values[i] for values in series.values()) or 1 for i in range(len(weeks))]
     for n, (name, values) in enumerate(series.items()):
-        heights = [v / t if percent else v for v, t in zip(values, totals)]
+        heights = [v / t if percent else v for v, t in zip(values, totals, strict=True)]
         axes.bar(range(len(weeks)), heights, bottom=bottom, label=name, color=colours[n % len(colours)], width=0.8)
-        bottom = [b + h for b, h in zip(bottom, heights)]
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     _week_axis(axes, weeks, xlabel)
     axes.set_ylabel(ylabel)
     if percent:
@@ -81,7 +81,7 @@ def horizontal_bars(path: Path, *, title: str, labels: Sequence[str], values: Se
     positions = range(len(labels))[::-1]
     axes.barh(list(positions), values, color=COLOURS[0])
     axes.set_yticks(list(positions), [_short(label) for label in labels], fontsize=8)
-    for y, value in zip(positions, values):
+    for y, value in zip(positions, values, strict=True):
         axes.annotate(f"{value:g}", (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel)

@@ -118,7 +118,7 @@ def _join_tail(tail: Sequence[Form], groups: list[list[int]], vectors: np.ndarra
         rows = space.matrix([terms_of(f, {w: by_stem.get(stem_of(w, lex.analyzer), w) for w in f.words}, lex) for f in chunk])
         scores = rows @ centres.T
         best = scores.argmax(axis=1)
-        for form, index, score in zip(chunk, best, scores[np.arange(len(chunk)), best]):
+        for form, index, score in zip(chunk, best, scores[np.arange(len(chunk)), best], strict=True):
             (members[index] if score >= threshold else alone).append(form)
     return alone
 

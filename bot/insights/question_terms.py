@@ -9,6 +9,7 @@ added at CONCEPT_WEIGHT, so questions in different languages can meet. Terms are
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections import Counter
@@ -45,7 +46,8 @@ def read_forms(texts: Iterable[str], lexicon: Lexicon) -> list[Form]:
         tokens = words(text)
         content = tuple(t for t in tokens if len(t) > 1 and not t.isdigit() and not lexicon.is_stopword(t))
         phrases = frozenset(lexicon.phrase_concepts(tokens))
-        form = forms.setdefault(tuple(sorted({stem_of(t, lexicon.analyzer) for t in content} | phrases)), Form(content, phrases))
+        key = tuple(sorted({stem_of(t, lexicon.analyzer) for t in content} | phrases))
+        form = forms.setdefault(key, Form(content, phrases))
         form.count += 1
         if form.count == 1 or text not in form.texts:
             form.texts.append(text)
@@ -80,14 +82,15 @@ def canonical_words(all_words: Iterable[str], analyzer: Analyzer) -> dict[str, s
                 union(word, by_stem.setdefault(stem, word))
     folded = [analyzer.fold(w) for w in vocabulary]
     by_spelling = sorted(range(len(folded)), key=folded.__getitem__)
-    for i, j in zip(by_spelling, by_spelling[1:]):
+    for i, j in itertools.pairwise(by_spelling):
         a, b = folded[i], folded[j]
-        if len(os.path.commonprefix((a, b))) >= max(PREFIX_MIN, PREFIX_SHARE * min(len(a), len(b))):
+        shared = len(os.path.commonprefix((a, b)))  # noqa: RUF071 - the letters two words begin with
+        if shared >= max(PREFIX_MIN, PREFIX_SHARE * min(len(a), len(b))):
             union(vocabulary[i], vocabulary[j])
     for start in range(0, len(folded), CHUNK):
         distances = process.cdist(folded[start:start + CHUNK], folded, scorer=OSA.distance, score_cutoff=2,
                                   dtype=np.uint8, workers=-1)
-        for i, j in zip(*np.nonzero(distances <= 2)):
+        for i, j in zip(*np.nonzero(distances <= 2), strict=True):
             if is_typo(folded[start + i], folded[j], int(distances[i, j])):
                 union(vocabulary[start + i], vocabulary[j])
     return {w: find(w) for w in vocabulary}

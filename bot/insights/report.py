@@ -183,7 +183,7 @@ def _unmet(clustering: Clustering, t: ReportTexts) -> list[str]:
     e = html.escape
     parts = [f'<section id="unmet">\n<h2>{e(t("unmet.title"))}</h2>', f"<p>{e(t('unmet.intro'))}</p>"]
     if not clustering.questions:
-        return parts + [f"<p class=\"none\">{e(t('unmet.none'))}</p>", "</section>"]
+        return [*parts, f"<p class=\"none\">{e(t('unmet.none'))}</p>", "</section>"]
     parts.append('<ol class="clusters">')
     for cluster in clustering.clusters[:TOP_CLUSTERS]:
         words = f" · {e(t('unmet.words', words=', '.join(cluster.keywords)))}" if cluster.keywords else ""
@@ -195,7 +195,7 @@ def _unmet(clustering: Clustering, t: ReportTexts) -> list[str]:
         parts.append(f"<p>{e(t('unmet.singles', count=clustering.singles))}</p>")
     if clustering.compared < clustering.forms:
         parts.append(f"<p class=\"note\">{e(t('unmet.sampled', forms=clustering.forms, compared=clustering.compared))}</p>")
-    return parts + ["</section>"]
+    return [*parts, "</section>"]
 
 
 STYLE = """
