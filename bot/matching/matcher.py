@@ -98,6 +98,8 @@ class Matcher:
         fit = self.index.gazetteer.fit(self.index.coverage[position], query.places)
         if query.municipal and fit is not Fit.LOCAL and any(p.local for p in query.places):
             fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
+        elif query.regional and fit is Fit.COVERED and any(p.local for p in query.places):
+            fit = Fit.ELSEWHERE  # "region X's grants" are not a national fund's
         if fit is Fit.ELSEWHERE:
             score *= 1.0 - settings.place_penalty
         elif fit is Fit.LOCAL:

@@ -19,6 +19,7 @@ TAIL_FACTOR = 0.6
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 MUNICIPALITY = "@municipality"
+REGION = "@region"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
 
 
@@ -43,6 +44,7 @@ class Query:
     intents: frozenset[str]  # kinds of entry the question asks for
     municipal: bool          # it asks about "the municipality"
     off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
+    regional: bool = False   # it asks about "the region" (Region Uppsala, provincie Utrecht)
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
 
 
@@ -55,9 +57,20 @@ def analyse_query(index: Index, question: str) -> Query:
     if ASKS_WHO in evoked:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
-                 intents=intents, municipal=MUNICIPALITY in evoked,
+                 intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, words(question)),
                  off_topic=any(slot.off_topic for slot in slots),
                  details=index.lexicon.details_of(words(question)))
+
+
+def _names_a_region(index: Index, tokens: list[str]) -> bool:
+    """'Region Uppsala', 'provincie Utrecht': the word for a region beside a place asks for that region's own."""
+    for position, token in enumerate(tokens):
+        if REGION in index.lexicon.concepts_of(token):
+            for near in tokens[max(0, position - 1):position + 2:2]:
+                place = index.gazetteer.lookup(near)
+                if place is not None and place.local:
+                    return True
+    return False
 
 
 def _slots(index: Index, question: str) -> list[Slot]:

@@ -70,6 +70,7 @@ class Lexicon:
     kind_concepts: Mapping[str, tuple[str, ...]]
     off_topic_words: frozenset[str] = frozenset()
     detail_concepts: frozenset[str] = frozenset()  # aspects only an entry that states them can answer
+    detail_words: Mapping[str, str] = field(default_factory=dict)  # folded word -> its detail concept, exactly
     detail_heads: tuple[tuple[str, str], ...] = ()  # (folded stem, concept): 'bedömargruppen' starts 'bedöm'
     body_words: frozenset[str] = frozenset()
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
@@ -96,8 +97,9 @@ class Lexicon:
         """The detail aspects a question asks, also where a compound starts with a detail word."""
         found = {c for c in self.phrase_concepts(tokens) if c in self.detail_concepts}
         for token in tokens:
-            found.update(c for c in self.concepts_of(token) if c in self.detail_concepts)
             folded = self.analyzer.fold(token)
+            if concept := self.detail_words.get(folded):
+                found.add(concept)
             found.update(c for head, c in self.detail_heads if folded.startswith(head) and len(folded) > len(head))
         return frozenset(found)
 
@@ -153,10 +155,11 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
              for kind, names in dict(raw.get("kinds", {})).items()}
     details = frozenset(CONCEPT_PREFIX + name for name in raw.get("details", ()))
     singles = [(name, w[0]) for name in raw.get("details", ()) for item in _concept_words(raw["concepts"][name])
-               if len(w := words(item)) == 1 and len(w[0]) >= 6]
-    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in singles})
+               if len(w := words(item)) == 1]
+    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in singles if len(word) >= 8})
     return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), detail_concepts=details,
-                   detail_heads=tuple((head, concept) for head, concept in heads if len(head) >= 5),
+                   detail_words={fold(word): CONCEPT_PREFIX + name for name, word in singles},
+                   detail_heads=tuple((head, concept) for head, concept in heads if len(head) >= 6),
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),

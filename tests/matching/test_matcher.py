@@ -124,3 +124,22 @@ def test_a_detail_the_best_entry_states_is_answered(matcher: Matcher) -> None:
     result = matcher.match("är konstnärsnämndens arbetsstipendium skattefritt?")
     assert result.decision is Decision.ANSWER and result.related is None
     assert result.matches[0].entry.id == "konstnarsnamnden-arbetsstipendium"
+
+
+def test_another_regions_own_grants_are_not_answered_by_a_national_fund(matcher: Matcher) -> None:
+    result = matcher.match("Vilka kulturbidrag har Region Uppsala för fria teatergrupper?")
+    assert result.decision is Decision.ESCALATE
+
+
+def test_the_region_where_a_tour_goes_does_not_turn_away_the_national_fund(matcher: Matcher) -> None:
+    result = matcher.match("vi ska turnera med vår föreställning runt i länet, vilka statliga bidrag finns för fri teater")
+    assert "kulturradet-fri-scenkonst-projekt" in [m.entry.id for m in result.matches]
+
+
+@pytest.mark.parametrize("question", [
+    "Vad var programmet på förra årets kulturforum i Sörmland?",
+    "Is the PO-VO theme meeting of De Leidse Aanpak accessible for wheelchair users?",
+])
+def test_an_event_detail_its_card_does_not_hold_goes_to_a_person(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE and result.related is not None
