@@ -124,6 +124,8 @@ class Matcher:
 
         if not ranked or ranked[0].score < s.clarify_min:
             return result(Decision.ESCALATE, ranked[:3])
+        if query.other_body:
+            return result(Decision.ESCALATE, ranked[:3])  # another funder: a person knows it, our cards do not
         if query.details and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details):
             # the base knows the topic, not the detail asked: a person answers, the entry may help meanwhile
             return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])

@@ -45,6 +45,7 @@ class Query:
     municipal: bool          # it asks about "the municipality"
     off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
     regional: bool = False   # it asks about "the region" (Region Uppsala, provincie Utrecht)
+    other_body: bool = False  # it names a fund or foundation the base does not know ('Postkodstiftelsen')
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
 
 
@@ -58,8 +59,22 @@ def analyse_query(index: Index, question: str) -> Query:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, words(question)),
+                 other_body=_names_another_body(index, words(question)),
                  off_topic=any(slot.off_topic for slot in slots),
                  details=index.lexicon.details_of(words(question)))
+
+
+def _names_another_body(index: Index, tokens: list[str]) -> bool:
+    """A fund's name the base has never seen ('Augustinus Fonden', 'Längmanska kulturfonden'): not ours to answer."""
+    lexicon = index.lexicon
+    for position, token in enumerate(tokens):
+        if len(token) <= 2 or lexicon.is_stopword(token):
+            continue
+        following = tokens[position + 1] if position + 1 < len(tokens) else ""
+        known = any(lexical for _, lexical in _variants(index, token))  # a name of ours, or a typo of one
+        if lexicon.names_body(token, following) and not known:
+            return True
+    return False
 
 
 def _names_a_region(index: Index, tokens: list[str]) -> bool:

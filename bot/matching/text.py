@@ -111,8 +111,8 @@ class Lexicon:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
         fold = self.analyzer.fold
         folded = fold(word)
-        return fold(following) in self.body_words or any(
-            folded.endswith(body) and len(folded) >= len(body) + 3 for body in self.body_words)
+        return any(fold(following).endswith(body) or folded.endswith(body) and len(folded) >= len(body) + 3
+                   for body in self.body_words)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""

@@ -143,3 +143,18 @@ def test_the_region_where_a_tour_goes_does_not_turn_away_the_national_fund(match
 def test_an_event_detail_its_card_does_not_hold_goes_to_a_person(matcher: Matcher, question: str) -> None:
     result = matcher.match(question)
     assert result.decision is Decision.ESCALATE and result.related is not None
+
+
+@pytest.mark.parametrize("question", [
+    "Kan man söka Augustinus Fonden til en udstilling?",
+    "Hur söker man från Längmanska kulturfonden?",
+    "Kan vi söka pengar från Postkodstiftelsen för ett kulturprojekt?",
+])
+def test_a_fund_the_base_does_not_know_goes_to_a_person(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision is Decision.ESCALATE
+
+
+def test_a_misspelt_fund_of_the_base_is_still_ours(matcher: Matcher) -> None:
+    result = matcher.match("what is the prins bernard fund in zuid-holland and how much can i get")
+    assert result.decision is not Decision.ESCALATE
+    assert result.matches[0].entry.id == "cultuurfonds-zuid-holland"
