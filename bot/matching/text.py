@@ -111,7 +111,7 @@ class Lexicon:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
         fold = self.analyzer.fold
         folded = fold(word)
-        return any(fold(following).endswith(body) or folded.endswith(body) and len(folded) >= len(body) + 3
+        return any(fold(following).endswith(body) or (folded.endswith(body) and len(folded) >= len(body) + 3)
                    for body in self.body_words)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
