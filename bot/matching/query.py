@@ -136,6 +136,8 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
     if found:
         parts = split_compound(token, index.known_words, index.analyzer) if len(token) >= 2 * MIN_PART else ()
         return [(1.0, found + [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings])]
+    if "y" in token and (dutch := [(t, 1.0) for t in stems(token.replace("y", "ij")) if t in index.postings]):
+        return [(1.0, dutch)]  # Dutch 'ij' typed as 'y' ('tyd', 'wy zyn'): only for words unknown as written
     if fixed := _correct(index.analyzer.fold(token), index.surface):
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
     parts = split_compound(token, index.known_words, index.analyzer)
