@@ -9,7 +9,7 @@ from enum import StrEnum
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.knowledge.entries import Entry
+from bot.knowledge.entries import Entry, Kind
 from bot.matching.index import Index
 from bot.matching.places import Fit, Place
 from bot.matching.query import Query, analyse_query
@@ -95,6 +95,8 @@ class Matcher:
         settings = self.settings
         if self.index.entries[position].kind in query.intents:
             score += settings.intent_boost
+        if query.explain and self.index.entries[position].kind is Kind.EVENT:
+            score -= settings.intent_boost  # one breakfast is not what "a culture breakfast" is
         fit = self.index.gazetteer.fit(self.index.coverage[position], query.places)
         if query.municipal and fit is not Fit.LOCAL and any(p.local for p in query.places):
             fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X

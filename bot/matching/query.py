@@ -20,6 +20,7 @@ OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known o
 PLACE_SHARE = 0.4    # a place name locates the question; the place fit, not the word, decides
 MUNICIPALITY = "@municipality"
 REGION = "@region"
+WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
 
 
@@ -46,6 +47,7 @@ class Query:
     off_topic: bool          # it touches a subject no entry answers (weather, trains, an unknown fund...)
     regional: bool = False   # it asks about "the region" (Region Uppsala, provincie Utrecht)
     other_body: bool = False  # it names a fund or foundation the base does not know ('Postkodstiftelsen')
+    explain: bool = False     # "what is X?": the entry that explains X, not one dated instance of it
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
 
 
@@ -59,7 +61,7 @@ def analyse_query(index: Index, question: str) -> Query:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, words(question)),
-                 other_body=_names_another_body(index, words(question)),
+                 other_body=_names_another_body(index, words(question)), explain=WHAT_IS in evoked,
                  off_topic=any(slot.off_topic for slot in slots),
                  details=index.lexicon.details_of(words(question)))
 

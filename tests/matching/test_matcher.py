@@ -158,3 +158,10 @@ def test_a_misspelt_fund_of_the_base_is_still_ours(matcher: Matcher) -> None:
     result = matcher.match("what is the prins bernard fund in zuid-holland and how much can i get")
     assert result.decision is not Decision.ESCALATE
     assert result.matches[0].entry.id == "cultuurfonds-zuid-holland"
+
+
+@pytest.mark.parametrize("question", ["what is a kulturfrukost?", "vad är en kulturfrukost"])
+def test_what_is_x_gets_the_entry_that_explains_x_not_one_dated_instance(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ANSWER
+    assert result.matches[0].entry.id == "faq-kulturfrukost-vad-ar"
