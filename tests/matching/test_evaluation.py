@@ -47,12 +47,14 @@ def test_the_labelled_set_loads_escalations_as_empty_expectations() -> None:
 # language's handled at least). A change to the matcher that moves a figure changes the README and this table.
 README_FIGURES = {
     "dev.yaml": (93.5, 1.0, 19.0, 90.0),
-    "independent.yaml": (95.0, 1.9, 20.0, 92.5),
+    "independent.yaml": (96.2, 1.9, 18.8, 94.3),
     "paraphrases.yaml": (93.7, 4.8, 19.0, 85.7),
-    "blind.yaml": (93.3, 2.0, 20.0, 90.0),
-    "detail_dev.yaml": (69.3, 18.6, 18.6, 62.9),
-    "faq_real.yaml": (77.4, 11.8, 31.7, 75.0),
-    "chat_fresh.yaml": (77.7, 8.8, 25.4, 71.4),
+    "blind.yaml": (94.7, 2.0, 18.0, 90.0),
+    "detail_dev.yaml": (82.9, 11.4, 11.4, 77.1),
+    "faq_real.yaml": (77.4, 12.4, 30.6, 75.0),
+    "chat_fresh.yaml": (77.7, 8.8, 23.3, 73.5),
+    "faq_real_2.yaml": (73.0, 16.3, 24.2, 69.6),
+    "chat_fresh_2.yaml": (82.7, 4.9, 17.8, 77.6),
 }
 
 
