@@ -18,7 +18,7 @@ def test_the_generator_writes_a_loadable_base_of_n_entries(tmp_path: Path) -> No
     synth("50", str(tmp_path / "kb"))
     kb = load_knowledge(tmp_path / "kb")
     assert len(kb) == 50
-    assert {e.kind for e in kb} == {"funding"}
+    assert {e.kind for e in kb} == {"funding", "contact", "network", "event", "course", "faq"}  # all six kinds
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kb"]  # no questions unless asked
 
 
@@ -29,3 +29,17 @@ def test_asked_for_questions_it_writes_that_many_chat_lines(tmp_path: Path) -> N
     assert len(lines) == 20
     assert all(line.strip() for line in lines)
     assert len(load_knowledge(tmp_path / "kb")) == 50
+
+
+def test_like_a_real_base_it_adds_distractors_and_near_duplicates_moved_to_other_towns(tmp_path: Path) -> None:
+    reference = Path(__file__).parent / "data" / "kb"
+    synth("300", str(tmp_path / "kb"), "--like", str(reference))
+    real, grown = load_knowledge(reference), load_knowledge(tmp_path / "kb")
+    assert len(grown) == len(real) + 300
+    assert set(real.by_id) < set(grown.by_id)  # the real base as it is
+    near = [e for e in grown if "-near-" in e.id]
+    assert len(near) > 50
+    for entry in near:
+        original = real.by_id[entry.id.split("-near-")[0][:40]] if entry.id.split("-near-")[0] in real.by_id else None
+        if original is not None:
+            assert entry.regions != original.regions and entry.title.all() != original.title.all()
