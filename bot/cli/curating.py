@@ -44,9 +44,9 @@ def add_commands(commands: Any) -> None:
 def _kb_check(args: argparse.Namespace) -> int:
     from bot.knowledge.check import check_report
 
-    folder = args.dir or settings_for(args).knowledge_dir
-    kb = load_knowledge(folder)
-    print(check_report(kb, today=date.today()))
+    settings = settings_for(args)
+    kb = load_knowledge(args.dir or settings.knowledge_dir)
+    print(check_report(kb, today=date.today(), review_after_days=settings.knowledge.review_after_days))
     return EXIT_OK
 
 

@@ -96,6 +96,7 @@ class Entry:
     organisation: str | None = None
     amount: str | None = None
     deadline: date | str | None = None
+    next_deadline: date | None = None  # the next round's deadline, once known
     role: str | None = None
     municipality: str | None = None
     email: str | None = None
@@ -117,7 +118,20 @@ class Entry:
         return replace(self, source=other.source) == other
 
     def deadline_passed(self, today: date) -> bool:
-        return isinstance(self.deadline, date) and self.deadline < today
+        """Every known round has closed: the deadline is past and no later round is known."""
+        return isinstance(self.deadline, date) and self.deadline < today and not (
+            self.next_deadline is not None and self.next_deadline >= today)
+
+    def open_deadline(self, today: date) -> date | str | None:
+        """The deadline to show: the next round's once this one has closed."""
+        if isinstance(self.deadline, date) and self.deadline < today and self.next_deadline is not None:
+            return self.next_deadline
+        return self.deadline
+
+    def event_passed(self, today: date) -> bool:
+        """An event whose day is over."""
+        day = self.starts.date() if isinstance(self.starts, datetime) else self.starts
+        return self.kind == Kind.EVENT and day is not None and day < today
 
 
 @dataclass(frozen=True)

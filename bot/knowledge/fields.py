@@ -12,12 +12,12 @@ from bot.languages import LANGUAGES
 TEXT_FIELDS = ("title", "summary", "answer")
 LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
 STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
-DATE_FIELDS = ("deadline", "starts", "reviewed")
+DATE_FIELDS = ("deadline", "next_deadline", "starts", "reviewed")
 NUMBER_FIELDS = ("review_after_days",)
 KNOWN_FIELDS = frozenset(("id", *TEXT_FIELDS, *LIST_FIELDS, *STRING_FIELDS, *DATE_FIELDS, *NUMBER_FIELDS))
 FIELD_ORDER = ("id", "title", "summary", "answer", "keywords", "questions", "regions", "art_forms", "url",
-               "organisation", "amount", "deadline", "audience", "role", "municipality", "email", "phone", "starts",
-               "place", "how_to_join", "reviewed", "review_after_days")
+               "organisation", "amount", "deadline", "next_deadline", "audience", "role", "municipality", "email",
+               "phone", "starts", "place", "how_to_join", "reviewed", "review_after_days")
 
 Fail = Callable[..., KnowledgeError]  # fail(message, sub=None): an error located at the field (or a key in it)
 
@@ -37,7 +37,7 @@ def parse_field(name: str, value: Any, fail: Fail) -> Any:
         return _deadline(value, fail)
     if name == "starts":
         return _starts(value, fail)
-    if name == "reviewed":
+    if name in ("reviewed", "next_deadline"):
         return _date(value, fail)
     if name in NUMBER_FIELDS:
         return _days(value, fail)

@@ -18,7 +18,7 @@ REMOVE = "remove"  # a column where 'x' marks an entry to remove; a missing row 
 SEPARATOR = "; "
 COMMON = ("id", "title", "keywords", "questions", "regions", "art_forms", "url", "reviewed", "review_after_days")
 USUAL: Mapping[Kind, tuple[str, ...]] = {
-    Kind.FUNDING: ("summary", "organisation", "amount", "deadline", "audience"),
+    Kind.FUNDING: ("summary", "organisation", "amount", "deadline", "next_deadline", "audience"),
     Kind.CONTACT: ("summary", "organisation", "role", "municipality", "email", "phone"),
     Kind.NETWORK: ("summary", "organisation", "municipality", "email", "how_to_join"),
     Kind.EVENT: ("summary", "organisation", "municipality", "email", "starts", "place"),

@@ -37,6 +37,7 @@ EVERY_FIELD = {
             organisation: "Org"
             amount: "up to 5 000 SEK"
             deadline: 2027-03-15
+            next_deadline: 2027-09-15
             role: "grants officer"
             municipality: "Flen"
             email: "a@example.org"
@@ -136,7 +137,7 @@ def test_five_mistakes_give_five_errors_each_naming_sheet_row_and_column(kb_dir:
         "'next spring' is not a date (YYYY-MM-DD) or the word 'rolling'",
         "base.xlsx, sheet 'funding', row 3, column A, entry 'kulturradet-fri-scenkonst-projekt', field 'id': "
         "id used twice: also on sheet 'funding', row 2",
-        "base.xlsx, sheet 'funding', row 4, column W, entry 'kulturradet-musikarrangorer', field 'review_after_days': "
+        "base.xlsx, sheet 'funding', row 4, column X, entry 'kulturradet-musikarrangorer', field 'review_after_days': "
         "'soon' is not a number of days (a whole number above 0)",
         "base.xlsx, sheet 'event', row 2, column C, entry 'kulturfrukost-eskilstuna-2027-02', field 'title': "
         "required field missing",
