@@ -28,6 +28,7 @@ SHIPPED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 class KnowledgeSettings(_Section):
     path: Path | None = None  # None: the base shipped with Kulturlots
+    review_after_days: Annotated[int, Field(gt=0)] = 180  # an entry not reviewed for this long is listed for a look
 
 
 Score = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.conversation.dialogue import Conversation
 from bot.desk import tickets
 from bot.desk.commands import StaffCommands
+from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
@@ -116,7 +117,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
 
 
 async def remind(application: KulturlotsApp) -> None:
-    """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need."""
+    """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need,
+    and once a week list the entries of the base that need a look."""
     data = app_data(application)
     services = data.services
     desk = data.desk.desk
@@ -127,6 +129,9 @@ async def remind(application: KulturlotsApp) -> None:
         count = tickets.due_reminders(session, desk=desk, texts=services.catalog,
                                       after=timedelta(hours=staff.remind_after_hours))
         tickets.release_chats(session, closed_before=services.clock() - timedelta(days=staff.keep_chat_days))
+        count += weekly_review(session, desk=desk, texts=services.catalog, kb=services.knowledge.kb,
+                               today=services.today(),
+                               review_after_days=services.settings.knowledge.review_after_days)
     if count:
         data.wake()
 

@@ -20,6 +20,8 @@ def card_html(card: Card, catalog: Catalog, language: str) -> str:
     lines = [f"<b>{escape(card.title)}</b>"]
     if card.deadline_passed:
         lines.append(escape(catalog(language, "card.deadline_passed")))
+    if card.event_passed:
+        lines.append(escape(catalog(language, "card.event_passed")))
     lines += ["", escape(card.text)]
     if card.facts:
         lines.append("")

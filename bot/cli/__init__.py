@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answering, needs, service
+from bot.cli import answering, curating, needs, service
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError
 from bot.knowledge.entries import KnowledgeErrors
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (default: $KULTURLOTS_CONFIG or ./config.yaml)")
     commands = parser.add_subparsers(title="commands")
     answering.add_commands(commands)
+    curating.add_commands(commands)
     service.add_commands(commands)
     needs.add_commands(commands)
     return parser

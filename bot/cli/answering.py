@@ -1,4 +1,4 @@
-"""`ask`, `eval`, `kb check` and `kb test`: the matcher and the base from the command line."""
+"""`ask` and `eval`: the matcher from the command line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import EXIT_FAILED, EXIT_OK, settings_for
+from bot.cli.common import EXIT_OK, settings_for
 from bot.knowledge.loader import load_knowledge
 from bot.languages import LANGUAGES
 from bot.matching.index import build_index
@@ -34,16 +34,8 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
     evaluate.set_defaults(handler=_eval)
 
-    kb = commands.add_parser("kb", help="check and test a knowledge base").add_subparsers(title="kb commands")
-    check = kb.add_parser("check", help="validate and summarise a knowledge base")
-    check.add_argument("dir", nargs="?", type=Path)
-    check.set_defaults(handler=_kb_check)
-    selftest = kb.add_parser("test", help="ask every entry's example questions and list those that miss")
-    selftest.add_argument("dir", nargs="?", type=Path)
-    selftest.set_defaults(handler=_kb_test)
 
-
-def _matcher(args: argparse.Namespace, folder: Path | None) -> Matcher:
+def matcher_for(args: argparse.Namespace, folder: Path | None) -> Matcher:
     settings = settings_for(args)
     kb = load_knowledge(folder or settings.knowledge_dir)
     return Matcher(build_index(kb, language=load_language_data()), settings.matching)
@@ -60,7 +52,7 @@ def _questions(raw: Sequence[str]) -> Iterator[str]:
 def _ask(args: argparse.Namespace) -> int:
     from bot.conversation.cards import render_result_text
 
-    matcher = _matcher(args, args.kb)
+    matcher = matcher_for(args, args.kb)
     for question in _questions(args.question):
         result = matcher.match(question)
         if args.json:
@@ -83,25 +75,7 @@ def result_json(result: Result) -> dict[str, object]:
 def _eval(args: argparse.Namespace) -> int:
     from bot.matching.evaluation import evaluate, format_report, load_labelled
 
-    matcher = _matcher(args, args.kb)
+    matcher = matcher_for(args, args.kb)
     report = evaluate(matcher, load_labelled(args.questions))
     print(format_report(report, failures=args.failures))
     return EXIT_OK
-
-
-def _kb_check(args: argparse.Namespace) -> int:
-    from bot.knowledge.check import check_report
-
-    folder = args.dir or settings_for(args).knowledge_dir
-    kb = load_knowledge(folder)
-    print(check_report(kb, today=date.today()))
-    return EXIT_OK
-
-
-def _kb_test(args: argparse.Namespace) -> int:
-    from bot.matching.selftest import self_test
-
-    matcher = _matcher(args, args.dir)
-    misses, text = self_test(matcher)
-    print(text)
-    return EXIT_FAILED if misses else EXIT_OK

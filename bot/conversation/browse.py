@@ -56,13 +56,13 @@ def _texts(services: Services, actor: Actor) -> Callable[..., str]:
 def page(services: Services, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
     """One page of a kind's entries as buttons, with back/next when there is more."""
     t = _texts(services, actor)
-    entries = for_profile(services, actor, list(services.knowledge.kb.of_kind(kind)))
+    today = services.today()
+    entries = for_profile(services, actor, [e for e in services.knowledge.kb.of_kind(kind) if not e.event_passed(today)])
     if not entries:
         return Reply(t("browse.empty"), language=actor.language, replace=replace)
     pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
     number = min(max(1, number), pages)
     shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    today = services.today()
     rows: list[tuple[Button, ...]] = [(Button(_label(t, actor, e, today), f"e:{e.id}"),) for e in shown]
     nav = []
     if number > 1:

@@ -24,6 +24,7 @@ class Card:
     facts: tuple[Fact, ...]
     url: str | None
     deadline_passed: bool
+    event_passed: bool = False
 
 
 def card(entry: Entry, *, language: str, today: date) -> Card:
@@ -37,7 +38,7 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
     if entry.kind == "funding":
         add("fact.organisation", entry.organisation)
         add("fact.amount", entry.amount)
-        add("fact.deadline", entry.deadline)
+        add("fact.deadline", entry.open_deadline(today))
         add("fact.audience", ", ".join(entry.audience))
     elif entry.kind == "contact":
         add("fact.role", entry.role)
@@ -53,11 +54,12 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
         add("fact.place", entry.place or entry.municipality)
         add("fact.organisation", entry.organisation)
         if entry.kind == "course":
-            add("fact.deadline", entry.deadline)
+            add("fact.deadline", entry.open_deadline(today))
         add("fact.email", entry.email)
     return Card(entry_id=entry.id, kind=entry.kind, title=entry.title.get(language),
                 text=entry.body.get(language), facts=tuple(facts), url=entry.url,
-                deadline_passed=entry.kind in ("funding", "course") and entry.deadline_passed(today))
+                deadline_passed=entry.kind in ("funding", "course") and entry.deadline_passed(today),
+                event_passed=entry.event_passed(today))
 
 
 def _format(value: object) -> str:
@@ -89,6 +91,8 @@ def render_result_text(result: Result, *, language: str, today: date) -> str:
     lines += [f"  {EN_LABELS.get(f.label, f.label)}: {f.value}" for f in c.facts]
     if c.deadline_passed:
         lines.append("  (this deadline has passed)")
+    if c.event_passed:
+        lines.append("  (this event has taken place)")
     if c.url:
         lines.append(f"  {c.url}")
     return "\n".join(lines) + "\n"

@@ -29,6 +29,8 @@ def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]
         lines.append(card.title.upper())
         if card.deadline_passed:  # before anything could read as open
             lines.append(catalog(reply.language, "card.deadline_passed"))
+        if card.event_passed:
+            lines.append(catalog(reply.language, "card.event_passed"))
         lines.append(card.text)
         lines += [f"  {catalog(reply.language, f.label)}: "
                   f"{catalog(reply.language, 'card.rolling') if f.value == 'rolling' else f.value}" for f in card.facts]

@@ -6,10 +6,11 @@ from collections import Counter
 from datetime import date
 
 from bot.knowledge.entries import KINDS, Entry, KnowledgeBase
+from bot.knowledge.review import review_lines, stale_entries
 from bot.languages import LANGUAGES
 
 
-def check_report(kb: KnowledgeBase, *, today: date) -> str:
+def check_report(kb: KnowledgeBase, *, today: date, review_after_days: int = 180) -> str:
     """Counts per kind, languages covered, entries missing a language, deadlines already passed."""
     kinds = Counter(e.kind for e in kb)
     lines = [f"{len(kb)} entries in {kb.root}: OK", ""]
@@ -24,6 +25,7 @@ def check_report(kb: KnowledgeBase, *, today: date) -> str:
     passed = sorted((e for e in kb if e.deadline_passed(today)), key=lambda e: str(e.deadline))  # ISO dates
     lines.append(f"deadlines already passed (funding and courses): {len(passed)}")
     lines += [f"  {e.id}: {e.deadline} ({e.source.file}:{e.source.line})" for e in passed]
+    lines += review_lines(stale_entries(kb, today=today, review_after_days=review_after_days))
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -28,12 +28,17 @@ ROLLING = "rolling"
 
 
 class KnowledgeError(Exception):
-    """A knowledge-base problem, located by file, line, entry id and field."""
+    """A knowledge-base problem, located by file, line, entry id and field (or sheet, row and column)."""
 
-    def __init__(self, message: str, *, file: Path | str, line: int | None = None,
-                 entry: str | None = None, field: str | None = None) -> None:
+    def __init__(self, message: str, *, file: Path | str, line: int | None = None, entry: str | None = None,
+                 field: str | None = None, sheet: str | None = None, column: str | None = None) -> None:
         self.file, self.line, self.entry, self.field, self.message = str(file), line, entry, field, message
-        where = self.file + (f":{line}" if line else "")
+        self.sheet, self.column = sheet, column  # in a spreadsheet, `line` is the row and `column` its letter
+        if sheet is not None:
+            where = f"{self.file}, sheet '{sheet}'" + (f", row {line}" if line else "") + (
+                f", column {column}" if column else "")
+        else:
+            where = self.file + (f":{line}" if line else "")
         parts = [where] + ([f"entry '{entry}'"] if entry else []) + ([f"field '{field}'"] if field else [])
         super().__init__(f"{', '.join(parts)}: {message}")
 
@@ -91,6 +96,7 @@ class Entry:
     organisation: str | None = None
     amount: str | None = None
     deadline: date | str | None = None
+    next_deadline: date | None = None  # the next round's deadline, once known
     role: str | None = None
     municipality: str | None = None
     email: str | None = None
@@ -99,14 +105,33 @@ class Entry:
     place: str | None = None
     how_to_join: str | None = None
     answer: Text | None = None
+    reviewed: date | None = None  # when a curator last checked the entry
+    review_after_days: int | None = None  # overrides the configured review period for this entry
 
     @property
     def body(self) -> Text:
         """What a user is told: the summary, or a faq's full answer."""
         return self.answer or self.summary or self.title
 
+    def same_as(self, other: Entry) -> bool:
+        """Equal in every field a curator writes (where it was read from does not count)."""
+        return replace(self, source=other.source) == other
+
     def deadline_passed(self, today: date) -> bool:
-        return isinstance(self.deadline, date) and self.deadline < today
+        """Every known round has closed: the deadline is past and no later round is known."""
+        return isinstance(self.deadline, date) and self.deadline < today and not (
+            self.next_deadline is not None and self.next_deadline >= today)
+
+    def open_deadline(self, today: date) -> date | str | None:
+        """The deadline to show: the next round's once this one has closed."""
+        if isinstance(self.deadline, date) and self.deadline < today and self.next_deadline is not None:
+            return self.next_deadline
+        return self.deadline
+
+    def event_passed(self, today: date) -> bool:
+        """An event whose day is over."""
+        day = self.starts.date() if isinstance(self.starts, datetime) else self.starts
+        return self.kind == Kind.EVENT and day is not None and day < today
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,14 @@ from bot.knowledge.entries import (
     ID_MAX,
     ID_PATTERN,
     KINDS,
-    ROLLING,
     Entry,
     Kind,
     KnowledgeBase,
     KnowledgeError,
     KnowledgeErrors,
     Source,
-    Text,
 )
-from bot.languages import LANGUAGES
+from bot.knowledge.fields import KNOWN_FIELDS, blank, parse_field, required_fields
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # a base chosen at run time
@@ -37,10 +34,6 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-TEXT_FIELDS = ("title", "summary", "answer")
-LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
-STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
-KNOWN_FIELDS = frozenset(("id", "deadline", "starts", *TEXT_FIELDS, *LIST_FIELDS, *STRING_FIELDS))
 
 
 def load_knowledge(root: Path | str) -> KnowledgeBase:
@@ -137,15 +130,14 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
     elif len(entry_id) > ID_MAX:
         problems.append(fail("id", f"longer than {ID_MAX} characters (it travels in Telegram buttons)"))
     problems += [fail(name, "unknown field") for name in raw if name not in KNOWN_FIELDS]
-    body_field = "answer" if kind == "faq" else "summary"
-    missing = {name for name in ("title", body_field) if _blank(raw.get(name))}
+    missing = {name for name in required_fields(kind) if blank(raw.get(name))}
     problems += [fail(name, "required field missing") for name in sorted(missing)]
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in KNOWN_FIELDS or name == "id" or name in missing or value is None:
             continue
         try:
-            values[name] = _field(name, value, lambda msg, sub=None, n=name: fail(n, msg, sub=sub))
+            values[name] = parse_field(name, value, lambda msg, sub=None, n=name: fail(n, msg, sub=sub))
         except KnowledgeError as exc:
             problems.append(exc)
     if problems:
@@ -153,76 +145,6 @@ def _entry(raw: Any, *, kind: str, file: Path, line: int, node: Any,
         return None
     return Entry(id=str(entry_id), kind=Kind(kind), source=Source(str(file), line),
                  summary=values.pop("summary", None), **values)
-
-
-def _field(name: str, value: Any, fail: Any) -> Any:
-    if name in TEXT_FIELDS:
-        return _text(value, fail)
-    if name in LIST_FIELDS:
-        return _strings(value, fail)
-    if name == "deadline":
-        return _deadline(value, fail)
-    if name == "starts":
-        return _starts(value, fail)
-    if name == "phone" and isinstance(value, (int, float)):
-        raise fail("write the phone number in quotes, or YAML drops its leading 0")
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise fail(f"expected text, got {type(value).__name__}")
-    return str(value)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == {} or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any, fail: Any) -> Text:
-    if isinstance(value, str) and value.strip():
-        return Text({"": value.strip()})
-    if isinstance(value, str):
-        raise fail("must not be empty")
-    if isinstance(value, dict) and value:
-        for lang, text in value.items():
-            if lang not in LANGUAGES:
-                raise fail(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}", sub=lang)
-            if not isinstance(text, str) or not text.strip():
-                raise fail(f"the {lang} text must be a non-empty string", sub=lang)
-        return Text({lang: text.strip() for lang, text in value.items()})
-    raise fail(f"expected text or a mapping of language to text, got {type(value).__name__}")
-
-
-def _strings(value: Any, fail: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise fail(f"expected a list, got {type(value).__name__}")
-    for item in value:
-        if not isinstance(item, (str, int)) or isinstance(item, bool):
-            raise fail(f"list items must be text, got {type(item).__name__}")
-    return tuple(str(item) for item in value)
-
-
-def _deadline(value: Any, fail: Any) -> date | str:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value == ROLLING:
-        return ROLLING
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise fail(f"{value!r} is not a date (YYYY-MM-DD) or the word 'rolling'")
-
-
-def _starts(value: Any, fail: Any) -> datetime | date:
-    if isinstance(value, (datetime, date)):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise fail(f"{value!r} is not a date or date-time (YYYY-MM-DDTHH:MM)")
 
 
 def _value_node(node: Any, key: str) -> Any:

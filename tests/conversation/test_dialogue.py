@@ -244,3 +244,18 @@ def test_a_detail_the_base_lacks_is_handed_over_with_the_related_entry_to_read_m
     assert meanwhile.text == "Under tiden kan det här hjälpa:"
     assert [b.data for row in meanwhile.buttons for b in row] == ["e:konstnarsnamnden-arbetsstipendium"]
     assert "#1" in receipt.text
+
+
+def test_browsing_events_never_offers_one_that_is_over(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)  # the clock says 2027-03-10
+    past = {e.id for e in knowledge.kb.of_kind("event") if e.event_passed(datetime(2027, 3, 10).date())}
+    assert past  # the reference base has events before that day
+    offered: set[str] = set()
+    page = 1
+    while True:
+        reply = conv.handle(Press(ANNA, f"pg:event:{page}")).replies[0]
+        offered |= {b.data[2:] for row in reply.buttons for b in row if b.data and b.data.startswith("e:")}
+        if not any(b.data == f"pg:event:{page + 1}" for row in reply.buttons for b in row):
+            break
+        page += 1
+    assert offered and not offered & past
