@@ -50,6 +50,12 @@ def deliverer(bot: Bot) -> Deliver:
                 return Sent({"thread_id": topic.message_thread_id})
             if row.method == Method.MESSAGE:
                 return await send_piece(row, payload)
+            if row.method == Method.COPY:
+                reply_to = payload.get("reply_to")
+                copied = await bot.copy_message(
+                    row.chat_id, payload["from_chat_id"], payload["message_id"], message_thread_id=payload.get("thread_id"),
+                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+                return Sent({"message_id": copied.message_id})
             return Undeliverable(f"unknown outbox method {row.method!r}")
         except RetryAfter as flood:  # Telegram says when: wait, and it is no failed attempt
             return RetryLater(str(flood), wait=retry_seconds(flood), counts=False)

@@ -45,7 +45,10 @@ async def on_text(update: Update, context: BotContext) -> None:
     assert message is not None
     text = message.text or message.caption
     assert text is not None
-    await respond(update, context, Text(sender_of(update), text, message.message_id, update.update_id))
+    replied = message.reply_to_message
+    media = next((k for k in MEDIA if getattr(message, k, None)), None) if message.caption else None
+    await respond(update, context, Text(sender_of(update), text, message.message_id, update.update_id,
+                                        reply_to=replied.message_id if replied is not None else None, media=media))
 
 
 async def on_media(update: Update, context: BotContext) -> None:
@@ -53,7 +56,7 @@ async def on_media(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
-    await respond(update, context, Media(sender_of(update), kind))
+    await respond(update, context, Media(sender_of(update), kind, message.message_id))
 
 
 async def on_press(update: Update, context: BotContext) -> None:

@@ -39,6 +39,8 @@ BOOL_FIELDS = {"show_alert", "disable_notification", "protect_content", "allow_s
 # Without allowed_updates, getUpdates leaves these out (https://core.telegram.org/bots/api#getupdates).
 OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 SENDING = ("sendMessage", "sendDocument", "copyMessage", "sendChatAction")
+COPYABLE = ("text", "entities", "caption", "caption_entities", "photo", "voice", "document", "audio", "video",
+            "video_note", "animation", "sticker", "location", "contact")  # what copyMessage carries over
 GROUP_ANONYMOUS_BOT = 1087968824  # the `from` of messages anonymous group admins write
 ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
 
@@ -447,6 +449,21 @@ class BotApiEmulator:
                                                          "file_name": name},
                                  **({"caption": caption} if caption else {}))
 
+    async def api_copymessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        """copyMessage: the content of a message (text or media with its caption) sent anew by the bot, without a
+        link to the original; service messages cannot be copied. Returns a MessageId."""
+        chat = self._chat(params)
+        source = self._chat(params, "from_chat_id")
+        require(params, "message_id")
+        original = source.messages.get(int(params["message_id"]))
+        if original is None:
+            raise bad_request("message to copy not found")
+        content = {k: v for k, v in original.items() if k in COPYABLE}
+        if not content:
+            raise bad_request("message can't be copied")
+        message = self._bot_message(chat, params, **content)
+        return {"message_id": message["message_id"]}
+
     async def api_sendchataction(self, params: dict[str, Any]) -> bool:
         self._chat(params)
         require(params, "action")
@@ -641,6 +658,10 @@ class UserHandle:
     async def send(self, text: str) -> dict[str, Any]:
         """Write to the bot in private; returns the update."""
         return self._write(self.chat, **self._text(text, mention=False))
+
+    async def reply(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Reply in private to a message the bot sent (swipe, Reply): the update carries reply_to_message."""
+        return self._write(self.chat, reply_to=message["message_id"], **self._text(text, mention=False))
 
     async def send_in(self, chat: Chat, text: str, *, thread_id: int | None = None, reply_to: int | None = None,
                       mention: bool = True) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from bot.conversation.events import Button, Reply
@@ -13,6 +13,8 @@ from bot.services import Services
 from bot.storage.tables import Actor
 
 PAGE_SIZE = 5
+KINDS = ("funding", "contact", "network", "event", "course")
+NEXT_DEADLINES = 3
 DEADLINE_DAYS = 60
 COUNTRIES = ("se", "dk", "nl")
 WIDE = frozenset({*COUNTRIES, "eu", "nordic"})
@@ -53,17 +55,40 @@ def _texts(services: Services, actor: Actor) -> Callable[..., str]:
     return partial(services.catalog, actor.language)
 
 
-def page(services: Services, actor: Actor, kind: str, number: int, *, replace: bool = False) -> Reply:
-    """One page of a kind's entries as buttons, with back/next when there is more."""
-    t = _texts(services, actor)
+def listed(services: Services, actor: Actor, kind: str) -> list[Entry]:
+    """A kind's entries for the user; events by date, past ones left out."""
+    entries = for_profile(services, actor, list(services.knowledge.kb.of_kind(kind)))
+    if kind != "event":
+        return entries
     today = services.today()
-    entries = for_profile(services, actor, [e for e in services.knowledge.kb.of_kind(kind) if not e.event_passed(today)])
+    dated = [e for e in entries if not e.event_passed(today)]
+    return sorted(dated, key=lambda e: (e.starts is None, _day(e.starts) if e.starts else today, e.id))
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def entry_at(services: Services, actor: Actor, kind: str, number: int, line: int) -> Entry | None:
+    """The entry on a line of a page, as that page lists it now."""
+    entries = listed(services, actor, kind)
+    at = (number - 1) * PAGE_SIZE + line
+    return entries[at] if 0 <= line < PAGE_SIZE and 0 <= at < len(entries) else None
+
+
+def page(services: Services, actor: Actor, kind: str, number: int, *, replace: bool = False,
+         chosen: int | None = None) -> Reply:
+    """One page of a kind's entries as buttons (the chosen line marked), with back/next when there is more."""
+    t = _texts(services, actor)
+    entries = listed(services, actor, kind)
     if not entries:
         return Reply(t("browse.empty"), language=actor.language, replace=replace)
     pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
     number = min(max(1, number), pages)
     shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    rows: list[tuple[Button, ...]] = [(Button(_label(t, actor, e, today), f"e:{e.id}"),) for e in shown]
+    today = services.today()
+    rows: list[tuple[Button, ...]] = [(Button(("✓ " if n == chosen else "") + _label(t, actor, e, today),
+                                              f"bp:{kind}:{number}:{n}"),) for n, e in enumerate(shown)]
     nav = []
     if number > 1:
         nav.append(Button(t("button.previous"), f"pg:{kind}:{number - 1}"))
@@ -76,11 +101,30 @@ def page(services: Services, actor: Actor, kind: str, number: int, *, replace: b
 
 
 def _label(t: Callable[..., str], actor: Actor, entry: Entry, today: date) -> str:
-    """An entry's title; a passed deadline says so even in a list, so nothing looks open that is not."""
+    """An entry's title and the fact that decides (amount and deadline, date and place, role and organisation);
+    a passed deadline says so even in a list, so nothing looks open that is not."""
     title = entry.title.get(actor.language)
     if entry.kind in ("funding", "course") and entry.deadline_passed(today):
         return t("browse.passed", title=title)
-    return title
+    facts = [f for f in _deciding(t, entry) if f and f.lower() not in title.lower()]
+    return " · ".join([title, *facts])
+
+
+def _deciding(t: Callable[..., str], entry: Entry) -> list[str]:
+    if entry.kind == "funding":
+        deadline = t("card.rolling") if entry.deadline == "rolling" else _short(entry.deadline)
+        return [entry.amount or "", deadline]
+    if entry.kind in ("event", "course"):
+        return [_short(entry.starts), entry.place or entry.municipality or ""]
+    if entry.kind == "contact":
+        return [entry.role or "", entry.organisation or ""]
+    return [entry.organisation or ""]
+
+
+def _short(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat() if isinstance(value, date) else str(value or "")
 
 
 def upcoming(kb: KnowledgeBase, today: date, days: int = DEADLINE_DAYS) -> list[Entry]:
@@ -95,7 +139,14 @@ def deadlines(services: Services, actor: Actor) -> Reply:
     t = _texts(services, actor)
     entries = for_profile(services, actor, upcoming(services.knowledge.kb, services.today()))
     if not entries:
-        return Reply(t("deadlines.none", days=DEADLINE_DAYS), language=actor.language)
+        later = for_profile(services, actor, upcoming(services.knowledge.kb, services.today(), days=3660))
+        later.sort(key=lambda e: str(e.deadline))
+        if not later:
+            return Reply(t("deadlines.none", days=DEADLINE_DAYS), language=actor.language)
+        lines = [t("deadlines.none_soon", days=DEADLINE_DAYS)]
+        lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in later[:NEXT_DEADLINES]]
+        rows = tuple((Button(e.title.get(actor.language), f"e:{e.id}"),) for e in later[:NEXT_DEADLINES])
+        return Reply("\n".join(lines), buttons=rows, language=actor.language)
     entries.sort(key=lambda e: str(e.deadline))  # ISO dates: soonest first, as upcoming() gave them
     lines = [t("deadlines.header", days=DEADLINE_DAYS)]
     lines += [f"{e.deadline:%Y-%m-%d} — {e.title.get(actor.language)}" for e in entries]

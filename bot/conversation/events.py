@@ -28,6 +28,8 @@ class Text:
     text: str
     message_id: int = 0
     update_id: int | None = None
+    reply_to: int | None = None  # the message of the bot's it replies to: a relayed staff answer joins its ticket
+    media: str | None = None     # a caption's photo, document...: during a ticket it is copied to staff as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Media:
 
     sender: Sender
     kind: str  # sticker, voice, photo, document, location, ...
+    message_id: int = 0
 
 
 Event = Text | Command | Press | Media

@@ -28,10 +28,11 @@ BACKOFF_CAP = 600.0
 
 
 class Method(StrEnum):
-    """What a row asks the transport to do: open a staff thread, or post text (and buttons)."""
+    """What a row asks the transport to do: open a staff thread, post text (and buttons), or copy a message."""
 
     TOPIC = "topic"
     MESSAGE = "message"
+    COPY = "copy"  # a user's photo, voice or document copied as it is (payload: from_chat_id, message_id)
 
 
 class Purpose(StrEnum):

@@ -102,6 +102,20 @@ def user_follow_up(session: Session, *, desk: StaffGroup, texts: Texts, ticket: 
         ticket.state = TicketState.OPEN
 
 
+def user_media(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, from_chat: int,
+               message_id: int, kind: str) -> None:
+    """A photo, voice message or document sent during a ticket reaches staff as it is: copied into its place."""
+    session.add(TicketMessage(ticket_id=ticket.number, author=Author.USER, text=f"[{kind}]"))
+    where: dict[str, Any] = {"ticket_thread": ticket.id} if desk.topics else {"reply_to_card": ticket.id}
+    to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:media-note:{message_id}",
+             text=texts(desk.language, "ticket.user_sent", number=ticket.id, kind=kind))
+    enqueue(session, key=f"ticket:{ticket.id}:media:{message_id}", method=Method.COPY, chat_id=desk.chat_id,
+            payload={"from_chat_id": from_chat, "message_id": message_id, **where}, purpose=Purpose.STAFF,
+            ticket_id=ticket.id)
+    if ticket.state == TicketState.ANSWERED:
+        ticket.state = TicketState.OPEN
+
+
 def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int, text: str,
                 message_id: int, now: datetime | None = None) -> bool:
     """Relay a staff answer to the user; False when the ticket can no longer reach them."""
@@ -231,6 +245,8 @@ def on_settled(desk: StaffGroup, texts: Texts) -> OnSettled:
                 ticket.topic_id = outcome.result.get("thread_id")
             elif row.purpose == Purpose.CARD and not desk.topics:
                 ticket.staff_message_id = outcome.result.get("message_id")
+            elif row.purpose == Purpose.RELAY and row.key.startswith(f"ticket:{ticket.id}:staff:"):
+                ticket.relayed = [*ticket.relayed, *outcome.result.get("pieces", [])]
         elif row.state == Delivery.FAILED and row.purpose == Purpose.RELAY:
             to_staff(session, desk=desk, ticket=ticket, key=f"undeliverable:{row.id}",
                      text=texts(desk.language, "ticket.undeliverable", number=ticket.id, reason=row.last_error))

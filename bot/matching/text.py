@@ -156,7 +156,9 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
     details = frozenset(CONCEPT_PREFIX + name for name in raw.get("details", ()))
     singles = [(name, w[0]) for name in raw.get("details", ()) for item in _concept_words(raw["concepts"][name])
                if len(w := words(item)) == 1]
-    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in singles if len(word) >= 8})
+    compounding = [(name, word) for name in raw.get("details", ()) for lang, items in raw["concepts"][name].items()
+                   if lang != "en" for item in str(items).split(",") if len(word := item.strip()) >= 8 and " " not in word]
+    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in compounding})  # sv/da/nl
     return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), detail_concepts=details,
                    detail_words={fold(word): CONCEPT_PREFIX + name for name, word in singles},
                    detail_heads=tuple((head, concept) for head, concept in heads if len(head) >= 6),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from bot.matching.matcher import Decision, Result
-from bot.storage.tables import Actor, Need, utcnow
+from bot.storage.tables import Actor, Need, SmallTalkCount, utcnow
 
 
 def log_question(session: Session, *, actor: Actor, text: str, result: Result, update_id: int | None,
@@ -46,3 +46,12 @@ def mark_escalated(need: Need, *, ticket_id: int | None = None) -> None:
     need.decision = Decision.ESCALATE
     if ticket_id is not None:
         need.ticket_id = ticket_id
+
+
+def count_small_talk(session: Session, *, language: str, kind: str, day: date) -> None:
+    """A greeting or thanks is counted, not logged as a need: analysis sees how much, never what."""
+    row = session.get(SmallTalkCount, (day, language, kind))
+    if row is None:
+        row = SmallTalkCount(day=day, language=language, kind=kind)
+        session.add(row)
+    row.count += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -143,6 +143,7 @@ class Ticket(SQLModel, table=True):
     staff_message_id: int | None = Field(default=None, sa_type=BigInteger)  # where topics are off
     label: str | None = None  # the kind of need, as staff label it
     need_id: int | None = None
+    relayed: list[int] = _json(list)  # ids of the staff answers in the user's chat: a reply to one joins the ticket
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
     first_answer_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -166,3 +167,12 @@ class TicketMessage(SQLModel, table=True):
     staff_id: int | None = Field(default=None, sa_type=BigInteger)
     text: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class SmallTalkCount(SQLModel, table=True):
+    """Greetings, thanks and the like, counted per day, language and kind: never a need, no text kept."""
+
+    day: date = Field(primary_key=True)
+    language: str = Field(primary_key=True, max_length=5)
+    kind: str = Field(primary_key=True, max_length=16)  # a SmallTalk
+    count: int = 0

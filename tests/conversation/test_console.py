@@ -24,7 +24,8 @@ def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path, ref
     run(Conversation(services), stdin=io.StringIO("hvem er kulturkonsulent i næstved\n2\n"), stdout=out)
     text = out.getvalue()
     assert "KULTURKONSULENT, NÆSTVED KOMMUNE" in text
-    assert "  → Open website: https://" in text and "  [2] 👎 Not what I needed" in text
+    assert "  → Åbn hjemmesiden: https://" in text and "  [2] 👎 Ikke det, jeg søgte" in text
+    assert "  [3] Ja, Dansk" in text  # asked in Danish: answered in Danish, with the offer to switch
     assert "Shall I pass your question to a person?" in text
     with session_scope(services.engine) as session:
         need = session.exec(select(Need)).one()
@@ -41,7 +42,7 @@ def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path:
     run(Conversation(services), stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     assert "Ik schrijf vanaf nu in het Nederlands." in text
-    clarify = text.split("Welke bedoel je?")[1]
+    clarify = text.split("Welke bedoel je?", 1)[1]
     first_option = clarify.split("  [1] ")[1].splitlines()[0]
     assert f"\n{first_option.upper()}\n" in clarify  # picking 1 showed that entry's card
     assert text.index("Subsidies en fondsen (1/") < text.index("Subsidies en fondsen (2/")  # 6 = the first page's "next" button

@@ -76,28 +76,61 @@ def test_clarify_offers_options_and_a_person_and_a_choice_shows_the_card(tmp_pat
     rows = turn.replies[0].buttons
     assert 2 <= len(rows) - 1 <= 5 and rows[-1][0].data.startswith("esc:")  # type: ignore[union-attr]
     chosen = conv.handle(Press(ANNA, rows[1][0].data or ""))  # the second option: not simply the best match
-    card = chosen.replies[0].card
+    kept, shown = chosen.replies
+    card = shown.card
     assert card is not None and card.title == rows[1][0].label
+    assert kept.replace and kept.buttons[1][0].label == "✓ " + rows[1][0].label  # the list stays, the line marked
+    assert [b.data for row in kept.buttons for b in row] == [b.data for row in rows for b in row]
     with session_scope(conv.services.engine) as session:
         assert session.exec(select(Need)).one().chosen_id == card.entry_id
 
 
-def test_escalation_opens_a_ticket_with_a_staff_group(tmp_path: Path, knowledge: Knowledge) -> None:
+def test_an_off_topic_question_is_offered_a_person_and_a_ticket_opens_only_when_asked(
+        tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge, group_chat_id=-100)
     turn = conv.handle(Text(ANNA, "vad blir det för väder i nyköping på lördag", update_id=1))
-    assert "#1" in turn.replies[-1].text and "arbetsdagar" in turn.replies[-1].text
-    follow = conv.handle(Text(ANNA, "och på söndag?", update_id=2))
-    assert "#1" in follow.replies[0].text
+    (offer,) = turn.replies
+    assert offer.text.startswith("Det ligger utanför det jag hjälper till med")
+    assert [b.data for b in offer.buttons[0]] == ["esc:1", "rp:1"]
+    with session_scope(conv.services.engine) as session:
+        assert session.exec(select(Ticket)).all() == []
+    receipt = conv.handle(Press(ANNA, "esc:1")).replies[-1]
+    assert "#1" in receipt.text and "arbetsdagar" in receipt.text
     with session_scope(conv.services.engine) as session:
         assert session.exec(select(Ticket)).one().question.startswith("vad blir det")
-        assert len(session.exec(select(Need)).all()) == 1  # the follow-up went to the ticket, not the log
-        assert [r.method for r in session.exec(select(OutboxMessage)).all()] == ["topic", "message", "message"]
+        assert [r.method for r in session.exec(select(OutboxMessage)).all()] == ["topic", "message"]
+
+
+def test_an_open_ticket_does_not_silence_the_bot_and_add_to_my_question_joins_it(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    conv.handle(Command(ANNA, "human", "vad blir det för väder i nyköping på lördag", update_id=1))
+    answer = conv.handle(Text(ANNA, "finns det en kurs i projektledning för kulturprojekt", update_id=2)).replies[0]
+    assert answer.card is not None and answer.card.entry_id == "projektledning-kultur"
+    add = answer.buttons[-1][0]
+    assert (add.label, add.data) == ("Lägg till i min fråga #1", "add:2")
+    assert conv.handle(Press(ANNA, "add:2")).toast == "Tillagt i din fråga #1."
+    with session_scope(conv.services.engine) as session:
+        staff = [r.payload.get("text", "") for r in session.exec(select(OutboxMessage)).all()]
+        assert any("projektledning" in text and "#1" in text for text in staff[2:])
+
+
+def test_human_while_a_ticket_is_open_does_not_stay_armed(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge, group_chat_id=-100)
+    conv.handle(Command(ANNA, "human", "vad blir det för väder i nyköping på lördag", update_id=1))
+    assert "#1" in conv.handle(Command(ANNA, "human")).replies[0].text
+    conv.handle(Press(ANNA, "tk:close:1"))
+    answer = conv.handle(Text(ANNA, "finns det en kurs i projektledning för kulturprojekt", update_id=3))
+    assert answer.replies[0].card is not None
+    with session_scope(conv.services.engine) as session:
+        assert len(session.exec(select(Ticket)).all()) == 1
 
 
 def test_without_a_staff_group_an_escalation_is_noted_plainly_and_promises_no_ticket(
         tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge)
-    turn = conv.handle(Text(ANNA, "vad blir det för väder i nyköping på lördag", update_id=1))
+    conv.handle(Text(ANNA, "vad blir det för väder i nyköping på lördag", update_id=1))
+    turn = conv.handle(Press(ANNA, "esc:1"))
     told = " ".join(r.text for r in turn.replies)
     assert "noterat" in told and "#" not in told and not any(r.buttons for r in turn.replies)
     with session_scope(conv.services.engine) as session:
@@ -174,7 +207,7 @@ def test_a_sticker_gets_a_short_localised_reply(tmp_path: Path, knowledge: Knowl
 def test_forget_deletes_the_users_questions_profile_and_tickets(tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge, group_chat_id=-100)
     conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
-    conv.handle(Text(ANNA, "vad blir det för väder i nyköping", update_id=2))
+    conv.handle(Command(ANNA, "human", "vad blir det för väder i nyköping", update_id=2))
     other = Sender(2002, 2002, "en")
     conv.handle(Text(other, "finns det en kurs i projektledning", update_id=3))
     with session_scope(conv.services.engine) as session:  # the ticket's messages went out already
@@ -239,23 +272,24 @@ def test_a_detail_the_base_lacks_is_handed_over_with_the_related_entry_to_read_m
         tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge, group_chat_id=-100)
     turn = conv.handle(Text(ANNA, "När sker utbetalningen av Konstnärsnämndens arbetsstipendium?", update_id=1))
-    why, meanwhile, receipt = turn.replies
+    why, meanwhile, choice = turn.replies
     assert "inte just den detalj" in why.text
     assert meanwhile.text == "Under tiden kan det här hjälpa:"
     assert [b.data for row in meanwhile.buttons for b in row] == ["e:konstnarsnamnden-arbetsstipendium"]
-    assert "#1" in receipt.text
+    assert [b.label for b in choice.buttons[0]] == ["Fråga en människa", "Jag formulerar om"]
+    assert "#1" in conv.handle(Press(ANNA, "esc:1")).replies[-1].text
 
 
 def test_browsing_events_never_offers_one_that_is_over(tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge)  # the clock says 2027-03-10
-    past = {e.id for e in knowledge.kb.of_kind("event") if e.event_passed(datetime(2027, 3, 10).date())}
+    past = {e.title.get("sv") for e in knowledge.kb.of_kind("event") if e.event_passed(datetime(2027, 3, 10).date())}
     assert past  # the reference base has events before that day
     offered: set[str] = set()
     page = 1
     while True:
         reply = conv.handle(Press(ANNA, f"pg:event:{page}")).replies[0]
-        offered |= {b.data[2:] for row in reply.buttons for b in row if b.data and b.data.startswith("e:")}
+        offered |= {b.label.lstrip("✓ ") for row in reply.buttons for b in row if b.data and b.data.startswith("bp:")}
         if not any(b.data == f"pg:event:{page + 1}" for row in reply.buttons for b in row):
             break
         page += 1
-    assert offered and not offered & past
+    assert offered and not any(label.startswith(title) for label in offered for title in past)  # a line starts with its title

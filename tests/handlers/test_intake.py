@@ -91,13 +91,13 @@ async def test_updates_stored_before_a_crash_are_handled_on_restart_and_not_fetc
 async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_next_update_is_answered(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
-    user = emulator.user(720, language_code="sv")
+    user = emulator.user(720, language_code="da")
     async with bot_on(emulator, engine, reference_knowledge) as services:
         services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher.match))
         await user.send("boom")
         await user.send(QUESTION)
         apology, answer = await user.next_messages(2)
-    assert apology["text"] == "Förlåt, något gick fel hos mig. Försök igen om en liten stund."
+    assert apology["text"] == "Undskyld, noget gik galt hos mig. Prøv igen om lidt."
     assert "Kulturkonsulent" in answer["text"]
     assert not any("Traceback" in m["text"] or "RuntimeError" in m["text"] for m in user.messages)
     with session_scope(engine) as session:

@@ -68,6 +68,11 @@ async def open_ticket(emulator: BotApiEmulator, user_id: int, question: str = WE
     """A user's question escalated: the ticket number and its topic."""
     user = emulator.user(user_id, language_code="sv")
     await user.send(question)
+    if not question.startswith("/human"):  # the bot asks before it hands a question over
+        offer = await emulator.wait_for(lambda: next((m for m in user.messages if "esc:" in str(m.get("reply_markup"))),
+                                                     None))
+        await user.press(offer, next(b["callback_data"] for row in offer["reply_markup"]["inline_keyboard"]
+                                     for b in row if b["callback_data"].startswith("esc:")))
     receipt = await emulator.wait_for(lambda: next((m for m in user.messages if "#" in m["text"]), None))
     number = int(receipt["text"].split("#")[1].split(".")[0])
     card = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]
@@ -94,7 +99,7 @@ async def test_an_edited_command_is_not_run_again(emulator: BotApiEmulator, bot:
 
 
 async def test_a_user_who_blocks_the_bot_is_noted_without_error(emulator: BotApiEmulator, bot: Services) -> None:
-    user = emulator.user(803, language_code="sv")
+    user = emulator.user(803, language_code="da")
     await user.send(QUESTION)
     await user.next_message()
     await processed(bot, await user.block())
@@ -171,6 +176,10 @@ async def test_a_question_of_4096_characters_is_answered_and_reaches_staff_whole
     assert len(question.encode("utf-16-le")) // 2 == 4096
     user = emulator.user(812, language_code="sv")
     await user.send(question)
+    offer = await emulator.wait_for(lambda: next((m for m in user.messages if "esc:" in str(m.get("reply_markup"))),
+                                                 None))
+    await user.press(offer, next(b["callback_data"] for row in offer["reply_markup"]["inline_keyboard"]
+                                 for b in row if b["callback_data"].startswith("esc:")))
     receipt = await emulator.wait_for(lambda: next((m for m in user.messages if "#" in m["text"]), None))
     number = int(receipt["text"].split("#")[1].split(".")[0])
     pieces = await emulator.wait_for(lambda: len(in_group(emulator)) >= 2 and in_group(emulator))

@@ -214,13 +214,13 @@ async def test_a_redelivered_update_changes_nothing(emulator: BotApiEmulator, bo
 
 
 async def test_helpful_feedback_is_stored_and_the_link_button_stays(emulator: BotApiEmulator, bot: Services) -> None:
-    user = emulator.user(520, language_code="en")
+    user = emulator.user(520, language_code="da")
     await user.send("hvem er kulturkonsulent i næstved")
     card = await user.next_message()
-    await user.press(card, label="👍 Helpful")
+    await user.press(card, label=bot.catalog("da", "button.helpful"))
     await emulator.wait_for(lambda: emulator.answered_callbacks)
     await emulator.wait_for(lambda: len(card["reply_markup"]["inline_keyboard"]) == 1)
-    assert emulator.answered_callbacks[-1]["text"] == "Thanks for telling me!"
+    assert emulator.answered_callbacks[-1]["text"] == bot.catalog("da", "feedback.thanks")
     assert [[b.get("url", "")[:8] for b in row] for row in card["reply_markup"]["inline_keyboard"]] == [["https://"]]
     with session_scope(bot.engine) as session:
         assert session.exec(select(Need)).one().feedback == "helpful"
@@ -329,7 +329,7 @@ async def test_a_profile_puts_local_entries_first_when_browsing(emulator: BotApi
     await user.send("/funding")
     first = await user.next_message()
     labels = [row[0]["text"] for row in first["reply_markup"]["inline_keyboard"]]
-    assert labels[0] == "Eskilstuna kommuns kulturstipendium"
+    assert labels[0] == "Eskilstuna kommuns kulturstipendium · 25 000 SEK (ungdomsstipendium 10 000 SEK) · 2027-04-15"
     buttons = [b for m in emulator.sent for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons if "callback_data" in b)
 

@@ -59,9 +59,19 @@ def in_group(emulator: BotApiEmulator, needle: str, thread: int | None = None) -
     return [m for m in emulator.messages_to(GROUP, thread_id=thread) if needle in m.get("text", "")]
 
 
+def offer_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The bot's message offering 'ask a person' (when it cannot answer, it asks before handing over)."""
+    return next((m for m in messages for row in m.get("reply_markup", {}).get("inline_keyboard", [])
+                 for b in row if b.get("callback_data", "").startswith("esc:")), None)
+
+
 async def escalate(emulator: BotApiEmulator, user_id: int, question: str = WEATHER) -> int:
     user = emulator.user(user_id, language_code="sv")
     await user.send(question)
+    if not question.startswith("/human"):
+        offer = await emulator.wait_for(lambda: offer_of(user.messages))
+        await user.press(offer, next(b["callback_data"] for row in offer["reply_markup"]["inline_keyboard"]
+                                     for b in row if b["callback_data"].startswith("esc:")))
     receipt = await emulator.wait_for(lambda: next((m for m in user.messages if "#" in m["text"]), None))
     return int(receipt["text"].split("#")[1].split(".")[0])
 
@@ -77,7 +87,7 @@ async def test_the_whole_lifecycle_in_a_forum_topic(emulator: BotApiEmulator, st
         await staff.send_in(emulator.chats[GROUP], "Vi har tyvärr ingen väderprognos, men prova SMHI.", thread_id=thread)
         relayed = await emulator.wait_for(lambda: next((m for m in user.messages if "Svar från teamet" in m["text"]), None))
         assert "SMHI" in relayed["text"]
-        await user.send("tack, och på söndag?")
+        await user.reply(relayed, "tack, och på söndag?")  # a reply to the team's answer joins the ticket
         await emulator.wait_for(lambda: in_group(emulator, "på söndag", thread))
         await staff.send_in(emulator.chats[GROUP], "/label  Weather  forecast", thread_id=thread)
         await emulator.wait_for(lambda: in_group(emulator, "labelled “weather forecast”", thread))
@@ -162,7 +172,7 @@ async def test_with_flaky_telegram_and_a_restart_everything_is_delivered_once(em
 
     async def escalate_despite_faults(services: Services, user_id: int) -> int:
         """Direct replies may fail here (only the outbox retries); the ticket in the database counts."""
-        await emulator.user(user_id, language_code="sv").send(WEATHER)
+        await emulator.user(user_id, language_code="sv").send(f"/human {WEATHER}")  # /human hands over at once
 
         def ticket() -> int | None:
             with session_scope(services.engine) as session:

@@ -28,5 +28,6 @@ def test_telegram_language_codes_map_to_our_languages() -> None:
 def test_a_message_is_formatted_in_the_asked_language() -> None:
     catalog = load_catalog()
     assert catalog("sv", "ticket.opened", number=7, promise="inom två arbetsdagar") == (
-        "En person i teamet svarar dig här, inom två arbetsdagar. Din fråga har nummer #7.")
+        "En person i teamet svarar dig här, inom två arbetsdagar. Din fråga har nummer #7. Jag svarar på nya frågor "
+        "under tiden; vill du lägga till något i #7, svara på teamets meddelande eller tryck på ”Lägg till i min fråga #7”.")
     assert catalog("xx", "button.skip") == catalog("en", "button.skip")

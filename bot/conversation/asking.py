@@ -1,0 +1,89 @@
+"""A culture actor's free text: small talk, a follow-up to their ticket, or a question for the matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.conversation.escalation import Escalation
+from bot.conversation.events import Button, Reply, Text, Turn
+from bot.conversation.replies import Replies
+from bot.desk import tickets
+from bot.desk.tickets import StaffGroup
+from bot.matching.matcher import Decision, Match, Profile, Result
+from bot.services import Services
+from bot.storage.needs_log import count_small_talk, log_question
+from bot.storage.tables import Actor, Need, Ticket
+
+LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "nl": "Nederlands", "en": "English"}
+
+
+@dataclass(frozen=True, slots=True)
+class Asking:
+    """Free text in, a Turn out; a person is reached only with the user's consent or by /human."""
+
+    services: Services
+    desk: StaffGroup | None
+    escalation: Escalation
+
+    def text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
+        ticket = tickets.open_ticket_of(session, actor.key) if self.desk else None
+        if ticket is not None and (event.media or (event.reply_to is not None and event.reply_to in ticket.relayed)):
+            return self.to_ticket(session, actor, ticket, event)
+        kind = None if force_person else self.services.phrases.small_talk(event.text)
+        if kind is not None:
+            count_small_talk(session, language=actor.language, kind=kind, day=self.services.today())
+            return Turn((Reply(self.services.catalog(actor.language, f"smalltalk.{kind}"), language=actor.language),))
+        state = dict(actor.conversation)
+        force_person = bool(state.pop("to_person", False)) or force_person
+        rejected = state.pop("rejected", None)
+        actor.conversation = state
+        guessed = self.services.phrases.guess_language(event.text)
+        language = guessed or actor.language
+        replies = Replies(self.services, language, ticket.id if ticket is not None else None)
+        result = self._without(self.services.knowledge.matcher.match(
+            event.text, profile=Profile(actor.region, actor.art_form)), rejected)
+        need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
+                            channel=event.sender.channel, now=self.services.clock())
+        if force_person:
+            return Turn(self.escalation.open(session, actor=actor, sender=event.sender, need=need))
+        turn = self._decided(replies, need, result)
+        if guessed is not None and guessed != actor.language:
+            switch = Button(replies.t("language.switch_button", name=LANGUAGE_NAMES[guessed]), f"lang:{guessed}")
+            turn = Turn((*turn.replies, replies.say("language.offer", buttons=((switch,),))))
+        return turn
+
+    def _decided(self, replies: Replies, need: Need, result: Result) -> Turn:
+        if result.decision is Decision.ESCALATE:
+            off_topic = self.services.knowledge.matcher.query(result.question).off_topic
+            return Turn(replies.offer_person(need, result, off_topic=off_topic))
+        if result.decision is Decision.CLARIFY:
+            return Turn((replies.options(need),))
+        return Turn((replies.answer(need, result.matches[0].entry),))
+
+    @staticmethod
+    def _without(result: Result, rejected: object) -> Result:
+        """A question rephrased after 'not what I needed' does not get the rejected entry first, unless alone."""
+        best = result.best
+        if not isinstance(rejected, str) or best is None or best.entry.id != rejected:
+            return result
+        rest: tuple[Match, ...] = tuple(m for m in result.matches if m.entry.id != rejected)
+        if not rest:
+            return result
+        decision = Decision.CLARIFY if result.decision is Decision.ANSWER else result.decision
+        return Result(question=result.question, decision=decision, matches=rest, places=result.places,
+                      related=result.related)
+
+    def to_ticket(self, session: Session, actor: Actor, ticket: Ticket, event: Text) -> Turn:
+        """A reply to a staff answer, or media, joins the ticket as it is."""
+        assert self.desk is not None
+        key = event.message_id or event.update_id or 0
+        if event.media:
+            tickets.user_media(session, desk=self.desk, texts=self.services.catalog, ticket=ticket,
+                               from_chat=event.sender.chat_id, message_id=event.message_id, kind=event.media)
+        else:
+            tickets.user_follow_up(session, desk=self.desk, texts=self.services.catalog, ticket=ticket,
+                                   text=event.text, message_id=key)
+        return Turn((Reply(self.services.catalog(actor.language, "ticket.forwarded", number=ticket.id),
+                           language=actor.language),))
