@@ -11,6 +11,7 @@ from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.desk import tickets
+from bot.desk.forgetting import forget_tickets
 from bot.desk.tickets import StaffGroup
 from bot.i18n.catalog import language_of
 from bot.knowledge.entries import Entry
@@ -32,7 +33,7 @@ class Conversation:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
-        self.escalation = escalation_for(self.desk, services.catalog)  # the one way to a person
+        self.escalation = escalation_for(self.desk, services)  # the one way to a person
 
     def handle(self, event: Event) -> Turn:
         """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
@@ -94,6 +95,8 @@ class Conversation:
             return self._close_own(session, actor, None)
         if name == "forget":
             language = actor.language
+            if self.desk is not None:  # before the needs go: the staff group loses their words too
+                forget_tickets(session, desk=self.desk, texts=self.services.catalog, user_key=actor.key)
             count = forget(session, actor.key)
             return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
         return self._say(actor, "help.text")

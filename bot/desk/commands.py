@@ -26,6 +26,8 @@ from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 DEFAULT_PERIOD = "90d"
+SUBJECT_CHARS = 60
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats", "help")
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 
@@ -69,31 +71,50 @@ class StaffCommands:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:
                 return None
+            if ticket.forgotten:
+                return StaffReply(self.t("staff.not_delivered_forgotten", number=ticket.id))
             if ticket.state == TicketState.CLOSED or not tickets.staff_reply(
                     session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
                     text=message.text, message_id=message.message_id):
-                return StaffReply(self.t("staff.closed", number=ticket.id))
+                return StaffReply(self.t("staff.not_delivered_closed", number=ticket.id))
             return None
 
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats}.get(name)
+                   "report": self._report, "stats": self._stats, "help": self._help}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
 
+    def _help(self, args: str, message: StaffMessage) -> StaffReply:
+        """Every staff command, one line each, in the order of the group's command menu."""
+        lines = [self.t("staff.help_header")] + [f"/{name} — {self.t(f'staff_commands.{name}')}"
+                                                 for name in STAFF_COMMANDS]
+        return StaffReply("\n".join(lines))
+
     def _list(self, args: str, message: StaffMessage) -> StaffReply:
-        now = utcnow()
+        """Open work, oldest first: number, age, assignee, what is asked, and a link to its topic."""
+        now = utcnow()  # tickets are stamped by the wall clock
         with session_scope(self.services.engine) as session:
             open_work = tickets.open_tickets(session)
             if not open_work:
                 return StaffReply(self.t("staff.no_tickets"))
             lines = [self.t("staff.tickets_header")]
-            lines += [self.t("staff.ticket_line", number=t.id, age=int(tickets.age(t, now).total_seconds() // 3600),
-                             state=t.state, assignee=t.assignee_name or self.t("staff.nobody"),
-                             question=t.question[:60]) for t in open_work]
+            for t in open_work:
+                hours = int(tickets.age(t, now).total_seconds() // 3600)
+                age = self.t("staff.hours", hours=hours) if hours < 48 else self.t("staff.days", days=hours // 24)
+                lines.append(self.t("staff.ticket_line", number=t.id, age=age, subject=whole_words(t.subject
+                                    or t.question, SUBJECT_CHARS), assignee=t.assignee_name or self.t("staff.nobody"),
+                                    link=self._link(t)).rstrip())
         return StaffReply("\n".join(lines))
+
+    def _link(self, ticket: Ticket) -> str:
+        """https://t.me/c/<group>/<topic>: a tap opens the topic (or the card), for members of the group."""
+        desk, where = self.desk, ticket.topic_id or ticket.staff_message_id
+        if desk is None or where is None or not str(desk.chat_id).startswith("-100"):
+            return ""
+        return f"https://t.me/c/{str(desk.chat_id)[4:]}/{where}"
 
     def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:
         desk = self.desk
@@ -115,7 +136,7 @@ class StaffCommands:
                 tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=False,
                               note=args or None)
                 return StaffReply(self.t("staff.closed", number=ticket.id))
-            if tickets.reopen(ticket):
+            if tickets.reopen(session, desk=desk, ticket=ticket):
                 return StaffReply(self.t("staff.reopened", number=ticket.id))
             if ticket.state != TicketState.CLOSED:
                 return StaffReply(self.t("staff.already_open", number=ticket.id))
@@ -200,6 +221,15 @@ class StaffCommands:
             return StaffReply("\n".join(lines))
 
         return self._periodic(args, make)
+
+
+def whole_words(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, cut between words, with … where something was left out."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut + "…"
 
 
 def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:

@@ -126,7 +126,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class Ticket(SQLModel, table=True):
-    """An escalated question that a person answers; its id is the ticket number users see."""
+    """An escalated question that a person answers; its id is the ticket number users see, never reused."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite would hand a deleted last number out again
 
     id: int | None = Field(default=None, primary_key=True)
     user_key: str = Field(index=True, max_length=64)
@@ -135,6 +137,7 @@ class Ticket(SQLModel, table=True):
     region: str | None = None
     art_form: str | None = None
     question: str
+    subject: str = ""  # the question's key words, for the topic's name
     tried: list[dict[str, Any]] = _json(list)  # the bot's top matches and scores
     state: str = Field(default=TicketState.OPEN, max_length=16, index=True)
     assignee_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -148,6 +151,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     rating: int | None = None
+    forgotten: bool = False  # the user used /forget: what remains is the number and its topic, without words
 
     @property
     def number(self) -> int:

@@ -44,7 +44,7 @@ def start(emulator: BotApiEmulator, tmp_path: Path, language_data: LanguageData)
 
     @asynccontextmanager
     async def run(*, topics: bool = True) -> AsyncIterator[Services]:
-        emulator.group(GROUP, is_forum=topics)
+        emulator.group(GROUP, is_forum=topics).members[STAFF] = "administrator"  # admins write in closed topics
         services = build_services(settings(topics), engine=engine, secret=b"t", knowledge=knowledge,
                                   clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
         application = build_application(services.settings, token=emulator.token, services=services)
