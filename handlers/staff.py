@@ -7,7 +7,8 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat, Message, ReplyParameters, Update
 from telegram.error import TelegramError
 
-from bot.desk.commands import STAFF_COMMANDS, StaffMessage, StaffReply
+from bot.desk.commands import STAFF_COMMANDS, StaffMessage
+from bot.desk.reports import StaffReply
 from bot.i18n.catalog import Catalog
 from handlers.context import BotContext
 from handlers.render import fit, split_plain

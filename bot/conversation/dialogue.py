@@ -10,6 +10,7 @@ from bot.conversation import browse, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
+from bot.conversation.scope import scope_of
 from bot.desk import tickets
 from bot.desk.forgetting import forget_tickets
 from bot.desk.tickets import StaffGroup
@@ -115,7 +116,8 @@ class Conversation:
         matcher = self.services.knowledge.matcher
         result = matcher.match(event.text, profile=Profile(actor.region, actor.art_form))
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
-                            channel=event.sender.channel, now=self.services.clock())
+                            channel=event.sender.channel, now=self.services.clock(),
+                            scope=scope_of(event.text, matcher))
         if force_person or result.decision is Decision.ESCALATE:
             intro = () if force_person else self._cannot_answer(actor, result)
             return Turn(intro + self._escalate(session, actor, event.sender, need))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,18 +13,14 @@ import yaml
 from sqlmodel import Session, col, select
 
 from bot.desk import tickets
+from bot.desk.reports import Reports, StaffReply
 from bot.desk.tickets import StaffGroup
-from bot.insights.export import export_needs
-from bot.insights.periods import Period, PeriodError, parse_period
-from bot.insights.report import build_report
-from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
 from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
-DEFAULT_PERIOD = "90d"
 SUBJECT_CHARS = 60
 STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats", "help")
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
@@ -43,21 +38,12 @@ class StaffMessage:
     reply_to: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StaffReply:
-    text: str
-    document: Path | None = None
-
-
-class StaffCommands:
+class StaffCommands(Reports):
     """Staff actions; replies go back into the same place in the staff group."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.desk = StaffGroup.of(services.settings.staff)
-
-    def t(self, key: str, **params: object) -> str:
-        return self.services.catalog(self.services.settings.staff.language, key, **params)
 
     def _ticket(self, session: Session, message: StaffMessage) -> Ticket | None:
         if message.thread_id is not None and (ticket := tickets.ticket_in_thread(session, message.thread_id)):
@@ -178,49 +164,6 @@ class StaffCommands:
         except KnowledgeErrors as errors:
             return StaffReply(self.t("staff.reload_failed", errors="\n".join(str(e) for e in errors.errors[:10])))
         return StaffReply(self.t("staff.reload_ok", count=count))
-
-
-    def _periodic(self, args: str, make: Callable[[Period, str], StaffReply]) -> StaffReply:
-        """Run `make` for the period named in args ('2026-Q3', '30d'...; the last 90 days without one)."""
-        spec = args or DEFAULT_PERIOD
-        try:
-            period = parse_period(spec, now=self.services.clock())
-        except PeriodError:
-            return StaffReply(self.t("staff.bad_period", period=spec))
-        return make(period, spec.replace("..", "_").replace("/", "-"))
-
-    def _export(self, args: str, message: StaffMessage) -> StaffReply:
-        services = self.services
-
-        def make(period: Period, label: str) -> StaffReply:
-            out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
-            export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since,
-                         until=period.until, out=out, language=services.settings.staff.language)
-            return StaffReply(self.t("staff.export_ready", period=label), document=out)
-
-        return self._periodic(args, make)
-
-    def _report(self, args: str, message: StaffMessage) -> StaffReply:
-        services = self.services
-
-        def make(period: Period, label: str) -> StaffReply:
-            folder = services.settings.resolve(Path("data/reports")) / f"report-{label}"
-            build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until,
-                         out_dir=folder, language=services.settings.staff.language, now=services.clock())
-            archive = Path(shutil.make_archive(str(folder), "zip", folder))
-            return StaffReply(self.t("staff.report_ready", period=label), document=archive)
-
-        return self._periodic(args, make)
-
-    def _stats(self, args: str, message: StaffMessage) -> StaffReply:
-        def make(period: Period, label: str) -> StaffReply:
-            stats = summary(self.services.engine, since=period.since, until=period.until)
-            share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
-            lines = [self.t("staff.stats", period=label, needs=stats.needs, answered=share, open=stats.open_tickets)]
-            lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
-            return StaffReply("\n".join(lines))
-
-        return self._periodic(args, make)
 
 
 def whole_words(text: str, limit: int) -> str:

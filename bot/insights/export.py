@@ -28,6 +28,7 @@ from typing import IO, Any
 import xlsxwriter
 from sqlalchemy.engine import Engine
 
+from bot.insights.areas import Area
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, track
 from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS, NeedRow, count_needs, need_rows, ticket_rows
@@ -41,29 +42,33 @@ DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 def export_needs(engine: Engine, kb: KnowledgeBase | None, *, fmt: str, since: datetime | None = None,
                  until: datetime | None = None, out: Path | None = None, language: str = "en",
-                 progress: Progress | None = None) -> Path | bytes:
-    """Write the needs of [since, until) as `fmt` to `out` (atomically) and return it, or return the bytes."""
+                 progress: Progress | None = None, area: Area | None = None) -> Path | bytes:
+    """Write the needs of [since, until) (of `area`'s places where given) as `fmt` to `out` (atomically) and
+    return it, or return the bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     period = Period(since, until)
     total = count_needs(engine, period)
     rows = track(need_rows(engine, kb, period, language=language), total, progress, verb="exported")
+    if area is not None:
+        rows = (row for row in rows if area.holds(row.region))
     if out is None:
         buffer = io.BytesIO()
-        _WRITERS[fmt](engine, period, rows, buffer)
+        _WRITERS[fmt](engine, period, rows, buffer, area)
         return buffer.getvalue()
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     try:
         with partial.open("wb") as stream:
-            _WRITERS[fmt](engine, period, rows, stream)
+            _WRITERS[fmt](engine, period, rows, stream, area)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return out
 
 
-def _write_csv(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+def _write_csv(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes],
+               _area: Area | None) -> None:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow(NEED_COLUMNS)
@@ -80,7 +85,8 @@ def _text_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _write_json(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+def _write_json(_engine: Engine, _period: Period, rows: Iterable[NeedRow], stream: IO[bytes],
+                _area: Area | None) -> None:
     stream.write(b"[")
     separator = b"\n"
     for row in rows:
@@ -96,7 +102,8 @@ def _json_value(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream: IO[bytes]) -> None:
+def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream: IO[bytes],
+                area: Area | None) -> None:
     counts = Tally()
 
     def needs() -> Iterator[tuple[Any, ...]]:
@@ -106,6 +113,8 @@ def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream:
 
     def tickets() -> Iterator[tuple[Any, ...]]:
         for ticket in ticket_rows(engine, period):
+            if area is not None and not area.holds(ticket.region):
+                continue
             counts.add_ticket(ticket)
             yield ticket.values()
 
@@ -164,8 +173,13 @@ def _excel_time(value: date) -> date:
 def summary_lines(counts: Tally, period: Period) -> Iterator[tuple[str, str, Any]]:
     """The summary sheet: totals and shares, then counts by decision, kind, language, region, art form."""
     yield "period", "from – to (UTC)", period.label()
+    yield "totals", "questions", counts.questions
+    yield "totals", "small talk", counts.scopes["small_talk"]
+    yield "totals", "outside our scope", counts.scopes["off_topic"]
     yield "totals", "needs", counts.needs
     yield "totals", "tickets", counts.tickets
+    yield "totals", "share answered by the bot (directly or after a choice)", _rounded(counts.answered_share)
+    yield "totals", "share answered after a choice", _rounded(counts.picked / counts.needs if counts.needs else None)
     for decision in DECISIONS:
         yield "totals", f"share {decision}", _rounded(counts.share(decision))
     yield "totals", "share helpful (of feedback given)", _rounded(counts.helpful_share)

@@ -48,6 +48,14 @@ class Actor(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class Scope(StrEnum):
+    """What a question is, for analysis: a need in the domain, small talk, or outside what the networks cover."""
+
+    DOMAIN = "domain"
+    SMALL_TALK = "small_talk"  # greetings, thanks, "ok": no need at all
+    OFF_TOPIC = "off_topic"    # weather, trains, funds the networks do not know: counted apart, never unmet
+
+
 class Need(SQLModel, table=True):
     """The analysis record: one incoming question with what the bot did about it."""
 
@@ -59,6 +67,7 @@ class Need(SQLModel, table=True):
     art_form: str | None = None
     text: str
     decision: str = Field(max_length=16)  # answer | clarify | escalate
+    scope: str = Field(default=Scope.DOMAIN, max_length=16)  # a Scope
     matches: list[dict[str, Any]] = _json(list)  # [{"id", "kind", "score"}], best first
     chosen_id: str | None = None  # the entry picked from a clarify
     feedback: str | None = Field(default=None, max_length=16)  # helpful | not_helpful

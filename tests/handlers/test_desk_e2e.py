@@ -160,3 +160,18 @@ async def test_a_ticket_is_rated_once_however_often_it_is_reopened_and_closed(em
         await emulator.idle()
         with session_scope(services.engine) as session:
             assert session.exec(select(Ticket).where(Ticket.id == number)).one().rating == 4
+
+
+async def test_stats_count_small_talk_and_off_topic_apart_and_never_as_unmet_needs(emulator: BotApiEmulator,
+                                                                                  start: Start) -> None:
+    async with start():
+        asked = (("hej hej!", "hej!"), ("vad blir det för väder i nyköping på lördag", "blir det väder i nyköping"),
+                 (f"/human {FLYGEL}", "/human hvor kan musikskolen låne et flygel"))
+        for number, text in enumerate(t for pair in asked for t in pair):
+            await escalate(emulator, 530 + number, text)
+        await emulator.user(STAFF).send_in(emulator.chats[GROUP], "/stats 2027-03")
+        stats = (await emulator.wait_for(lambda: in_group(emulator, "2027-03:")))[0]["text"]
+        assert stats.startswith("2027-03: 6 questions, of which 2 needs (2 small talk, 2 outside our scope).")
+        assert "to a person 100 %" in stats
+        unmet = stats.split("Top unmet needs:")[1].strip().splitlines()
+        assert len(unmet) == 1 and unmet[0].startswith("• 2×") and "flygel" in unmet[0]
