@@ -18,10 +18,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from bot.insights.areas import area_of
 from bot.insights.export import export_needs, write_sheet
 from bot.insights.progress import Progress, progress_for
 from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
 from bot.knowledge.entries import KnowledgeBase
+from bot.matching.language_data import LanguageData
 from bot.storage.tables import Need, Ticket
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
 
@@ -215,3 +217,31 @@ def test_an_xlsx_export_with_no_needs_still_has_its_three_sheets_and_headers(eng
     assert book["needs"].freeze_panes == "A2"
     summary = {(row[0], row[1]): row[2] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["totals", "needs"] == 0 and summary["totals", "share answer"] is None
+
+
+def test_a_region_keeps_the_needs_of_its_municipalities_only(engine: Engine, tmp_path: Path,
+                                                             language_data: LanguageData) -> None:
+    with Session(engine) as session:
+        need = session.exec(select(Need).where(Need.region == "Sjælland")).first()
+        assert need is not None
+        need.region = "Flen"  # a municipality in Sörmland
+        session.add(need)
+        session.commit()
+        regions = {n.id: n.region for n in session.exec(select(Need))}
+    data = export_needs(engine, None, fmt="json", area=area_of("sörmlands", language_data.gazetteer))
+    assert isinstance(data, bytes)
+    exported = json.loads(data)
+    assert {regions[row["need"]] for row in exported} == {"Sörmland", "Flen"}
+    assert len(exported) == sum(1 for r in regions.values() if r in ("Sörmland", "Flen"))
+    out = tmp_path / "sormland.xlsx"
+    export_needs(engine, None, fmt="xlsx", out=out, area=area_of("Sörmland", language_data.gazetteer))
+    tickets = list(openpyxl.load_workbook(out, read_only=True)["tickets"].iter_rows(min_row=2, values_only=True))
+    assert [row[TICKET_COLUMNS.index("region")] for row in tickets] == ["Sörmland"]
+
+
+def test_the_cli_refuses_a_region_nobody_knows(engine: Engine, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{engine.url.database}\n", encoding="utf-8")
+    assert main(["export", "--config", str(config), "--region", "Atlantis"]) == EXIT_USAGE
+    assert "no known region or municipality is called 'Atlantis'" in capsys.readouterr().err
