@@ -65,7 +65,8 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
                           until=period.until, out=args.out, language=args.lang or settings.staff.language,
-                          progress=progress_for(args.progress), area=area)
+                          progress=progress_for(args.progress), area=area,
+                          questions=settings.staff.export_questions)
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
         sys.stdout.flush()

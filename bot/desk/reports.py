@@ -61,7 +61,8 @@ class Reports:
         def make(period: Period, label: str, area: Area | None) -> StaffReply:
             out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
             export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since, until=period.until,
-                         out=out, language=services.settings.staff.language, area=area)
+                         out=out, language=services.settings.staff.language, area=area,
+                         questions=services.settings.staff.export_questions)
             return StaffReply(self.t("staff.export_ready", period=label), document=out)
 
         return self._periodic(args, make)
