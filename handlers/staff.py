@@ -40,7 +40,7 @@ def staff_message(message: Message) -> StaffMessage:
                         message_id=message.message_id,
                         thread_id=message.message_thread_id if message.is_topic_message else None,
                         reply_to=reply_to.message_id if reply_to and reply_to.from_user and reply_to.from_user.is_bot
-                        else None)
+                        else None, quoted=(reply_to.text or reply_to.caption) if reply_to else None)
 
 
 def anonymous_admin(message: Message) -> bool:

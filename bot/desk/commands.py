@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import yaml
 from sqlmodel import Session, col, select
 
-from bot.desk import tickets
+from bot.desk import saved_replies, tickets
 from bot.desk.reports import Reports, StaffReply
 from bot.desk.tickets import StaffGroup
 from bot.knowledge.entries import KnowledgeErrors
@@ -22,7 +22,8 @@ from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 SUBJECT_CHARS = 60
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats", "help")
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "reload", "export", "report",
+                  "stats", "help")
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 
@@ -36,6 +37,7 @@ class StaffMessage:
     message_id: int
     thread_id: int | None = None
     reply_to: int | None = None
+    quoted: str | None = None  # the text of the message this one replies to (for /reply save)
 
 
 class StaffCommands(Reports):
@@ -68,10 +70,36 @@ class StaffCommands(Reports):
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats, "help": self._help}.get(name)
+                   "report": self._report, "stats": self._stats, "reply": self._reply,
+                   "help": self._help}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
+
+    def _reply(self, args: str, message: StaffMessage) -> StaffReply:
+        """/reply save NAME [LANG], /reply list, /reply NAME: saved answers, per language."""
+        staff_language, desk = self.services.settings.staff.language, self.desk
+        with session_scope(self.services.engine) as session:
+            ticket = self._ticket(session, message)
+            if args.strip().lower() == "list":
+                names = saved_replies.listing(session)
+                return StaffReply("\n".join([self.t("staff.reply_list")] + [f"• {n} ({', '.join(ls)})" for n, ls in names])
+                                  if names else self.t("staff.reply_none"))
+            if args.split()[:1] == ["save"]:
+                parsed = saved_replies.parse_save(args)
+                if parsed is None or not (message.quoted or "").strip():
+                    return StaffReply(self.t("staff.reply_usage"))
+                name, language = parsed
+                language = language or saved_replies.language_for(ticket, staff_language)
+                saved_replies.save(session, name=name, language=language, text=(message.quoted or "").strip())
+                return StaffReply(self.t("staff.reply_saved", name=name, language=language))
+            if ticket is None or desk is None or not args.strip():
+                return StaffReply(self.t("staff.reply_usage"))
+            kept = saved_replies.find(session, name=args.strip(), languages=(ticket.language, staff_language))
+            if kept is None:
+                return StaffReply(self.t("staff.reply_unknown", name=args.strip()))
+        return self.relay(replace(message, text=kept.text)) or StaffReply(
+            self.t("staff.reply_sent", name=kept.name, number=ticket.id))
 
     def _help(self, args: str, message: StaffMessage) -> StaffReply:
         """Every staff command, one line each, in the order of the group's command menu."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -179,3 +179,15 @@ class TicketMessage(SQLModel, table=True):
     staff_id: int | None = Field(default=None, sa_type=BigInteger)
     text: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class SavedReply(SQLModel, table=True):
+    """A staff answer kept under a short name, one text per language, for /reply NAME."""
+
+    __table_args__ = (UniqueConstraint("name", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, index=True)
+    language: str = Field(max_length=5)
+    text: str
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

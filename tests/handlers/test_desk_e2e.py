@@ -175,3 +175,27 @@ async def test_stats_count_small_talk_and_off_topic_apart_and_never_as_unmet_nee
         assert "to a person 100 %" in stats
         unmet = stats.split("Top unmet needs:")[1].strip().splitlines()
         assert len(unmet) == 1 and unmet[0].startswith("• 2×") and "flygel" in unmet[0]
+
+
+async def test_a_saved_reply_is_kept_from_a_staff_answer_and_sent_in_another_topic(emulator: BotApiEmulator,
+                                                                                   start: Start) -> None:
+    answer = "Prova Kulturhuset i Flen: de hyr ut replokaler, boka via kommunen."
+    async with start():
+        staff, group = emulator.user(STAFF), emulator.chats.get(GROUP)
+        first = await escalate(emulator, 540, "/human vi behöver en replokal i flen")
+        group = emulator.chats[GROUP]
+        thread = int((await card_of(emulator, first))["message_thread_id"])  # type: ignore[call-overload]
+        said = await staff.send_in(group, answer, thread_id=thread)
+        await staff.send_in(group, "/reply save replokal", thread_id=thread, reply_to=said["message"]["message_id"])
+        await emulator.wait_for(lambda: in_group(emulator, "Saved “replokal” (sv)", thread))
+        second = await escalate(emulator, 541, "/human replokal för vår kör i flen?")
+        other = int((await card_of(emulator, second))["message_thread_id"])  # type: ignore[call-overload]
+        await staff.send_in(group, "/reply replokal", thread_id=other)
+        await emulator.wait_for(lambda: in_group(emulator, f"Sent “replokal” to #{second}.", other))
+        received = await emulator.wait_for(lambda: [m["text"] for m in emulator.user(541).messages
+                                                    if "Svar från teamet" in m["text"]])
+        assert received == [f"Svar från teamet (#{second}):\n{answer}"]
+        await staff.send_in(group, "/reply list")
+        await emulator.wait_for(lambda: in_group(emulator, "Saved replies:\n• replokal (sv)"))
+        await staff.send_in(group, "/reply kontrakt", thread_id=other)
+        await emulator.wait_for(lambda: in_group(emulator, "No saved reply is called “kontrakt”", other))
