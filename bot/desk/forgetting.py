@@ -44,7 +44,6 @@ def _tombstone(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Tick
                 payload={"message_ids": quoting, "text": texts(desk.language, "ticket.erased")},
                 purpose=Purpose.ERASE, ticket_id=number)
     if desk.topics:
-        topics.follow(session, chat_id=desk.chat_id, ticket=ticket, closed=True,
-                      subject=texts(desk.language, "ticket.topic_forgotten"))
+        topics.follow(session, chat_id=desk.chat_id, ticket=ticket, closed=True, name=forgotten_name)
     to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{number}:forget:notice",
              text=texts(desk.language, "staff.forgotten", number=number))

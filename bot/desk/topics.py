@@ -37,11 +37,11 @@ def topic_name(number: int, subject: str, *, closed: bool = False) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
-def follow(session: Session, *, chat_id: int, ticket: Ticket, closed: bool, subject: str | None = None) -> None:
-    """Close (or reopen) the ticket's topic and name it for its state; `subject` overrides the stored one."""
+def follow(session: Session, *, chat_id: int, ticket: Ticket, closed: bool, name: str | None = None) -> None:
+    """Close (or reopen) the ticket's topic and name it for its state, or `name` where given."""
     number = ticket.number
     done = rows_of(session, number)
-    name = topic_name(number, ticket.subject if subject is None else subject, closed=closed)
+    name = name or topic_name(number, ticket.subject, closed=closed)
     enqueue(session, key=f"ticket:{number}:topic-state:{done}", chat_id=chat_id, purpose=Purpose.TOPIC_STATE,
             method=Method.TOPIC_CLOSE if closed else Method.TOPIC_REOPEN, ticket_id=number,
             payload={"ticket_thread": number, "name": name})

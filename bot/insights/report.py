@@ -29,7 +29,7 @@ from bot.insights.areas import Area
 from bot.insights.clustering import Clustering
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt
 from bot.insights.rows import UNKNOWN, count_needs
 from bot.insights.stats import DECISIONS, Tally, tally
 from bot.knowledge.entries import KnowledgeBase
@@ -206,7 +206,7 @@ def _unmet(clustering: Clustering, t: ReportTexts) -> list[str]:
     parts.append('<ol class="clusters">')
     for cluster in clustering.clusters[:TOP_CLUSTERS]:
         words = f" · {e(t('unmet.words', words=', '.join(cluster.keywords)))}" if cluster.keywords else ""
-        examples = "".join(f"<li>{e(redact(text))}</li>" for text in cluster.examples)
+        examples = "".join(f"<li>{e(excerpt(text))}</li>" for text in cluster.examples)
         parts.append(f'<li><span class="size">{e(t("unmet.size", size=cluster.size))}</span>{words}'
                      f"<ul>{examples}</ul></li>")
     parts.append("</ol>")

@@ -14,7 +14,7 @@ from bot.insights.areas import Area
 from bot.insights.clustering import MAX_FORMS, Cluster, Clustering, cluster_questions
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, track
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt
 from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
 from bot.knowledge.entries import KnowledgeBase
 from bot.matching.matcher import Decision
@@ -189,7 +189,7 @@ def summary(engine: Engine, *, since: datetime | None = None, until: datetime | 
     with engine.connect() as connection:
         open_now = connection.execute(select(func.count()).select_from(Ticket).where(
             Ticket.state.in_(OPEN_STATES))).scalar_one()  # type: ignore[attr-defined]
-    top = tuple(replace(c, examples=tuple(redact(e) for e in c.examples), questions=())
+    top = tuple(replace(c, examples=tuple(excerpt(e) for e in c.examples), questions=())
                 for c in counts.unmet_clusters().clusters[:3])
     return Stats(period=period, questions=counts.questions, needs=counts.needs,
                  small_talk=counts.scopes[Scope.SMALL_TALK], off_topic=counts.scopes[Scope.OFF_TOPIC],

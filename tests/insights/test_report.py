@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cli import EXIT_OK, main
 from bot.i18n.catalog import placeholders
 from bot.insights.progress import Progress
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt, redact
 from bot.insights.report import ReportTexts, build_report, report_catalog
 from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeBase
@@ -140,3 +140,10 @@ def test_the_cli_writes_the_report_in_the_staff_language_and_prints_its_index(se
     assert main(["--config", str(config), "report", "--out", str(out), "--period", "2026-Q1"]) == EXIT_OK
     assert capsys.readouterr().out.strip() == str(out)
     assert "Onvervulde behoeften" in out.read_text(encoding="utf-8")
+
+
+def test_an_example_question_is_cut_at_a_word_near_two_hundred_characters_with_contacts_masked() -> None:
+    long = "vi söker en replokal för vår kör i flen " * 10 + "ring 070-123 45 67"
+    shown = excerpt(long)
+    assert len(shown) <= 201 and shown.endswith("…") and long.startswith(shown[:-1])
+    assert excerpt("mejla anna.k@example.se") == "mejla [e-mail]"
