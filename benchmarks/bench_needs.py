@@ -182,7 +182,10 @@ def measure(folder: Path, count: int) -> int:
         "export csv": [*bot, "export", "--format", "csv", "--out", str(folder / "needs.csv")],
         "export xlsx": [*bot, "export", "--format", "xlsx", "--out", str(folder / "needs.xlsx")],
         "export json": [*bot, "export", "--format", "json", "--out", str(folder / "needs.json")],
-        "report (charts + unmet clusters)": [*bot, "report", "--out", str(folder / "report")],
+        "report (charts + unmet clusters)": [*bot, "report", "--out", str(folder / "report.html")],
+        "export xlsx --region Sörmland": [*bot, "export", "--format", "xlsx", "--region", "Sörmland",
+                                          "--out", str(folder / "sormland.xlsx")],
+        "report --region Sörmland": [*bot, "report", "--region", "Sörmland", "--out", str(folder / "sormland.html")],
         "summary (/stats, with clustering)": [sys.executable, "-c", stats],
     }
     print(f"{count} needs seeded in {seconds:.1f} s, peak {seed_peak:.0f} MiB "

@@ -74,6 +74,7 @@ class StaffSettings(_Section):
     answer_time: dict[Language, str] = Field(default_factory=lambda: dict(ANSWER_TIME))
     remind_after_hours: Annotated[float, Field(gt=0)] = 24.0
     keep_chat_days: Annotated[float, Field(gt=0)] = 30.0  # a closed ticket forgets the user's chat id after this
+    export_questions: bool = True     # the xlsx export's 'questions' sheet for staff (contact details masked)
 
 
 class Settings(_Section):

@@ -25,6 +25,7 @@ from handlers.context import APP, AppData, BotContext, KulturlotsApp, app_data_o
 from handlers.delivery import deliverer
 from handlers.intake import Intake
 from handlers.routes import routes
+from handlers.staff import set_staff_menu
 from handlers.user import set_menus
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
         await application.start()
         await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
+        if desk is not None:
+            await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)
         if desk is not None and application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
         polling = asyncio.create_task(intake.run(), name="intake")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,15 @@ def retry_seconds(flood: RetryAfter) -> float:
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
+async def _unless_done(call: Awaitable[object]) -> None:
+    """A topic change Telegram calls TOPIC_NOT_MODIFIED was done before (a retry after a restart): no failure."""
+    try:
+        await call
+    except BadRequest as refused:
+        if "not_modified" not in refused.message.lower().replace(" ", "_"):
+            raise
+
+
 def deliverer(bot: Bot) -> Deliver:
     """A Deliver for the outbox sender, bound to one bot."""
     async def send_piece(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
@@ -43,6 +54,28 @@ def deliverer(bot: Bot) -> Deliver:
             return Partial({"pieces": done})
         return Sent({"message_id": done[0], "pieces": done})
 
+    async def topic_state(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
+        """Name the topic for its ticket's state, then close or reopen it; a step already done is no failure."""
+        thread = payload.get("thread_id")
+        if thread is None:
+            return Undeliverable("the ticket has no topic")
+        await _unless_done(bot.edit_forum_topic(row.chat_id, thread, name=payload["name"]))
+        if row.method == Method.TOPIC_CLOSE:
+            await _unless_done(bot.close_forum_topic(row.chat_id, thread))
+        else:
+            await _unless_done(bot.reopen_forum_topic(row.chat_id, thread))
+        return Sent({})
+
+    async def erase(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
+        """Delete the bot's own messages; one Telegram no longer lets a bot delete (older than 48 h) is blanked."""
+        for message_id in payload["message_ids"]:
+            try:
+                await bot.delete_message(row.chat_id, message_id)
+            except BadRequest:
+                with contextlib.suppress(BadRequest):  # gone already: nothing left to blank
+                    await bot.edit_message_text(payload["text"], chat_id=row.chat_id, message_id=message_id)
+        return Sent({})
+
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         try:
             if row.method == Method.TOPIC:
@@ -56,6 +89,10 @@ def deliverer(bot: Bot) -> Deliver:
                     row.chat_id, payload["from_chat_id"], payload["message_id"], message_thread_id=payload.get("thread_id"),
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
                 return Sent({"message_id": copied.message_id})
+            if row.method in (Method.TOPIC_CLOSE, Method.TOPIC_REOPEN):
+                return await topic_state(row, payload)
+            if row.method == Method.DELETE:
+                return await erase(row, payload)
             return Undeliverable(f"unknown outbox method {row.method!r}")
         except RetryAfter as flood:  # Telegram says when: wait, and it is no failed attempt
             return RetryLater(str(flood), wait=retry_seconds(flood), counts=False)

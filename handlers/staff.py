@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReplyParameters, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Message, ReplyParameters, Update
+from telegram.error import TelegramError
 
-from bot.desk.commands import StaffMessage, StaffReply
+from bot.desk.commands import STAFF_COMMANDS, StaffMessage
+from bot.desk.reports import StaffReply
+from bot.i18n.catalog import Catalog
 from handlers.context import BotContext
 from handlers.render import fit, split_plain
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's limit on a document's caption
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats")
+
+
+__all__ = ["STAFF_COMMANDS", "on_staff_command", "on_staff_text", "set_staff_menu"]
+
+
+async def set_staff_menu(bot: Bot, catalog: Catalog, *, chat_id: int, language: str) -> None:
+    """The staff commands as the menu of the staff group only (in staff.language); users' menus stay theirs."""
+    commands = [BotCommand(name, catalog(language, f"staff_commands.{name}")) for name in STAFF_COMMANDS]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # a menu is a convenience: the commands work without it
+        log.warning("could not set the staff group's command menu: %s", exc)
 
 
 def staff_message(message: Message) -> StaffMessage:
@@ -26,7 +40,7 @@ def staff_message(message: Message) -> StaffMessage:
                         message_id=message.message_id,
                         thread_id=message.message_thread_id if message.is_topic_message else None,
                         reply_to=reply_to.message_id if reply_to and reply_to.from_user and reply_to.from_user.is_bot
-                        else None)
+                        else None, quoted=(reply_to.text or reply_to.caption) if reply_to else None)
 
 
 def anonymous_admin(message: Message) -> bool:

@@ -71,6 +71,8 @@ class Chat:
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
+    closed_topics: set[int] = field(default_factory=set)
+    topic_creators: dict[int, int] = field(default_factory=dict)  # message_thread_id -> user id
     next_message_id: int = 1
 
     def ref(self) -> dict[str, Any]:
@@ -544,7 +546,10 @@ class BotApiEmulator:
                  "chat_administrators", "chat_member"}
         if scope.get("type") not in kinds or (scope["type"].startswith("chat") and "chat_id" not in scope):
             raise bad_request("can't parse BotCommandScope")
-        return scope["type"], str(params.get("language_code") or "")
+        if scope["type"] == "chat_member" and "user_id" not in scope:
+            raise bad_request("can't parse BotCommandScope")
+        where = "".join(f":{scope[k]}" for k in ("chat_id", "user_id") if k in scope)  # ("chat:-100…", "sv")
+        return scope["type"] + where, str(params.get("language_code") or "")
 
     async def api_setmycommands(self, params: dict[str, Any]) -> bool:
         require(params, "commands")
@@ -607,17 +612,58 @@ class BotApiEmulator:
         thread = created["message_id"]
         created.update(message_thread_id=thread, is_topic_message=True)
         chat.topics[thread] = name
+        chat.topic_creators[thread] = self.bot_id
         self.deliver({"message": dict(created)})  # the bot, as an admin, sees the service message too
         return {"message_thread_id": thread, **topic}
 
-    async def _topic(self, params: dict[str, Any]) -> bool:
+    def _managed_topic(self, params: dict[str, Any]) -> tuple[Chat, int]:
+        """A topic the bot may manage: its own, or any where it is an admin (can_manage_topics)."""
         chat = self._chat(params)
+        if not chat.is_forum:
+            raise bad_request("the chat is not a forum")
         require(params, "message_thread_id")
-        if int(params["message_thread_id"]) not in chat.topics:
+        thread = int(params["message_thread_id"])
+        if thread not in chat.topics:
             raise bad_request("message thread not found")
+        if chat.topic_creators.get(thread) != self.bot_id and chat.members.get(self.bot_id) not in (
+                "administrator", "creator"):
+            raise bad_request("not enough rights to manage topics")
+        return chat, thread
+
+    def _topic_event(self, chat: Chat, thread: int, **event: Any) -> None:
+        """The service message a topic change leaves in the topic, delivered to the bot as an update."""
+        message = chat.new_message(self.me, message_thread_id=thread, is_topic_message=True, **event)
+        message["reply_to_message"] = _quoted(chat.messages[thread])
+        self.deliver({"message": dict(message)})
+
+    async def api_editforumtopic(self, params: dict[str, Any]) -> bool:
+        """A new name (0-128 characters; empty keeps the name) and/or icon; the same name again is no change."""
+        chat, thread = self._managed_topic(params)
+        name = str(params.get("name") or "")
+        if len(name) > TOPIC_NAME_MAX:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")
+        if (not name or name == chat.topics[thread]) and "icon_custom_emoji_id" not in params:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        if name and name != chat.topics[thread]:
+            chat.topics[thread] = name
+            self._topic_event(chat, thread, forum_topic_edited={"name": name})
         return True
 
-    api_editforumtopic = api_closeforumtopic = api_reopenforumtopic = _topic
+    async def api_closeforumtopic(self, params: dict[str, Any]) -> bool:
+        chat, thread = self._managed_topic(params)
+        if thread in chat.closed_topics:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        chat.closed_topics.add(thread)
+        self._topic_event(chat, thread, forum_topic_closed={})
+        return True
+
+    async def api_reopenforumtopic(self, params: dict[str, Any]) -> bool:
+        chat, thread = self._managed_topic(params)
+        if thread not in chat.closed_topics:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        chat.closed_topics.discard(thread)
+        self._topic_event(chat, thread, forum_topic_reopened={})
+        return True
 
 
 class UserHandle:
@@ -639,6 +685,9 @@ class UserHandle:
         replied = chat.messages[reply_to] if reply_to is not None else None
         if thread_id is None and replied is not None and replied.get("is_topic_message"):
             thread_id = replied["message_thread_id"]
+        if thread_id in chat.closed_topics and chat.members.get(self.id) not in ("administrator", "creator") \
+                and not self.on_behalf:
+            raise PermissionError("only admins can write in a closed topic (Telegram's app offers no text field)")
         message = chat.new_message(self.user, **self.on_behalf, **content)
         chat.place(message, thread_id, replied)
         return self.emulator.deliver({"message": message})

@@ -93,6 +93,7 @@ def runs(site: Path, titles: list[str]) -> Iterator[dict[str, Run]]:
         "config-env": Run("ask", "--json", "Choir festival fund", cwd=site / "elsewhere",
                           env={CONFIG_ENV: str(site / "site" / "config.yaml")}),
         "bad-config": Run("--config", str(site / "bad-config" / "config.yaml"), "kb", "check"),
+        "config-after": Run("kb", "check", "--config", str(site / "site" / "config.yaml"), cwd=site / "elsewhere"),
     }
     yield started
     for run in started.values():
@@ -215,6 +216,12 @@ def test_eval_prints_overall_per_language_and_per_kind_figures(runs: dict[str, R
 
 def test_the_config_option_chooses_the_base_relative_to_the_config_file(runs: dict[str, Run], site: Path) -> None:
     done = runs["config-option"].done
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"2 entries in {(site / 'good').resolve()}: OK\n")
+
+
+def test_the_config_option_also_follows_the_command(runs: dict[str, Run], site: Path) -> None:
+    done = runs["config-after"].done
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"2 entries in {(site / 'good').resolve()}: OK\n")
 

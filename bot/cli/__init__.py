@@ -39,12 +39,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_FAILED
 
 
+CONFIG_HELP = "config file (default: $KULTURLOTS_CONFIG or ./config.yaml)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kulturlots", description=__doc__)
-    parser.add_argument("--config", help="config file (default: $KULTURLOTS_CONFIG or ./config.yaml)")
+    parser.add_argument("--config", help=CONFIG_HELP)
     commands = parser.add_subparsers(title="commands")
     answering.add_commands(commands)
     curating.add_commands(commands)
     service.add_commands(commands)
     needs.add_commands(commands)
+    _config_anywhere(parser)
     return parser
+
+
+def _config_anywhere(parser: argparse.ArgumentParser) -> None:
+    """Every command also takes --config after its name (`run --config prod.yaml`), as people type it.
+
+    SUPPRESS as the default keeps a --config given before the command when none follows it."""
+    for action in parser._actions:  # argparse offers no public walk over its subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                if not any("--config" in a.option_strings for a in sub._actions):
+                    sub.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
+                _config_anywhere(sub)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.cli.common import EXIT_OK, EXIT_USAGE, settings_for
 from bot.config import Settings
+from bot.insights.areas import Area
 from bot.insights.periods import Period
 from bot.knowledge.entries import KnowledgeBase, KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
@@ -28,14 +29,16 @@ def add_commands(commands: Any) -> None:
     export.set_defaults(handler=_export)
     report = commands.add_parser(
         "report", help="write an HTML report with charts and the unmet needs of a period",
-        description="Writes DIR/index.html and its PNG charts (referenced by relative name, so the folder "
-                    "opens from disk, offline), in --lang (default: the config's staff.language).")
-    report.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html and charts")
+        description="Writes one self-contained HTML file (charts inline: it opens offline, on a phone too, "
+                    "with nothing beside it), in --lang (default: the config's staff.language).")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.html", help="the report file to write")
     report.set_defaults(handler=_report)
     for sub in (export, report):
         sub.add_argument("--period", help="2026-Q3, 2026-09, 2026, 30d, 12w or 2026-01-01..2026-03-31 (UTC)")
         sub.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (overrides --period's start)")
         sub.add_argument("--until", metavar="DATE", help="last day, inclusive (overrides --period's end)")
+        sub.add_argument("--region", metavar="NAME",
+                         help="only needs from this region or municipality (its municipalities included)")
         sub.add_argument("--lang", choices=LANGUAGES,
                          help="language of entry titles and report texts (default: config staff.language)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction,
@@ -57,9 +60,13 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_for(args)
     kb = _titles_base(settings)
+    area = _area(args)
+    if args.region and area is None:
+        return EXIT_USAGE
     result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
                           until=period.until, out=args.out, language=args.lang or settings.staff.language,
-                          progress=progress_for(args.progress))
+                          progress=progress_for(args.progress), area=area,
+                          questions=settings.staff.export_questions)
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
         sys.stdout.flush()
@@ -69,7 +76,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    """The HTML report of a period; prints the path of its index.html."""
+    """The HTML report of a period (and area); prints the path of the file."""
     from bot.insights.progress import progress_for
     from bot.insights.report import build_report, report_catalog
     from bot.insights.rows import open_existing
@@ -79,11 +86,28 @@ def _report(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_for(args)
     kb = _titles_base(settings)
+    area = _area(args)
+    if args.region and area is None:
+        return EXIT_USAGE
     index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
-                         out_dir=args.out, language=args.lang or settings.staff.language,
-                         progress=progress_for(args.progress), catalog=report_catalog())
+                         out=args.out, language=args.lang or settings.staff.language,
+                         progress=progress_for(args.progress), catalog=report_catalog(), area=area)
     print(index)
     return EXIT_OK
+
+
+def _area(args: argparse.Namespace) -> Area | None:
+    """The area of --region, or None: without the option, or after saying the name is unknown."""
+    from bot.insights.areas import UnknownArea, area_of
+    from bot.matching.language_data import load_language_data
+
+    if not args.region:
+        return None
+    try:
+        return area_of(args.region, load_language_data().gazetteer)
+    except UnknownArea as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def _period(args: argparse.Namespace) -> Period | None:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from bot.conversation.escalation import Escalation
 from bot.conversation.events import Button, Reply, Text, Turn
 from bot.conversation.replies import Replies
+from bot.conversation.scope import scope_of
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.matching.matcher import Decision, Match, Profile, Result
@@ -45,7 +46,8 @@ class Asking:
         result = self._without(self.services.knowledge.matcher.match(
             event.text, profile=Profile(actor.region, actor.art_form)), rejected)
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
-                            channel=event.sender.channel, now=self.services.clock())
+                            channel=event.sender.channel, now=self.services.clock(),
+                            scope=scope_of(event.text, self.services.knowledge.matcher))
         if force_person:
             return Turn(self.escalation.open(session, actor=actor, sender=event.sender, need=need))
         turn = self._decided(replies, need, result)

@@ -10,6 +10,7 @@ from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.conversation.presses import Presses
 from bot.desk import tickets
+from bot.desk.forgetting import forget_tickets
 from bot.desk.tickets import StaffGroup
 from bot.i18n.catalog import language_of
 from bot.services import Services
@@ -27,7 +28,7 @@ class Conversation:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
-        self.escalation = escalation_for(self.desk, services.catalog)  # the one way to a person
+        self.escalation = escalation_for(self.desk, services)  # the one way to a person
         self.asking = Asking(services, self.desk, self.escalation)
         self.presses = Presses(services, self.desk, self.escalation)
 
@@ -88,6 +89,8 @@ class Conversation:
             return self.presses.close_own(session, actor, None)
         if name == "forget":
             language = actor.language
+            if self.desk is not None:  # before the needs go: the staff group loses their words too
+                forget_tickets(session, desk=self.desk, texts=self.services.catalog, user_key=actor.key)
             count = forget(session, actor.key)
             return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
         return self._say(actor, "help.text")

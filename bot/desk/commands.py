@@ -5,27 +5,25 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import yaml
 from sqlmodel import Session, col, select
 
-from bot.desk import tickets
+from bot.desk import saved_replies, tickets
+from bot.desk.reports import Reports, StaffReply
 from bot.desk.tickets import StaffGroup
-from bot.insights.export import export_needs
-from bot.insights.periods import Period, PeriodError, parse_period
-from bot.insights.report import build_report
-from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
 from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
-DEFAULT_PERIOD = "90d"
+SUBJECT_CHARS = 60
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "reload", "export", "report",
+                  "stats", "help")
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 
@@ -39,23 +37,15 @@ class StaffMessage:
     message_id: int
     thread_id: int | None = None
     reply_to: int | None = None
+    quoted: str | None = None  # the text of the message this one replies to (for /reply save)
 
 
-@dataclass(frozen=True, slots=True)
-class StaffReply:
-    text: str
-    document: Path | None = None
-
-
-class StaffCommands:
+class StaffCommands(Reports):
     """Staff actions; replies go back into the same place in the staff group."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.desk = StaffGroup.of(services.settings.staff)
-
-    def t(self, key: str, **params: object) -> str:
-        return self.services.catalog(self.services.settings.staff.language, key, **params)
 
     def _ticket(self, session: Session, message: StaffMessage) -> Ticket | None:
         if message.thread_id is not None and (ticket := tickets.ticket_in_thread(session, message.thread_id)):
@@ -69,31 +59,76 @@ class StaffCommands:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:
                 return None
+            if ticket.forgotten:
+                return StaffReply(self.t("staff.not_delivered_forgotten", number=ticket.id))
             if ticket.state == TicketState.CLOSED or not tickets.staff_reply(
                     session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
                     text=message.text, message_id=message.message_id):
-                return StaffReply(self.t("staff.closed", number=ticket.id))
+                return StaffReply(self.t("staff.not_delivered_closed", number=ticket.id))
             return None
 
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats}.get(name)
+                   "report": self._report, "stats": self._stats, "reply": self._reply,
+                   "help": self._help}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
 
+    def _reply(self, args: str, message: StaffMessage) -> StaffReply:
+        """/reply save NAME [LANG], /reply list, /reply NAME: saved answers, per language."""
+        staff_language, desk = self.services.settings.staff.language, self.desk
+        with session_scope(self.services.engine) as session:
+            ticket = self._ticket(session, message)
+            if args.strip().lower() == "list":
+                names = saved_replies.listing(session)
+                return StaffReply("\n".join([self.t("staff.reply_list")] + [f"• {n} ({', '.join(ls)})" for n, ls in names])
+                                  if names else self.t("staff.reply_none"))
+            if args.split()[:1] == ["save"]:
+                parsed = saved_replies.parse_save(args)
+                if parsed is None or not (message.quoted or "").strip():
+                    return StaffReply(self.t("staff.reply_usage"))
+                name, language = parsed
+                language = language or saved_replies.language_for(ticket, staff_language)
+                saved_replies.save(session, name=name, language=language, text=(message.quoted or "").strip())
+                return StaffReply(self.t("staff.reply_saved", name=name, language=language))
+            if ticket is None or desk is None or not args.strip():
+                return StaffReply(self.t("staff.reply_usage"))
+            kept = saved_replies.find(session, name=args.strip(), languages=(ticket.language, staff_language))
+            if kept is None:
+                return StaffReply(self.t("staff.reply_unknown", name=args.strip()))
+        return self.relay(replace(message, text=kept.text)) or StaffReply(
+            self.t("staff.reply_sent", name=kept.name, number=ticket.id))
+
+    def _help(self, args: str, message: StaffMessage) -> StaffReply:
+        """Every staff command, one line each, in the order of the group's command menu."""
+        lines = [self.t("staff.help_header")] + [f"/{name} — {self.t(f'staff_commands.{name}')}"
+                                                 for name in STAFF_COMMANDS]
+        return StaffReply("\n".join(lines))
+
     def _list(self, args: str, message: StaffMessage) -> StaffReply:
-        now = utcnow()
+        """Open work, oldest first: number, age, assignee, what is asked, and a link to its topic."""
+        now = utcnow()  # tickets are stamped by the wall clock
         with session_scope(self.services.engine) as session:
             open_work = tickets.open_tickets(session)
             if not open_work:
                 return StaffReply(self.t("staff.no_tickets"))
             lines = [self.t("staff.tickets_header")]
-            lines += [self.t("staff.ticket_line", number=t.id, age=int(tickets.age(t, now).total_seconds() // 3600),
-                             state=t.state, assignee=t.assignee_name or self.t("staff.nobody"),
-                             question=t.question[:60]) for t in open_work]
+            for t in open_work:
+                hours = int(tickets.age(t, now).total_seconds() // 3600)
+                age = self.t("staff.hours", hours=hours) if hours < 48 else self.t("staff.days", days=hours // 24)
+                lines.append(self.t("staff.ticket_line", number=t.id, age=age, subject=whole_words(t.subject
+                                    or t.question, SUBJECT_CHARS), assignee=t.assignee_name or self.t("staff.nobody"),
+                                    link=self._link(t)).rstrip())
         return StaffReply("\n".join(lines))
+
+    def _link(self, ticket: Ticket) -> str:
+        """https://t.me/c/<group>/<topic>: a tap opens the topic (or the card), for members of the group."""
+        desk, where = self.desk, ticket.topic_id or ticket.staff_message_id
+        if desk is None or where is None or not str(desk.chat_id).startswith("-100"):
+            return ""
+        return f"https://t.me/c/{str(desk.chat_id)[4:]}/{where}"
 
     def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:
         desk = self.desk
@@ -115,7 +150,7 @@ class StaffCommands:
                 tickets.close(session, desk=desk, texts=self.services.catalog, ticket=ticket, by_user=False,
                               note=args or None)
                 return StaffReply(self.t("staff.closed", number=ticket.id))
-            if tickets.reopen(ticket):
+            if tickets.reopen(session, desk=desk, ticket=ticket):
                 return StaffReply(self.t("staff.reopened", number=ticket.id))
             if ticket.state != TicketState.CLOSED:
                 return StaffReply(self.t("staff.already_open", number=ticket.id))
@@ -159,47 +194,13 @@ class StaffCommands:
         return StaffReply(self.t("staff.reload_ok", count=count))
 
 
-    def _periodic(self, args: str, make: Callable[[Period, str], StaffReply]) -> StaffReply:
-        """Run `make` for the period named in args ('2026-Q3', '30d'...; the last 90 days without one)."""
-        spec = args or DEFAULT_PERIOD
-        try:
-            period = parse_period(spec, now=self.services.clock())
-        except PeriodError:
-            return StaffReply(self.t("staff.bad_period", period=spec))
-        return make(period, spec.replace("..", "_").replace("/", "-"))
-
-    def _export(self, args: str, message: StaffMessage) -> StaffReply:
-        services = self.services
-
-        def make(period: Period, label: str) -> StaffReply:
-            out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
-            export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since,
-                         until=period.until, out=out, language=services.settings.staff.language)
-            return StaffReply(self.t("staff.export_ready", period=label), document=out)
-
-        return self._periodic(args, make)
-
-    def _report(self, args: str, message: StaffMessage) -> StaffReply:
-        services = self.services
-
-        def make(period: Period, label: str) -> StaffReply:
-            folder = services.settings.resolve(Path("data/reports")) / f"report-{label}"
-            build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until,
-                         out_dir=folder, language=services.settings.staff.language, now=services.clock())
-            archive = Path(shutil.make_archive(str(folder), "zip", folder))
-            return StaffReply(self.t("staff.report_ready", period=label), document=archive)
-
-        return self._periodic(args, make)
-
-    def _stats(self, args: str, message: StaffMessage) -> StaffReply:
-        def make(period: Period, label: str) -> StaffReply:
-            stats = summary(self.services.engine, since=period.since, until=period.until)
-            share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
-            lines = [self.t("staff.stats", period=label, needs=stats.needs, answered=share, open=stats.open_tickets)]
-            lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
-            return StaffReply("\n".join(lines))
-
-        return self._periodic(args, make)
+def whole_words(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, cut between words, with … where something was left out."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut + "…"
 
 
 def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:

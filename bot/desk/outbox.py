@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.storage.database import session_scope
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
@@ -33,6 +33,9 @@ class Method(StrEnum):
     TOPIC = "topic"
     MESSAGE = "message"
     COPY = "copy"  # a user's photo, voice or document copied as it is (payload: from_chat_id, message_id)
+    TOPIC_CLOSE = "topic_close"    # name a topic and close it
+    TOPIC_REOPEN = "topic_reopen"  # name a topic and reopen it
+    DELETE = "delete"              # delete (or, where Telegram refuses, blank) the bot's own messages
 
 
 class Purpose(StrEnum):
@@ -44,6 +47,8 @@ class Purpose(StrEnum):
     STAFF = "staff"        # a notice in the ticket's place on the staff side
     RELAY = "relay"        # a message to the user about their ticket
     REMINDER = "reminder"  # a ticket re-announced to staff
+    TOPIC_STATE = "topic_state"  # a ticket's topic closed, reopened or renamed
+    ERASE = "erase"        # the bot's own messages quoting a user who used /forget
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,12 @@ def enqueue(session: Session, *, key: str, method: Method, chat_id: int, payload
     session.add(row)
     session.flush()
     return row
+
+
+def rows_of(session: Session, ticket_id: int) -> int:
+    """How many rows a ticket has caused so far: a sequence number for keys of events that may recur."""
+    return int(session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(col(OutboxMessage.ticket_id) == ticket_id)).one())
 
 
 def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:

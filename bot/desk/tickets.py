@@ -12,21 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.config import StaffSettings
-from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, enqueue
+from bot.desk import topics
+from bot.desk.cards import Texts, Tried, staff_card
+from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, enqueue, rows_of
 from bot.storage.tables import OPEN_STATES, Author, Delivery, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 
-TOPIC_NAME_MAX = 128
-
-
-class Texts(Protocol):
-    """Localised text by key: the i18n catalog."""
-
-    def __call__(self, language: str, key: str, /, **params: Any) -> str: ...
+__all__ = ["StaffGroup", "Texts", "Tried", "open_ticket"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,35 +44,27 @@ class StaffGroup:
 
 
 def open_ticket(session: Session, *, desk: StaffGroup, texts: Texts, user_key: str, chat_id: int,
-                language: str, question: str, tried: Sequence[dict[str, Any]],
-                region: str | None = None, art_form: str | None = None,
+                language: str, question: str, matches: Sequence[dict[str, Any]], tried: Sequence[Tried] = (),
+                subject: str = "", region: str | None = None, art_form: str | None = None,
                 need_id: int | None = None) -> Ticket:
-    """Create the ticket, its staff card (in a new topic when the group has them) and the user's receipt."""
-    ticket = Ticket(user_key=user_key, chat_id=chat_id, language=language, region=region,
-                    art_form=art_form, question=question, tried=list(tried), need_id=need_id)
+    """Create the ticket, its staff card (in a new topic named by `subject`, the key words) and the user's receipt."""
+    ticket = Ticket(user_key=user_key, chat_id=chat_id, language=language, region=region, art_form=art_form,
+                    question=question, subject=subject, tried=list(matches), need_id=need_id)
     session.add(ticket)
     session.flush()
-    number = ticket.id
-    assert number is not None
+    number = ticket.number
     session.add(TicketMessage(ticket_id=number, author=Author.USER, text=question))
-    card = texts(desk.language, "ticket.card", number=number, language=language,
-                 profile=", ".join(p for p in (region, art_form) if p) or "-", question=question,
-                 tried=", ".join(f"{t['id']} ({t['score']:.2f})" for t in tried) or "-")
+    card = staff_card(texts, staff_language=desk.language, number=number, language=language,
+                      profile=(region, art_form), question=question, tried=tried)
     if desk.topics:
         enqueue(session, key=f"ticket:{number}:topic", method=Method.TOPIC, chat_id=desk.chat_id,
-                payload={"name": topic_name(number, question)}, purpose=Purpose.TOPIC, ticket_id=number)
+                payload={"name": topics.topic_name(number, subject)}, purpose=Purpose.TOPIC, ticket_id=number)
         enqueue(session, key=f"ticket:{number}:card", method=Method.MESSAGE, chat_id=desk.chat_id,
                 payload={"text": card, "ticket_thread": number}, purpose=Purpose.CARD, ticket_id=number)
     else:
         enqueue(session, key=f"ticket:{number}:card", method=Method.MESSAGE, chat_id=desk.chat_id,
                 payload={"text": card}, purpose=Purpose.CARD, ticket_id=number)
     return ticket
-
-
-def topic_name(number: int, question: str) -> str:
-    """'#12 — first words of the question', within Telegram's topic name limit."""
-    name = f"#{number} — {' '.join(question.split()[:6])}"
-    return name if len(name) <= TOPIC_NAME_MAX else name[:TOPIC_NAME_MAX - 1] + "…"
 
 
 def receipt(desk: StaffGroup, texts: Texts, ticket: Ticket) -> str:
@@ -133,34 +121,41 @@ def staff_reply(session: Session, *, texts: Texts, ticket: Ticket, staff_id: int
 
 def close(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket, by_user: bool,
           note: str | None = None, now: datetime | None = None) -> None:
-    """Close the ticket: the user is asked for a rating, staff see who closed it."""
+    """Close the ticket and its topic: the user is asked for a rating (once per ticket), staff see who closed it."""
     if ticket.state == TicketState.CLOSED:
         return
     now = now or utcnow()
     ticket.state, ticket.closed_at = TicketState.CLOSED, now
-    stamp = int(now.timestamp())
+    seq = rows_of(session, ticket.number)  # keys unique per close: a ticket may close again after a reopen
     if note:
         session.add(TicketMessage(ticket_id=ticket.number, author=Author.SYSTEM, text=note))
     if by_user:
-        to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:closed:{stamp}",
+        to_staff(session, desk=desk, ticket=ticket, key=f"ticket:{ticket.id}:closed:{seq}",
                  text=texts(desk.language, "ticket.closed_by_user", number=ticket.id))
+    if desk.topics:
+        topics.follow(session, chat_id=desk.chat_id, ticket=ticket, closed=True)
     if ticket.chat_id is not None:
-        buttons = [[{"label": str(n), "data": f"tk:rate:{ticket.id}:{n}"} for n in range(1, 6)]]
-        enqueue(session, key=f"ticket:{ticket.id}:rate:{stamp}", method=Method.MESSAGE, chat_id=ticket.chat_id,
-                payload={"text": texts(ticket.language, "ticket.closed", number=ticket.id), "buttons": buttons},
-                purpose=Purpose.RELAY, ticket_id=ticket.id)
+        rated = ticket.rating is not None
+        buttons = [] if rated else [[{"label": str(n), "data": f"tk:rate:{ticket.id}:{n}"} for n in range(1, 6)]]
+        text = texts(ticket.language, "ticket.closed_again" if rated else "ticket.closed", number=ticket.id)
+        enqueue(session, key=f"ticket:{ticket.id}:rate:{seq}", method=Method.MESSAGE, chat_id=ticket.chat_id,
+                payload={"text": text, "buttons": buttons}, purpose=Purpose.RELAY, ticket_id=ticket.id)
 
 
-def reopen(ticket: Ticket) -> bool:
-    if ticket.state != TicketState.CLOSED or ticket.chat_id is None:
+def reopen(session: Session, *, desk: StaffGroup, ticket: Ticket) -> bool:
+    """Open a closed ticket and its topic again, while the user's chat is still known."""
+    if ticket.state != TicketState.CLOSED or ticket.chat_id is None or ticket.forgotten:
         return False
     ticket.state, ticket.closed_at = TicketState.OPEN, None
+    if desk.topics:
+        topics.follow(session, chat_id=desk.chat_id, ticket=ticket, closed=False)
     return True
 
 
 def rate(ticket: Ticket, *, user_key: str, stars: int) -> bool:
-    """Store a 1-5 rating, only from the ticket's own user and only once it is closed."""
-    if ticket.user_key != user_key or ticket.state != TicketState.CLOSED or not 1 <= stars <= 5:
+    """Store a 1-5 rating: only from the ticket's own user, once it is closed, and once per ticket."""
+    if (ticket.user_key != user_key or ticket.state != TicketState.CLOSED or not 1 <= stars <= 5
+            or ticket.rating is not None):
         return False
     ticket.rating = stars
     return True

@@ -17,3 +17,15 @@ def redact(text: str) -> str:
     text = _EMAIL.sub(EMAIL, text)
     text = _HANDLE.sub(HANDLE, text)
     return _PHONE.sub(lambda m: PHONE if sum(c.isdigit() for c in m.group()) >= PHONE_DIGITS else m.group(), text)
+
+
+EXCERPT = 200  # characters of an example question shown in a report or /stats
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """The text with contact details masked, cut at a word near `limit` characters, with … where cut."""
+    text = " ".join(redact(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

@@ -1,16 +1,18 @@
-"""The needs report: index.html beside its PNG charts in one folder, opened from disk with no network.
+"""The needs report: one self-contained HTML file, charts inline, that opens offline and on a phone.
 
-Images are separate files referenced by relative name (the folder can be zipped or copied as a whole,
-and each chart dropped into slides). Texts come from bot/i18n/locales/report.yaml in the staff's language
-(read once per report, or passed in by the caller);
+Charts are PNGs embedded as data: URLs, so the file can be mailed, sent in Telegram as a document and opened
+anywhere with nothing beside it (a chart is saved for slides from the browser). Texts come from
+bot/i18n/locales/report.yaml in the staff's language (read once per report, or passed in by the caller);
 every question shown is HTML-escaped and has contact details masked (bot/insights/redaction.py).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import statistics
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -23,14 +25,15 @@ from sqlalchemy.engine import Engine
 
 from bot.i18n.catalog import load_catalog
 from bot.insights import charts
+from bot.insights.areas import Area
 from bot.insights.clustering import Clustering
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt
 from bot.insights.rows import UNKNOWN, count_needs
 from bot.insights.stats import DECISIONS, Tally, tally
 from bot.knowledge.entries import KnowledgeBase
-from bot.storage.tables import OPEN_STATES
+from bot.storage.tables import OPEN_STATES, Scope
 
 TOP_ENTRIES, TOP_GROUPS, TOP_CLUSTERS = 15, 15, 25
 FALLBACK = "en"
@@ -65,28 +68,35 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def build_report(engine: Engine, kb: KnowledgeBase | None, *, since: datetime | None = None,
-                 until: datetime | None = None, out_dir: Path, language: str = "en",
+                 until: datetime | None = None, out: Path, language: str = "en",
                  progress: Progress | None = None, now: datetime | None = None,
-                 catalog: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
-    """Write index.html and its charts for the needs of [since, until) into `out_dir`; return index.html.
+                 catalog: Mapping[str, Mapping[str, Any]] | None = None, area: Area | None = None) -> Path:
+    """Write the report of the needs of [since, until) (in `area` where given) as one HTML file `out`.
 
     `catalog` holds the texts by language (report_catalog()'s shape); None reads report.yaml for this report.
     """
     period, t = Period(since, until), ReportTexts(report_catalog() if catalog is None else catalog, language)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     stage(progress, "reading needs and tickets")
-    counts = tally(engine, period, kb=kb, language=t.language, progress=progress, total=count_needs(engine, period))
+    counts = tally(engine, period, kb=kb, language=t.language, progress=progress,
+                   total=count_needs(engine, period), area=area)
     stage(progress, f"grouping {len(counts.unmet)} unmet questions")
     clustering = counts.unmet_clusters()
     stage(progress, "drawing charts")
-    figures = _charts(counts, out_dir, t)
-    stage(progress, "writing index.html")
-    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC))
-    index = out_dir / "index.html"
-    partial = out_dir / ".index.html.partial"
+    with tempfile.TemporaryDirectory() as folder:
+        figures = [(title, _inline(Path(folder) / file) if file else None)
+                   for title, file in _charts(counts, Path(folder), t)]
+    stage(progress, f"writing {out.name}")
+    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC), area)
+    partial = out.with_name(f".{out.name}.partial")
     partial.write_text(page, encoding="utf-8")
-    os.replace(partial, index)
-    return index
+    os.replace(partial, out)
+    return out
+
+
+def _inline(png: Path) -> str:
+    """A chart as a data: URL, so the page needs no file beside it."""
+    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
 def _charts(counts: Tally, out_dir: Path, t: ReportTexts) -> list[tuple[str, str | None]]:
@@ -151,29 +161,38 @@ def _median(values: list[float] | None) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | None]], period: Period,
-          t: ReportTexts, now: datetime) -> str:
-    e = html.escape
+def key_figures(counts: Tally, t: ReportTexts) -> list[tuple[str, str]]:
+    """The key figures table: (catalog key, value as shown), every share over in-domain needs."""
     percent: Callable[[float | None], str] = lambda share: t("none") if share is None else f"{share:.0%}"  # noqa: E731
     hours: Callable[[float | None], str] = (  # noqa: E731
         lambda value: t("none") if value is None else t("hours", hours=f"{value:.1f}"))
-    still_open = sum(counts.states[s] for s in OPEN_STATES)
-    rows = [("needs", str(counts.needs)), ("answered", percent(counts.share("answer"))),
-            ("clarified", percent(counts.share("clarify"))), ("escalated", percent(counts.share("escalate"))),
+    of_needs: Callable[[int], str] = lambda n: percent(n / counts.needs if counts.needs else None)  # noqa: E731
+    return [("questions", str(counts.questions)), ("small_talk", str(counts.scopes[Scope.SMALL_TALK])),
+            ("off_topic", str(counts.scopes[Scope.OFF_TOPIC])), ("needs", str(counts.needs)),
+            ("answered", percent(counts.answered_share)), ("answered_directly", of_needs(counts.decisions["answer"])),
+            ("after_choice", of_needs(counts.picked)), ("escalated", percent(counts.share("escalate"))),
             ("helpful", percent(counts.helpful_share)), ("tickets", str(counts.tickets)),
-            ("open_tickets", str(still_open)), ("median_answer", hours(counts.median_answer_hours)),
-            ("median_close", hours(counts.median_close_hours))]
+            ("open_tickets", str(sum(counts.states[s] for s in OPEN_STATES))),
+            ("median_answer", hours(counts.median_answer_hours)), ("median_close", hours(counts.median_close_hours))]
+
+
+def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | None]], period: Period,
+          t: ReportTexts, now: datetime, area: Area | None = None) -> str:
+    e = html.escape
+    rows = key_figures(counts, t)
+    where = f" · {area.name}" if area is not None else ""
     parts = [f'<!doctype html>\n<html lang="{e(t.language)}">\n<head>\n<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{e(t('title'))}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-             f"<h1>{e(t('title'))}</h1>", f"<p>{e(t('period', period=period.label()))}<br>",
-             e(t("generated", when=now.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), needs=counts.needs,
+             f"<h1>{e(t('title'))}</h1>", f"<p>{e(t('period', period=counts.span(period)) + where)}<br>",
+             e(t("generated", when=now.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), needs=counts.questions,
                  tickets=counts.tickets)) + "</p>",
              f"<h2>{e(t('key_figures'))}</h2>\n<table class=\"figures\">",
              *(f"<tr><th>{e(t(f'figure.{key}'))}</th><td>{e(value)}</td></tr>" for key, value in rows), "</table>",
              *_unmet(clustering, t)]
     for title, file in figures:
         parts.append(f"<h2>{e(title)}</h2>")
-        parts.append(f'<img src="{e(file)}" alt="{e(title)}">' if file else f"<p class=\"none\">{e(t('no_data'))}</p>")
+        parts.append(f'<img src="{file}" alt="{e(title)}">' if file else f"<p class=\"none\">{e(t('no_data'))}</p>")
     parts += [f"<p class=\"note\">{e(t('privacy'))}</p>", "</body>\n</html>\n"]
     return "\n".join(parts)
 
@@ -187,7 +206,7 @@ def _unmet(clustering: Clustering, t: ReportTexts) -> list[str]:
     parts.append('<ol class="clusters">')
     for cluster in clustering.clusters[:TOP_CLUSTERS]:
         words = f" · {e(t('unmet.words', words=', '.join(cluster.keywords)))}" if cluster.keywords else ""
-        examples = "".join(f"<li>{e(redact(text))}</li>" for text in cluster.examples)
+        examples = "".join(f"<li>{e(excerpt(text))}</li>" for text in cluster.examples)
         parts.append(f'<li><span class="size">{e(t("unmet.size", size=cluster.size))}</span>{words}'
                      f"<ul>{examples}</ul></li>")
     parts.append("</ol>")
@@ -199,8 +218,8 @@ def _unmet(clustering: Clustering, t: ReportTexts) -> list[str]:
 
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 2rem auto;
-       padding: 0 1rem; color: #222; line-height: 1.45; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 1.5rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 table.figures th { text-align: left; font-weight: normal; padding: .15rem 1.5rem .15rem 0; }
 table.figures td { font-weight: 600; text-align: right; }

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.insights.periods import Period
 from bot.knowledge.entries import KnowledgeBase
 from bot.storage.database import open_database
-from bot.storage.tables import Need, Ticket
+from bot.storage.tables import Need, Scope, Ticket
 
 UNKNOWN = "unknown"
 BATCH = 5000
@@ -51,11 +51,14 @@ class NeedRow:
     user_key: str
     text: str = ""
     chosen_id: str | None = None
+    scope: str = Scope.DOMAIN
 
     @property
     def unmet(self) -> bool:
-        """Escalated, handed to a person, or answered but marked not helpful: what the base lacks."""
-        return self.decision == "escalate" or self.ticket is not None or self.feedback == "not_helpful"
+        """An in-domain question handed to a person or marked not helpful: what the base lacks. Small talk and
+        off-topic questions are never unmet needs, whatever happened to them."""
+        return self.scope == Scope.DOMAIN and (self.decision == "escalate" or self.ticket is not None
+                                               or self.feedback == "not_helpful")
 
     def values(self) -> tuple[Any, ...]:
         """The exported cells, in NEED_COLUMNS order."""
@@ -110,14 +113,14 @@ def need_rows(engine: Engine, kb: KnowledgeBase | None, period: Period, *, langu
     """Every need of the period, oldest first, streamed in batches with its ticket's state and times."""
     columns: tuple[Any, ...] = (  # Any: select()'s overloads do not take SQLModel's typed columns
         Need.id, Need.created_at, Need.language, Need.decision, Need.matches, Need.chosen_id, Need.feedback,
-        Need.ticket_id, Need.region, Need.art_form, Need.user_key, Need.text, Ticket.state, Ticket.label,
+        Need.ticket_id, Need.region, Need.art_form, Need.user_key, Need.text, Need.scope, Ticket.state, Ticket.label,
         Ticket.created_at, Ticket.first_answer_at, Ticket.closed_at, Ticket.rating)
     query = select(*columns).outerjoin(Ticket, Need.ticket_id == Ticket.id)  # type: ignore[arg-type]
     query = _within(query, Need.created_at, period).order_by(Need.created_at, Need.id)
     titles = _Titles(kb, language)
     with engine.connect() as connection:
         for (need_id, created, lang, decision, matches, chosen, feedback, ticket_id, region, art_form, user_key,
-             text, state, label, opened, answered, closed, rating) in connection.execution_options(
+             text, scope, state, label, opened, answered, closed, rating) in connection.execution_options(
                  yield_per=BATCH).execute(query):
             ids = tuple(str(m.get("id", "")) for m in matches or () if isinstance(m, Mapping))
             yield NeedRow(need=need_id, time=created, language=lang, kind=kind_of(label, matches),
@@ -125,7 +128,7 @@ def need_rows(engine: Engine, kb: KnowledgeBase | None, period: Period, *, langu
                           feedback=feedback, ticket=ticket_id, ticket_state=state,
                           hours_to_answer=hours_between(opened, answered), hours_to_close=hours_between(opened, closed),
                           rating=rating, region=region, art_form=art_form, user_key=user_key, text=text,
-                          chosen_id=chosen)
+                          chosen_id=chosen, scope=scope or Scope.DOMAIN)
 
 
 def ticket_rows(engine: Engine, period: Period) -> Iterator[TicketRow]:

@@ -10,14 +10,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.insights.areas import Area
 from bot.insights.clustering import MAX_FORMS, Cluster, Clustering, cluster_questions
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, track
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt
 from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
 from bot.knowledge.entries import KnowledgeBase
 from bot.matching.matcher import Decision
-from bot.storage.tables import OPEN_STATES, Ticket
+from bot.storage.tables import OPEN_STATES, Scope, SmallTalkCount, Ticket
 
 DECISIONS = tuple(d.value for d in Decision)
 
@@ -32,7 +33,12 @@ def week_of(moment: datetime) -> date:
 class Tally:
     """Running counts over needs and tickets; add rows, then read shares and medians."""
 
-    needs: int = 0
+    questions: int = 0  # everything asked, small talk and off-topic included
+    first: datetime | None = None  # the first and last question's time: the period's real dates
+    last: datetime | None = None
+    scopes: Counter[str] = field(default_factory=Counter)
+    needs: int = 0      # in-domain questions: every other count is over these
+    picked: int = 0     # clarified, then an option chosen: answered after a choice
     decisions: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
@@ -53,9 +59,16 @@ class Tally:
     weekly_close_hours: dict[date, list[float]] = field(default_factory=dict)
 
     def add_need(self, row: NeedRow) -> None:
+        self.questions += 1
+        self.scopes[row.scope] += 1
+        self.first, self.last = self.first or row.time, row.time  # rows come oldest first
+        if row.scope != Scope.DOMAIN:  # small talk is no need; off-topic is counted apart, as outside our scope
+            return
         week = week_of(row.time)
         self.needs += 1
         self.decisions[row.decision] += 1
+        if row.decision == "clarify" and row.chosen_id:
+            self.picked += 1
         self.kinds[row.kind] += 1
         self.languages[row.language] += 1
         self.regions[row.region or UNKNOWN] += 1
@@ -96,6 +109,11 @@ class Tally:
         return self.decisions[decision] / self.needs if self.needs else None
 
     @property
+    def answered_share(self) -> float | None:
+        """Answered by the bot: outright, or after the person chose among its options."""
+        return (self.decisions["answer"] + self.picked) / self.needs if self.needs else None
+
+    @property
     def helpful_share(self) -> float | None:
         rated = self.feedback["helpful"] + self.feedback["not_helpful"]
         return self.feedback["helpful"] / rated if rated else None
@@ -121,20 +139,43 @@ class Tally:
         first, last = min(seen), max(seen)
         return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
+    def span(self, period: Period) -> str:
+        """'2026-07-01 – 2026-09-30': the period's own bounds, or for an open side the first or last question."""
+        since = period.since or self.first
+        until = period.until or (self.last + timedelta(seconds=1) if self.last else None)
+        return Period(since, until).label()
+
     def unmet_clusters(self, *, max_forms: int = MAX_FORMS) -> Clustering:
         """The unmet questions grouped by what they ask, newest questions weighing first."""
         return cluster_questions(self.unmet[::-1], max_forms=max_forms)
 
 
 def tally(engine: Engine, period: Period, *, kb: KnowledgeBase | None = None, language: str = "en",
-          progress: Progress | None = None, total: int | None = None) -> Tally:
-    """Read the period's needs and tickets once into a Tally."""
+          progress: Progress | None = None, total: int | None = None, area: Area | None = None) -> Tally:
+    """Read the period's needs and tickets once into a Tally; with an area, only those of its places."""
     counts = Tally()
     for row in track(need_rows(engine, kb, period, language=language), total, progress, verb="read"):
-        counts.add_need(row)
+        if area is None or area.holds(row.region):
+            counts.add_need(row)
     for ticket in ticket_rows(engine, period):
-        counts.add_ticket(ticket)
+        if area is None or area.holds(ticket.region):
+            counts.add_ticket(ticket)
+    if area is None:  # small talk keeps no place: it is counted for the whole network only
+        small_talk = _small_talk(engine, period)
+        counts.questions += small_talk
+        counts.scopes[Scope.SMALL_TALK] += small_talk
     return counts
+
+
+def _small_talk(engine: Engine, period: Period) -> int:
+    """Greetings and thanks of the period: counted per day by the conversation, never logged as needs."""
+    query = select(func.coalesce(func.sum(SmallTalkCount.count), 0))
+    if period.since is not None:
+        query = query.where(SmallTalkCount.day >= period.since.date())  # type: ignore[arg-type]
+    if period.until is not None:
+        query = query.where(SmallTalkCount.day < period.until.date())  # type: ignore[arg-type]
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,20 +183,31 @@ class Stats:
     """What staff see at a glance (/stats): volume, the share answered, open work, and the top unmet needs."""
 
     period: Period
-    needs: int
-    answered_share: float | None  # answered by the bot outright
+    questions: int                # everything asked
+    needs: int                    # in-domain questions
+    small_talk: int
+    off_topic: int                # outside our scope
+    answered_directly: int
+    after_choice: int             # clarified, then an option picked
+    to_person: int                # handed to a person
+    helpful_share: float | None   # of answers rated, the share rated helpful
+    answered_share: float | None  # answered directly or after a choice, of needs
     open_tickets: int             # open or answered-but-not-closed right now, whenever opened
     top_unmet: tuple[Cluster, ...]  # examples with contact details masked, without the full question list
 
 
-def summary(engine: Engine, *, since: datetime | None = None, until: datetime | None = None) -> Stats:
+def summary(engine: Engine, *, since: datetime | None = None, until: datetime | None = None,
+            area: Area | None = None) -> Stats:
     """The period's needs count, answered share and top three unmet needs, with the tickets open now."""
     period = Period(since, until)
-    counts = tally(engine, period)
+    counts = tally(engine, period, area=area)
     with engine.connect() as connection:
         open_now = connection.execute(select(func.count()).select_from(Ticket).where(
             Ticket.state.in_(OPEN_STATES))).scalar_one()  # type: ignore[attr-defined]
-    top = tuple(replace(c, examples=tuple(redact(e) for e in c.examples), questions=())
+    top = tuple(replace(c, examples=tuple(excerpt(e) for e in c.examples), questions=())
                 for c in counts.unmet_clusters().clusters[:3])
-    return Stats(period=period, needs=counts.needs, answered_share=counts.share("answer"),
-                 open_tickets=int(open_now), top_unmet=top)
+    return Stats(period=period, questions=counts.questions, needs=counts.needs,
+                 small_talk=counts.scopes[Scope.SMALL_TALK], off_topic=counts.scopes[Scope.OFF_TOPIC],
+                 answered_directly=counts.decisions["answer"], after_choice=counts.picked,
+                 to_person=counts.decisions["escalate"], helpful_share=counts.helpful_share,
+                 answered_share=counts.answered_share, open_tickets=int(open_now), top_unmet=top)

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from bot.matching.matcher import Decision, Result
-from bot.storage.tables import Actor, Need, SmallTalkCount, utcnow
+from bot.storage.tables import Actor, Need, Scope, SmallTalkCount, utcnow
 
 
 def log_question(session: Session, *, actor: Actor, text: str, result: Result, update_id: int | None,
-                 channel: str = "telegram", now: datetime | None = None) -> Need:
+                 channel: str = "telegram", now: datetime | None = None, scope: Scope = Scope.DOMAIN) -> Need:
     """Store the question once per update; a redelivered update returns the need logged before."""
     if update_id is not None:
         existing = session.exec(select(Need).where(Need.update_id == update_id)).first()
@@ -21,7 +21,7 @@ def log_question(session: Session, *, actor: Actor, text: str, result: Result, u
             existing.update_id = None
             session.flush()
     need = Need(created_at=now or utcnow(), user_key=actor.key, language=actor.language, region=actor.region,
-                art_form=actor.art_form, text=text, decision=result.decision.value, update_id=update_id,
+                art_form=actor.art_form, text=text, decision=result.decision.value, update_id=update_id, scope=scope,
                 matches=[{"id": m.entry.id, "kind": m.entry.kind, "score": round(m.score, 4)} for m in result.matches],
                 channel=channel)
     session.add(need)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -48,6 +48,14 @@ class Actor(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class Scope(StrEnum):
+    """What a question is, for analysis: a need in the domain, small talk, or outside what the networks cover."""
+
+    DOMAIN = "domain"
+    SMALL_TALK = "small_talk"  # greetings, thanks, "ok": no need at all
+    OFF_TOPIC = "off_topic"    # weather, trains, funds the networks do not know: counted apart, never unmet
+
+
 class Need(SQLModel, table=True):
     """The analysis record: one incoming question with what the bot did about it."""
 
@@ -59,6 +67,7 @@ class Need(SQLModel, table=True):
     art_form: str | None = None
     text: str
     decision: str = Field(max_length=16)  # answer | clarify | escalate
+    scope: str = Field(default=Scope.DOMAIN, max_length=16)  # a Scope
     matches: list[dict[str, Any]] = _json(list)  # [{"id", "kind", "score"}], best first
     chosen_id: str | None = None  # the entry picked from a clarify
     feedback: str | None = Field(default=None, max_length=16)  # helpful | not_helpful
@@ -126,7 +135,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class Ticket(SQLModel, table=True):
-    """An escalated question that a person answers; its id is the ticket number users see."""
+    """An escalated question that a person answers; its id is the ticket number users see, never reused."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite would hand a deleted last number out again
 
     id: int | None = Field(default=None, primary_key=True)
     user_key: str = Field(index=True, max_length=64)
@@ -135,6 +146,7 @@ class Ticket(SQLModel, table=True):
     region: str | None = None
     art_form: str | None = None
     question: str
+    subject: str = ""  # the question's key words, for the topic's name
     tried: list[dict[str, Any]] = _json(list)  # the bot's top matches and scores
     state: str = Field(default=TicketState.OPEN, max_length=16, index=True)
     assignee_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -149,6 +161,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     rating: int | None = None
+    forgotten: bool = False  # the user used /forget: what remains is the number and its topic, without words
 
     @property
     def number(self) -> int:
@@ -176,3 +189,15 @@ class SmallTalkCount(SQLModel, table=True):
     language: str = Field(primary_key=True, max_length=5)
     kind: str = Field(primary_key=True, max_length=16)  # a SmallTalk
     count: int = 0
+
+
+class SavedReply(SQLModel, table=True):
+    """A staff answer kept under a short name, one text per language, for /reply NAME."""
+
+    __table_args__ = (UniqueConstraint("name", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, index=True)
+    language: str = Field(max_length=5)
+    text: str
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

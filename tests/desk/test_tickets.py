@@ -9,7 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.desk import tickets
+from bot.desk.cards import Closeness, Tried
 from bot.storage.database import open_database, session_scope
+from bot.storage.privacy import forget
 from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
 from bot.desk.outbox import RetryLater, Sent, Undeliverable, settle
 
@@ -32,7 +34,8 @@ def desk(topics: bool = True) -> tickets.StaffGroup:
 def new_ticket(session: Session, *, topics: bool = True) -> Ticket:
     return tickets.open_ticket(session, desk=desk(topics), texts=texts, user_key="u1", chat_id=555, language="en",
                                question="Where can our <b>choir</b> tour?", region="Flen", art_form="music",
-                               tried=[{"id": "kulturradet-musikarrangorer", "score": 0.31}])
+                               matches=[{"id": "kulturradet-musikarrangorer", "score": 0.31}], subject="choir tour",
+                               tried=[Tried("Kulturrådet: music organisers", Closeness.PARTLY)])
 
 
 def outbox(session: Session) -> list[OutboxMessage]:
@@ -44,9 +47,11 @@ def test_opening_a_ticket_creates_its_topic_then_its_card_with_what_the_bot_trie
         ticket = new_ticket(session)
         rows = outbox(session)
     assert [r.method for r in rows] == ["topic", "message"]
-    assert rows[0].payload["name"].startswith(f"#{ticket.id} — Where can our")
+    assert rows[0].payload["name"] == f"#{ticket.id} — choir tour"
     card = rows[1].payload["text"]
-    assert "kulturradet-musikarrangorer (0.31)" in card and "Flen, music" in card and "language=en" in card
+    assert "title=Kulturrådet: music organisers" in card and "closeness=[sv] ticket.closeness.partly" in card
+    assert "kulturradet-musikarrangorer" not in card and "0.31" not in card
+    assert "profile=Flen, music" in card and "language=[sv] language_names.en" in card
     assert rows[1].payload["ticket_thread"] == ticket.id
 
 
@@ -135,7 +140,7 @@ def test_a_closed_ticket_can_be_reopened_and_open_work_lists_oldest_first(engine
         first, second = new_ticket(session), new_ticket(session)
         tickets.close(session, desk=desk(), texts=texts, ticket=first, by_user=False)
         assert tickets.open_tickets(session) == [second]
-        assert tickets.reopen(first)
+        assert tickets.reopen(session, desk=desk(), ticket=first)
         assert tickets.open_tickets(session) == [first, second]
         assert tickets.open_ticket_of(session, "u1") == second
 
@@ -158,4 +163,50 @@ def test_a_closed_ticket_forgets_the_users_chat_after_the_keeping_time_and_canno
             tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False, now=closed)
         assert tickets.release_chats(session, closed_before=now - timedelta(days=30)) == 1
         assert (recent.chat_id, old.chat_id, still_open.chat_id) == (555, None, 555)
-        assert not tickets.reopen(old) and tickets.reopen(recent)
+        assert not tickets.reopen(session, desk=desk(), ticket=old)
+        assert tickets.reopen(session, desk=desk(), ticket=recent)
+
+
+def test_closing_and_reopening_close_and_reopen_the_topic_named_for_the_state(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        closing = [r for r in outbox(session) if r.purpose == "topic_state"]
+        assert [(r.method, r.payload) for r in closing] == [
+            ("topic_close", {"ticket_thread": ticket.id, "name": f"✅ #{ticket.id} — choir tour"})]
+        assert tickets.reopen(session, desk=desk(), ticket=ticket)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        states = [(r.method, r.payload["name"]) for r in outbox(session) if r.purpose == "topic_state"]
+        assert states == [("topic_close", f"✅ #{ticket.id} — choir tour"), ("topic_reopen", f"#{ticket.id} — choir tour"),
+                          ("topic_close", f"✅ #{ticket.id} — choir tour")]
+
+
+def test_without_topics_closing_changes_no_topic(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session, topics=False)
+        tickets.close(session, desk=desk(topics=False), texts=texts, ticket=ticket, by_user=False)
+        assert not [r for r in outbox(session) if r.purpose == "topic_state"]
+
+
+def test_a_ticket_is_rated_once_however_often_it_is_reopened_and_closed(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ticket = new_ticket(session)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        assert tickets.rate(ticket, user_key="u1", stars=4)
+        assert not tickets.rate(ticket, user_key="u1", stars=1) and ticket.rating == 4
+        tickets.reopen(session, desk=desk(), ticket=ticket)
+        tickets.close(session, desk=desk(), texts=texts, ticket=ticket, by_user=False)
+        to_user = [r.payload for r in outbox(session) if r.chat_id == 555]
+        assert [bool(p["buttons"]) for p in to_user] == [True, False]
+        assert "ticket.closed_again" in to_user[-1]["text"]
+        assert not tickets.rate(ticket, user_key="u1", stars=2) and ticket.rating == 4
+
+
+def test_a_ticket_number_is_never_handed_out_again_after_a_deletion(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        new_ticket(session)
+        number = new_ticket(session).id
+        assert forget(session, "u1") == 0  # every ticket row and message of theirs deleted
+        assert not session.exec(select(Ticket)).all()
+    with session_scope(engine) as session:
+        assert new_ticket(session).id == (number or 0) + 1

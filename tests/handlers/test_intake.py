@@ -14,7 +14,7 @@ from sqlmodel import col, func, select
 
 from bot.config import Settings, TelegramSettings
 from bot.storage.database import open_database, session_scope
-from bot.matching.matcher import Result
+from bot.matching.matcher import Matcher, Result
 from bot.storage.tables import InboxUpdate, Need
 from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
@@ -93,7 +93,7 @@ async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_nex
     engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
     user = emulator.user(720, language_code="da")
     async with bot_on(emulator, engine, reference_knowledge) as services:
-        services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher.match))
+        services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher))
         await user.send("boom")
         await user.send(QUESTION)
         apology, answer = await user.next_messages(2)
@@ -172,10 +172,13 @@ async def test_a_handled_update_keeps_its_raw_payload_only_minutes(
 class Exploding:
     """A matcher that fails on 'boom', as a bug would."""
 
-    def __init__(self, match: Callable[..., Result]) -> None:
-        self._match = match
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
+
+    def __getattr__(self, name: str) -> Any:  # everything else as the real matcher has it
+        return getattr(self._matcher, name)
 
     def match(self, question: str, **kwargs: Any) -> Result:
         if question == "boom":
             raise RuntimeError("kaboom")
-        return self._match(question, **kwargs)
+        return self._matcher.match(question, **kwargs)

@@ -68,7 +68,7 @@ async def test_start_sets_the_chats_command_menu_in_the_users_language(emulator:
                                                                        code: str, language: str) -> None:
     user = emulator.user(500, first_name="Eva", language_code=code)
     await user.send("/start")
-    menu = await emulator.wait_for(lambda: emulator.commands.get(("chat", "")))
+    menu = await emulator.wait_for(lambda: emulator.commands.get(("chat:500", "")))
     assert [(c["command"], c["description"]) for c in menu][:2] == [
         ("start", bot.catalog(language, "commands.start")), ("help", bot.catalog(language, "commands.help"))]
 
@@ -263,8 +263,8 @@ async def test_language_switch_changes_the_replies_and_the_chat_menu(emulator: B
     ask = await user.next_message()
     await user.press(ask, label="Nederlands")
     await emulator.wait_for(lambda: ask["text"] == "Ik schrijf vanaf nu in het Nederlands.")
-    await emulator.wait_for(lambda: ("chat", "") in emulator.commands)
-    assert emulator.commands[("chat", "")][1]["description"] == "Zo gebruik je Kulturlots"
+    await emulator.wait_for(lambda: ("chat:523", "") in emulator.commands)
+    assert emulator.commands[("chat:523", "")][1]["description"] == "Zo gebruik je Kulturlots"
     await user.send("/help")
     assert "Stel je vraag" in (await emulator.wait_for(lambda: len(user.messages) > 1 and user.messages[-1]))["text"]
 

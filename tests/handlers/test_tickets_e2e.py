@@ -44,7 +44,7 @@ def start(emulator: BotApiEmulator, tmp_path: Path, language_data: LanguageData)
 
     @asynccontextmanager
     async def run(*, topics: bool = True) -> AsyncIterator[Services]:
-        emulator.group(GROUP, is_forum=topics)
+        emulator.group(GROUP, is_forum=topics).members[STAFF] = "administrator"  # admins write in closed topics
         services = build_services(settings(topics), engine=engine, secret=b"t", knowledge=knowledge,
                                   clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
         application = build_application(services.settings, token=emulator.token, services=services)
@@ -244,6 +244,14 @@ async def test_staff_get_the_export_the_report_and_stats_in_the_group(emulator: 
         await emulator.wait_for(lambda: len(emulator.documents) == 2, timeout=30)
         xlsx, report = emulator.documents
         assert xlsx["filename"] == "needs-2027-Q1.xlsx" and xlsx["content"][:2] == b"PK"
-        assert report["filename"].endswith(".zip")
+        assert report["filename"] == "report-2027-Q1.html"
+        assert report["content"].startswith(b"<!doctype html>") and b'<img src="data:image/png;base64,' in report["content"]
+        await staff.send_in(group, "/report 2027-Q1 Sörmland")
+        await emulator.wait_for(lambda: len(emulator.documents) == 3, timeout=30)
+        regional = emulator.documents[2]
+        assert regional["filename"] == "report-2027-Q1-sormland.html"
+        assert "Period: 2027-01-01 – 2027-03-31 (UTC) · Sörmland" in regional["content"].decode()
+        await staff.send_in(group, "/stats 2027-03 Atlantis")
+        await emulator.wait_for(lambda: in_group(emulator, "I know no region or municipality called “Atlantis”"))
         await staff.send_in(group, "/export sometime")
         await emulator.wait_for(lambda: in_group(emulator, "cannot read “sometime” as a period"))

@@ -18,10 +18,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from bot.insights.areas import area_of
 from bot.insights.export import export_needs, write_sheet
 from bot.insights.progress import Progress, progress_for
 from bot.insights.rows import NEED_COLUMNS, TICKET_COLUMNS
 from bot.knowledge.entries import KnowledgeBase
+from bot.matching.language_data import LanguageData
 from bot.storage.tables import Need, Ticket
 from tests.needs_fixtures import CHAT_IDS, STAFF_ID, STAFF_NAME, START, USERNAME, seed_needs
 
@@ -90,7 +92,7 @@ def test_json_is_one_array_of_objects_with_lists_and_nulls_equal_to_the_database
 
 def test_xlsx_has_needs_tickets_and_summary_sheets_matching_the_database(engine: Engine, reference_kb: KnowledgeBase,
                                                                        tmp_path: Path) -> None:
-    out = export_needs(engine, reference_kb, fmt="xlsx", out=tmp_path / "needs.xlsx")
+    out = export_needs(engine, reference_kb, fmt="xlsx", out=tmp_path / "needs.xlsx", questions=False)
     book = openpyxl.load_workbook(out, read_only=True)
     assert book.sheetnames == ["needs", "tickets", "summary"]
     header, *rows = book["needs"].iter_rows(values_only=True)
@@ -131,7 +133,7 @@ def test_a_period_exports_only_its_needs(engine: Engine) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_no_export_holds_a_chat_id_staff_id_name_username_or_question_text(
         engine: Engine, reference_kb: KnowledgeBase, tmp_path: Path, fmt: str) -> None:
-    out = Path(export_needs(engine, reference_kb, fmt=fmt, out=tmp_path / f"needs.{fmt}"))
+    out = Path(export_needs(engine, reference_kb, fmt=fmt, out=tmp_path / f"needs.{fmt}", questions=False))
     if fmt == "xlsx":
         with zipfile.ZipFile(out) as archive:
             text = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
@@ -208,10 +210,79 @@ def test_xlsx_cells_keep_their_types_escapes_and_a_frozen_filterable_bold_header
 
 
 def test_an_xlsx_export_with_no_needs_still_has_its_three_sheets_and_headers(engine: Engine, tmp_path: Path) -> None:
-    out = export_needs(engine, None, fmt="xlsx", out=tmp_path / "empty.xlsx", since=datetime(2030, 1, 1, tzinfo=UTC))
+    out = export_needs(engine, None, fmt="xlsx", out=tmp_path / "empty.xlsx", since=datetime(2030, 1, 1, tzinfo=UTC),
+                       questions=False)
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["needs", "tickets", "summary"]
     assert [c.value for c in book["needs"][1]] == list(NEED_COLUMNS) and book["needs"].max_row == 1
     assert book["needs"].freeze_panes == "A2"
     summary = {(row[0], row[1]): row[2] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["totals", "needs"] == 0 and summary["totals", "share answer"] is None
+
+
+def test_a_region_keeps_the_needs_of_its_municipalities_only(engine: Engine, tmp_path: Path,
+                                                             language_data: LanguageData) -> None:
+    with Session(engine) as session:
+        need = session.exec(select(Need).where(Need.region == "Sjælland")).first()
+        assert need is not None
+        need.region = "Flen"  # a municipality in Sörmland
+        session.add(need)
+        session.commit()
+        regions = {n.id: n.region for n in session.exec(select(Need))}
+    data = export_needs(engine, None, fmt="json", area=area_of("sörmlands", language_data.gazetteer))
+    assert isinstance(data, bytes)
+    exported = json.loads(data)
+    assert {regions[row["need"]] for row in exported} == {"Sörmland", "Flen"}
+    assert len(exported) == sum(1 for r in regions.values() if r in ("Sörmland", "Flen"))
+    out = tmp_path / "sormland.xlsx"
+    export_needs(engine, None, fmt="xlsx", out=out, area=area_of("Sörmland", language_data.gazetteer))
+    tickets = list(openpyxl.load_workbook(out, read_only=True)["tickets"].iter_rows(min_row=2, values_only=True))
+    assert [row[TICKET_COLUMNS.index("region")] for row in tickets] == ["Sörmland"]
+
+
+def test_the_cli_refuses_a_region_nobody_knows(engine: Engine, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{engine.url.database}\n", encoding="utf-8")
+    assert main(["export", "--config", str(config), "--region", "Atlantis"]) == EXIT_USAGE
+    assert "no known region or municipality is called 'Atlantis'" in capsys.readouterr().err
+
+
+def test_staff_get_a_questions_sheet_with_contacts_masked_and_the_other_sheets_hold_no_free_text(
+        engine: Engine, tmp_path: Path) -> None:
+    out = export_needs(engine, None, fmt="xlsx", out=tmp_path / "staff.xlsx")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["needs", "tickets", "summary", "questions"]
+    header, *rows = book["questions"].iter_rows(values_only=True)
+    assert header == ("need", "time_utc", "language", "kind", "decision", "scope", "question")
+    texts = [row[6] for row in rows]
+    assert len(texts) == 12 and any("replokal" in t for t in texts)
+    assert not any(secret in t for t in texts for secret in (USERNAME, "070-123"))
+    with zipfile.ZipFile(out) as archive:
+        names = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/sheet")}
+    for sheet in ("sheet1.xml", "sheet3.xml"):  # needs and summary: forwarded as they are
+        for secret in (*PERSONAL, "<script", "alert(", "replokal", "advocaat"):
+            assert secret not in names[f"xl/worksheets/{sheet}"], (sheet, secret)
+
+
+def test_shares_read_as_percentages_and_wide_sheets_print_landscape_one_page_wide(engine: Engine,
+                                                                                  tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(export_needs(engine, None, fmt="xlsx", out=tmp_path / "print.xlsx"))
+    shares = [row for row in book["summary"].iter_rows(min_row=2) if str(row[1].value).startswith("share ")]
+    assert shares and all(row[2].number_format == "0.0%" for row in shares if row[2].value is not None)
+    counts = [row for row in book["summary"].iter_rows(min_row=2) if row[1].value == "needs"]
+    assert counts[0][2].number_format == "General"
+    for name in ("needs", "tickets", "questions"):
+        sheet = book[name]
+        assert sheet.page_setup.orientation == "landscape", name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1), name  # 1 is the default XlsxWriter leaves out
+        assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == "$1:$1", name
+    assert book["summary"].page_setup.orientation != "landscape"
+
+
+def test_the_config_switch_leaves_the_questions_sheet_out(engine: Engine, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{engine.url.database}\nstaff:\n  export_questions: false\n",
+                      encoding="utf-8")
+    assert main(["export", "--config", str(config), "--out", str(tmp_path / "n.xlsx")]) == EXIT_OK
+    assert openpyxl.load_workbook(tmp_path / "n.xlsx").sheetnames == ["needs", "tickets", "summary"]

@@ -1,7 +1,8 @@
-"""The needs report: a folder that opens offline, charts that exist, unmet needs grouped, nothing personal."""
+"""The needs report: one HTML file that opens offline with its charts inline, unmet needs grouped, nothing personal."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cli import EXIT_OK, main
 from bot.i18n.catalog import placeholders
 from bot.insights.progress import Progress
-from bot.insights.redaction import redact
+from bot.insights.redaction import excerpt, redact
 from bot.insights.report import ReportTexts, build_report, report_catalog
 from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeBase
@@ -30,18 +31,24 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @pytest.fixture(scope="module")
 def report(seeded: Engine, reference_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The English report of the seeded log, built once for the tests that only read it."""
-    return build_report(seeded, reference_kb, out_dir=tmp_path_factory.mktemp("report"), language="en",
+    return build_report(seeded, reference_kb, out=tmp_path_factory.mktemp("report") / "report.html", language="en",
                         now=datetime(2026, 4, 1, 8, tzinfo=UTC))
 
 
-def test_index_references_only_png_charts_that_exist_beside_it(report: Path) -> None:
+def test_the_report_is_one_file_with_every_chart_inline_as_a_png(report: Path) -> None:
     page = report.read_text(encoding="utf-8")
     images = re.findall(r'<img src="([^"]+)"', page)
     assert len(images) == 8
-    for name in images:
-        assert "/" not in name and name.endswith(".png")
-        assert (report.parent / name).read_bytes().startswith(PNG)
+    for source in images:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.split(",", 1)[1], validate=True).startswith(PNG)
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
+    assert [p.name for p in report.parent.iterdir()] == ["report.html"]  # nothing beside it
+
+
+def test_the_period_header_shows_the_real_dates_of_an_open_period(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    assert "Period: 2026-03-02 – 2026-03-" in page and "…" not in page.split("<h2>")[0]
 
 
 def test_the_unmet_needs_section_lists_groups_with_their_sizes_largest_first(report: Path) -> None:
@@ -60,7 +67,7 @@ def test_question_texts_are_html_escaped(report: Path) -> None:
 
 
 def test_the_report_holds_no_chat_id_staff_name_username_or_phone_number(report: Path) -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in report.parent.glob("*.html"))
+    text = report.read_text(encoding="utf-8")
     for secret in (*map(str, CHAT_IDS), str(STAFF_ID), STAFF_NAME, USERNAME, "070-123"):
         assert secret not in text, secret
 
@@ -68,30 +75,30 @@ def test_the_report_holds_no_chat_id_staff_name_username_or_phone_number(report:
 def test_key_figures_match_the_seeded_log(report: Path) -> None:
     page = report.read_text(encoding="utf-8")
     figures = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]+)</td></tr>", page))
-    assert figures["Questions"] == "12" and figures["Passed to a person"] == "50%"
+    assert figures["Questions asked"] == "12" and figures["Needs (questions in our domain)"] == "12"
+    assert figures["Handed to a person"] == "50%"
     assert figures["Tickets opened"] == "3" and figures["Of which still open"] == "2"
     assert figures["Median time to first staff answer"] == "4.0 h"
 
 
 def test_the_report_speaks_the_staff_language(seeded: Engine, tmp_path: Path) -> None:
-    page = build_report(seeded, None, out_dir=tmp_path, language="sv").read_text(encoding="utf-8")
+    page = build_report(seeded, None, out=tmp_path / "r.html", language="sv").read_text(encoding="utf-8")
     assert '<html lang="sv">' in page and "Ouppfyllda behov" in page and "4 frågor" in page
 
 
 def test_an_empty_period_gives_a_report_without_charts_saying_so(seeded: Engine, tmp_path: Path) -> None:
     shown = io.StringIO()
-    index = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="da",
-                         progress=Progress(shown))
+    index = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out=tmp_path / "tom.html",
+                         language="da", progress=Progress(shown))
     page = index.read_text(encoding="utf-8")
     assert "<img" not in page and "Ingen data til denne graf" in page and "Ingen uopfyldte behov" in page
-    assert not list(tmp_path.glob("*.png"))
-    assert "reading needs and tickets…" in shown.getvalue() and "writing index.html…" in shown.getvalue()
+    assert "reading needs and tickets…" in shown.getvalue() and "writing tom.html…" in shown.getvalue()
 
 
 def test_the_caller_may_pass_the_report_texts_in(seeded: Engine, tmp_path: Path) -> None:
     catalog = report_catalog()
     texts = {**catalog, "en": {**catalog["en"], "title": "Behov i Flen"}}
-    page = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out_dir=tmp_path, language="en",
+    page = build_report(seeded, None, since=datetime(2030, 1, 1, tzinfo=UTC), out=tmp_path / "r.html", language="en",
                         catalog=texts).read_text(encoding="utf-8")
     assert "<h1>Behov i Flen</h1>" in page
 
@@ -110,7 +117,8 @@ def test_every_report_language_has_every_english_key_with_the_same_placeholders(
 def test_stats_give_volume_answered_share_open_tickets_and_top_unmet_needs_masked(seeded: Engine) -> None:
     stats = summary(seeded)
     assert (stats.needs, stats.open_tickets) == (12, 2)
-    assert stats.answered_share == pytest.approx(5 / 12)
+    assert stats.answered_share == pytest.approx(6 / 12)  # five answers, and a clarify the person picked from
+    assert (stats.answered_directly, stats.after_choice) == (5, 1)
     (top,) = stats.top_unmet
     assert top.size == 4 and "replokal" in top.keywords
     assert not any(USERNAME in example or "070-123" in example for example in top.examples)
@@ -128,7 +136,14 @@ def test_the_cli_writes_the_report_in_the_staff_language_and_prints_its_index(se
     config = tmp_path / "config.yaml"
     config.write_text(f"default_language: sv\nstaff:\n  language: nl\nstorage:\n  url: sqlite:///{database}\n"
                       f"knowledge:\n  path: {kb_dir}\n", encoding="utf-8")
-    out = tmp_path / "rapport"
+    out = tmp_path / "rapport.html"
     assert main(["--config", str(config), "report", "--out", str(out), "--period", "2026-Q1"]) == EXIT_OK
-    assert capsys.readouterr().out.strip() == str(out / "index.html")
-    assert "Onvervulde behoeften" in (out / "index.html").read_text(encoding="utf-8")
+    assert capsys.readouterr().out.strip() == str(out)
+    assert "Onvervulde behoeften" in out.read_text(encoding="utf-8")
+
+
+def test_an_example_question_is_cut_at_a_word_near_two_hundred_characters_with_contacts_masked() -> None:
+    long = "vi söker en replokal för vår kör i flen " * 10 + "ring 070-123 45 67"
+    shown = excerpt(long)
+    assert len(shown) <= 201 and shown.endswith("…") and long.startswith(shown[:-1])
+    assert excerpt("mejla anna.k@example.se") == "mejla [e-mail]"

@@ -1,0 +1,101 @@
+"""The staff group's figures: /export, /report and /stats for a period and, where named, one area."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.insights.areas import Area, UnknownArea, area_of
+from bot.insights.export import export_needs
+from bot.insights.periods import Period, PeriodError, parse_period
+from bot.insights.report import build_report
+from bot.insights.stats import Stats, summary
+from bot.services import Services
+
+DEFAULT_PERIOD = "90d"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffReply:
+    """What the bot answers in the staff group: text, and a file to send with it."""
+
+    text: str
+    document: Path | None = None
+
+
+class Reports:
+    """The period commands; `/report 2026-Q3 Sörmland` reports on Sörmland and its municipalities."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def t(self, key: str, **params: object) -> str:
+        return self.services.catalog(self.services.settings.staff.language, key, **params)
+
+    def _periodic(self, args: str, make: Callable[[Period, str, Area | None], StaffReply]) -> StaffReply:
+        """Run `make` for the period and area in args ('2026-Q3 Sörmland', '30d', 'Leiden'; 90 days without one)."""
+        spec, _, place = (args or DEFAULT_PERIOD).partition(" ")
+        try:
+            period = parse_period(spec, now=self.services.clock())
+        except PeriodError:
+            if self._area(args) is None:
+                return StaffReply(self.t("staff.bad_period", period=spec))
+            spec, place = DEFAULT_PERIOD, args  # '/report Sörmland': the last 90 days there
+            period = parse_period(spec, now=self.services.clock())
+        area = self._area(place) if place.strip() else None
+        if place.strip() and area is None:
+            return StaffReply(self.t("staff.unknown_region", name=place.strip()))
+        label = spec.replace("..", "_").replace("/", "-") + (f"-{area.place.replace(' ', '-')}" if area else "")
+        return make(period, label, area)
+
+    def _area(self, name: str) -> Area | None:
+        try:
+            return area_of(name, self.services.language.gazetteer)
+        except UnknownArea:
+            return None
+
+    def _export(self, args: str, message: object) -> StaffReply:
+        services = self.services
+
+        def make(period: Period, label: str, area: Area | None) -> StaffReply:
+            out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
+            export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since, until=period.until,
+                         out=out, language=services.settings.staff.language, area=area,
+                         questions=services.settings.staff.export_questions)
+            return StaffReply(self.t("staff.export_ready", period=label), document=out)
+
+        return self._periodic(args, make)
+
+    def _report(self, args: str, message: object) -> StaffReply:
+        """The report as one HTML file, sent as a document: it opens on a phone, charts included."""
+        services = self.services
+
+        def make(period: Period, label: str, area: Area | None) -> StaffReply:
+            out = services.settings.resolve(Path("data/reports")) / f"report-{label}.html"
+            build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until, out=out,
+                         language=services.settings.staff.language, now=services.clock(), area=area)
+            return StaffReply(self.t("staff.report_ready", period=label), document=out)
+
+        return self._periodic(args, make)
+
+    def _stats(self, args: str, message: object) -> StaffReply:
+        def make(period: Period, label: str, area: Area | None) -> StaffReply:
+            stats = summary(self.services.engine, since=period.since, until=period.until, area=area)
+            lines = [self.t("staff.stats", period=label, questions=stats.questions, needs=stats.needs,
+                            small_talk=stats.small_talk, outside=stats.off_topic, open=stats.open_tickets,
+                            answered=_share(stats.answered_share), direct=_of(stats.answered_directly, stats),
+                            picked=_of(stats.after_choice, stats), person=_of(stats.to_person, stats),
+                            helpful=_share(stats.helpful_share))]
+            lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
+            return StaffReply("\n".join(lines))
+
+        return self._periodic(args, make)
+
+
+def _share(share: float | None) -> str:
+    return "–" if share is None else f"{100 * share:.0f} %"
+
+
+def _of(count: int, stats: Stats) -> str:
+    return _share(count / stats.needs if stats.needs else None)
