@@ -10,6 +10,7 @@ from bot.conversation import browse, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
+from bot.conversation.kontakt import Kontakt
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.i18n.catalog import language_of
@@ -33,6 +34,7 @@ class Conversation:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
         self.escalation = escalation_for(self.desk, services.catalog)  # the one way to a person
+        self.kontakt = Kontakt(services)
 
     def handle(self, event: Event) -> Turn:
         """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
@@ -92,6 +94,8 @@ class Conversation:
             return self._say(actor, "human.ask")
         if name == "done":
             return self._close_own(session, actor, None)
+        if (turn := self.kontakt.command(session, actor, event)) is not None:
+            return turn
         if name == "forget":
             language = actor.language
             count = forget(session, actor.key)
@@ -100,6 +104,8 @@ class Conversation:
 
     # ------------------------------------------------------------------ questions
     def _text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
+        if not force_person and (turn := self.kontakt.waiting(session, actor, event)) is not None:
+            return turn
         desk = self.desk
         open_ticket = tickets.open_ticket_of(session, actor.key) if desk else None
         if open_ticket is not None and desk is not None:
@@ -109,6 +115,8 @@ class Conversation:
         state = dict(actor.conversation)
         force_person = bool(state.pop("to_person", False)) or force_person
         actor.conversation = state
+        if not force_person and (turn := self.kontakt.search(session, actor, event)) is not None:
+            return turn
         matcher = self.services.knowledge.matcher
         result = matcher.match(event.text, profile=Profile(actor.region, actor.art_form))
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
@@ -157,7 +165,15 @@ class Conversation:
 
     def _press_handlers(self) -> dict[str, Callable[[Session, Actor, Press, str], Turn | None]]:
         return {"fb": self._feedback, "ch": self._choose, "esc": self._ask_person, "pf": self._profile,
-                "lang": self._language, "pg": self._page, "e": self._show, "tk": self._ticket_button}
+                "lang": self._language, "pg": self._page, "e": self._show, "tk": self._ticket_button,
+                "kp": self._people_to_person, **self.kontakt.press_handlers()}
+
+    def _people_to_person(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
+        """Nobody fitted a search for people: the same words go to a person, not typed again."""
+        state = dict(actor.conversation)
+        text = state.pop("people_text", None)
+        actor.conversation = state
+        return None if text is None else self._text(session, actor, Text(event.sender, text), force_person=True)
 
     def _need(self, session: Session, actor: Actor, text: str) -> Need | None:
         return need_of(session, int(text), actor) if text.isdigit() else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,9 +50,11 @@ class StaffReply:
 class StaffCommands:
     """Staff actions; replies go back into the same place in the staff group."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *,
+                 extra: Mapping[str, Callable[[str, StaffMessage], StaffReply]] | None = None) -> None:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
+        self.extra = dict(extra or {})  # commands of the layers above (Kontakt's /introduce), given by the root
 
     def t(self, key: str, **params: object) -> str:
         return self.services.catalog(self.services.settings.staff.language, key, **params)
@@ -78,7 +80,7 @@ class StaffCommands:
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats}.get(name)
+                   "report": self._report, "stats": self._stats, **self.extra}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
