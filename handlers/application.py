@@ -51,7 +51,7 @@ def build_application(settings: Settings, *, token: str, services: Services | No
             return None
 
     conversation = Conversation(services)
-    contact_desk = ContactDesk(services, conversation.kontakt.recogniser)
+    contact_desk = ContactDesk(services, conversation.kontakt.recogniser, conversation.kontakt.index)
     application.bot_data[APP] = AppData(services=services, conversation=conversation,
                                         desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
                                         staff=StaffDirectory(settings.staff, membership))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.contact.recognise import PeopleSearch
 from bot.insights.redaction import redact
 from bot.matching.places import Gazetteer, Place
 from bot.matching.text import fold_text, words
-from bot.storage.contact_tables import ContactCard, ContactSearch
+from bot.storage.contact_tables import ContactCard, ContactSearch, touch_directory
 from bot.storage.tables import utcnow
 
 NAME_MAX, LINE_MAX = 80, 200
@@ -86,6 +85,7 @@ def save_card(session: Session, *, user_key: str, chat_id: int, draft: Mapping[s
     card.languages = ",".join(str(x) for x in draft.get("langs", []))
     card.folded = " ".join(words(fold_text(f"{name} {line}")))
     session.add(card)
+    touch_directory(session)
     session.flush()
     return card
 
@@ -98,6 +98,7 @@ def set_listed(session: Session, user_key: str, listed: bool) -> ContactCard | N
     card = card_of(session, user_key)
     if card is not None:
         card.listed, card.updated_at = listed, utcnow()
+        touch_directory(session)
     return card
 
 
@@ -105,46 +106,16 @@ def remove_card(session: Session, user_key: str) -> bool:
     card = card_of(session, user_key)
     if card is not None:
         session.delete(card)
+        touch_directory(session)
     return card is not None
 
 
-def search(session: Session, query: PeopleSearch, *, exclude: str | None, offset: int, size: int) -> Found:
-    """Listed cards of the art forms sought: the same municipality first, then the region, then the country;
-    within each, cards whose own words name the role first. Never a card that is not listed."""
-    arts = [col(ContactCard.art_forms).contains(f"|{a}|") for a in query.art_forms]
-    statement = select(ContactCard.id, ContactCard.place_key, ContactCard.region_key, ContactCard.folded).where(
-        col(ContactCard.listed).is_(True))
-    if arts:
-        statement = statement.where(or_(*arts))
-    place = query.place
-    if place is not None:
-        statement = statement.where(ContactCard.country == country_of(place))
-    if exclude is not None:
-        statement = statement.where(ContactCard.user_key != exclude)
-    rows = session.exec(statement).all()
-    ranked = sorted(rows, key=lambda r: (_tier(place, r[1], r[2]), not _names(r[3], query.terms), r[0]))
-    page = [r[0] for r in ranked[offset:offset + size]]
-    cards = {c.id: c for c in session.exec(select(ContactCard).where(col(ContactCard.id).in_(page))).all()}
-    return Found(tuple(cards[i] for i in page if i in cards), len(ranked))
-
-
-def _tier(place: Place | None, place_key: str, region_key: str) -> int:
-    if place is None:
-        return 0
-    if place_key == place.name or (not place.leaf and region_key == place.name):
-        return 0
-    return 1 if region_key == region_of(place) else 2
-
-
-def _names(folded: str, terms: Sequence[str]) -> bool:
-    padded = f" {folded} "
-    return any(f" {t}" in padded for t in terms)
-
-
-def log_search(session: Session, query: PeopleSearch, *, language: str, found: int) -> ContactSearch:
+def log_search(session: Session, query: PeopleSearch, *, language: str, found: int, text: str) -> ContactSearch:
     """An anonymous count of what was sought where; a search that found nobody is a gap the report shows."""
+    label = query.place_label(text)
     row = ContactSearch(language=language, sought=query.sought[:80], art_forms="|" + "|".join(query.art_forms) + "|",
-                        place_key=query.place.name if query.place else None, found=found)
+                        place_key=query.place.name if query.place else None, place=label[:80] if label else None,
+                        found=found)
     session.add(row)
     session.flush()
     return row

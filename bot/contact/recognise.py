@@ -28,6 +28,15 @@ class PeopleSearch:
     place: Place | None
     terms: tuple[str, ...] = ()  # folded role and craft words, matched in cards' own lines
 
+    def place_label(self, text: str) -> str | None:
+        """The place as the text names it ('Næstved', not the folded key), for reports."""
+        place = self.place
+        if place is None:
+            return None
+        folded = fold_text(place.name)
+        named = next((w for w in words(text) if fold_text(w) == folded or fold_text(w).rstrip("s") == folded), None)
+        return (named or place.name).capitalize()
+
 
 @dataclass(frozen=True)
 class Recogniser:
@@ -51,7 +60,7 @@ class Recogniser:
         roles = [t for t in terms if t.role]
         if not roles and not (seeks or self._asks_who(text)):
             return None
-        return self._search(roles or list(terms), self.place_in(text))
+        return self._search(roles or list(terms), self.place_in(text), text)
 
     def command(self, args: str) -> PeopleSearch | None:
         """/find ART_FORM PLACE: a role, a craft or an art form's name, and optionally a place."""
@@ -59,7 +68,7 @@ class Recogniser:
         terms = list(self.vocabulary.find(tokens))
         place = self.place_in(args)
         if terms:
-            return self._search(terms, place)
+            return self._search(terms, place, args)
         arts = self.art_forms_in(args)
         if not arts:
             return None
@@ -84,6 +93,8 @@ class Recogniser:
         for token in tokens:
             concepts |= lexicon.concepts_of(token)
             folded = fold_text(token)
+            if self.gazetteer.lookup(token) is not None:
+                continue  # 'Dordrecht' is a town, not a compound ending in 'recht'
             for cut in range(2, len(folded) - 4):
                 concepts |= lexicon.concepts.get(folded[cut:], frozenset())
         return concepts
@@ -92,6 +103,10 @@ class Recogniser:
         return any("@contact" in self.lexicon.concepts_of(w) for w in words(text)[:3])
 
     @staticmethod
-    def _search(terms: list[Term], place: Place | None) -> PeopleSearch:
+    def _search(terms: list[Term], place: Place | None, text: str) -> PeopleSearch:
+        """The search, its role named as the text wrote it ('choreographer', not the folded 'choreografer')."""
         arts = tuple(dict.fromkeys(a for t in terms for a in t.art_forms))
-        return PeopleSearch(sought=terms[0].word, art_forms=arts, place=place, terms=tuple(t.word for t in terms))
+        word = terms[0].word
+        written = next((w.lower() for w in words(text) if fold_text(w).startswith(word)), word) if " " not in word \
+            else word
+        return PeopleSearch(sought=written, art_forms=arts, place=place, terms=tuple(t.word for t in terms))

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from bot.contact import directory
 from bot.contact.recognise import PeopleSearch, Recogniser
 from bot.contact.render import card_text
+from bot.contact.search import DirectoryIndex
 from bot.desk import tickets
 from bot.desk.commands import StaffMessage, StaffReply
 from bot.desk.outbox import Method, enqueue
@@ -22,8 +23,8 @@ OFFER = 5  # cards offered to the person at most
 class ContactDesk:
     """The staff side of Kontakt; the person still decides whom to ask, so consent stays on both sides."""
 
-    def __init__(self, services: Services, recogniser: Recogniser) -> None:
-        self.services, self.recogniser = services, recogniser
+    def __init__(self, services: Services, recogniser: Recogniser, index: DirectoryIndex) -> None:
+        self.services, self.recogniser, self.index = services, recogniser, index
 
     def t(self, key: str, **params: object) -> str:
         return self.services.catalog(self.services.settings.staff.language, key, **params)
@@ -38,7 +39,7 @@ class ContactDesk:
             search = self._search_for(ticket, args)
             if search is None:
                 return StaffReply(self.t("staff.introduce_not_people", number=ticket.id))
-            found = directory.search(session, search, exclude=ticket.user_key, offset=0, size=OFFER)
+            found = self.index.search(session, search, exclude=ticket.user_key, offset=0, size=OFFER)
             if not found.cards or ticket.chat_id is None:
                 return StaffReply(self.t("staff.introduce_none", number=ticket.id))
             self._offer(session, ticket, found)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.contact.recognise import Recogniser
+from bot.contact.search import DirectoryIndex
 from bot.contact.vocabulary import Vocabulary, load_vocabulary
 from bot.conversation.events import Command, Press, Reply, Text, Turn
 from bot.conversation.listing import STATE, Listing
@@ -24,7 +25,8 @@ class Kontakt:
         language = services.language
         self.services = services
         self.recogniser = Recogniser(vocabulary or load_vocabulary(), language.lexicon, language.gazetteer)
-        self.listing, self.people = Listing(services), People(services, self.recogniser)
+        self.index = DirectoryIndex()  # the listed cards in memory, reread when the directory changes
+        self.listing, self.people = Listing(services), People(services, self.recogniser, self.index)
 
     def command(self, session: Session, actor: Actor, event: Command) -> Turn | None:
         """/listme and /find; None for any other command."""

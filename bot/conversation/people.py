@@ -11,8 +11,10 @@ from bot.contact import directory, introductions
 from bot.contact.introductions import Asker
 from bot.contact.recognise import PeopleSearch, Recogniser
 from bot.contact.render import card_text
+from bot.contact.search import DirectoryIndex
 from bot.conversation.events import Button, Reply, Sender, Turn
 from bot.insights.redaction import redact
+from bot.matching.text import fold_text, words
 from bot.services import Services
 from bot.storage.contact_tables import ContactCard, ContactRequest, ContactSearch, RequestState
 from bot.storage.tables import Actor
@@ -24,8 +26,8 @@ NO = {"kd": RequestState.DECLINED, "kb": RequestState.BLOCKED}
 class People:
     """Search results a few at a time, and the consent flow; every message to another person goes via the outbox."""
 
-    def __init__(self, services: Services, recogniser: Recogniser) -> None:
-        self.services, self.recogniser = services, recogniser
+    def __init__(self, services: Services, recogniser: Recogniser, index: DirectoryIndex) -> None:
+        self.services, self.recogniser, self.index = services, recogniser, index
 
     def _say(self, actor: Actor, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (), replace: bool = False,
              **params: Any) -> Turn:
@@ -35,8 +37,9 @@ class People:
     def find(self, session: Session, actor: Actor, search: PeopleSearch, *, text: str) -> Turn:
         """Listed cards that fit, the nearest first; nobody fits: said plainly, a person offered, a gap counted."""
         size = self.services.settings.contact.page_size
-        found = directory.search(session, search, exclude=actor.key, offset=0, size=size)
-        logged = directory.log_search(session, search, language=actor.language, found=found.total)
+        found = self.index.search(session, search, exclude=actor.key, offset=0, size=size)
+        logged = directory.log_search(session, search, language=actor.language, found=found.total,
+                                      text=text)
         if not found.cards:
             actor.conversation = {**actor.conversation, "people_text": text}
             t = partial(self.services.catalog, actor.language)
@@ -51,9 +54,10 @@ class People:
             return None
         gazetteer = self.services.language.gazetteer
         search = PeopleSearch(sought=row.sought, art_forms=tuple(a for a in row.art_forms.split("|") if a),
-                              place=gazetteer.lookup(row.place_key) if row.place_key else None, terms=(row.sought,))
+                              place=gazetteer.lookup(row.place_key) if row.place_key else None,
+                              terms=(" ".join(words(fold_text(row.sought))),))
         size = self.services.settings.contact.page_size
-        found = directory.search(session, search, exclude=actor.key, offset=int(offset), size=size)
+        found = self.index.search(session, search, exclude=actor.key, offset=int(offset), size=size)
         return self._page(actor, found, row.id or 0, int(offset), header=False)
 
     def _page(self, actor: Actor, found: directory.Found, search_id: int, offset: int, *, header: bool) -> Turn:

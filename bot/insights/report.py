@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.i18n.catalog import load_catalog
 from bot.insights import charts
 from bot.insights.clustering import Clustering
+from bot.insights.kontakt import kontakt_counts, kontakt_section
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
 from bot.insights.redaction import redact
@@ -81,7 +82,9 @@ def build_report(engine: Engine, kb: KnowledgeBase | None, *, since: datetime | 
     stage(progress, "drawing charts")
     figures = _charts(counts, out_dir, t)
     stage(progress, "writing index.html")
-    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC))
+    arts = _art_names(t.language)
+    kontakt = kontakt_section(kontakt_counts(engine, period), t, lambda a: arts.get(a, a))
+    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC), kontakt)
     index = out_dir / "index.html"
     partial = out_dir / ".index.html.partial"
     partial.write_text(page, encoding="utf-8")
@@ -152,7 +155,7 @@ def _median(values: list[float] | None) -> float | None:
 
 
 def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | None]], period: Period,
-          t: ReportTexts, now: datetime) -> str:
+          t: ReportTexts, now: datetime, kontakt: list[str]) -> str:
     e = html.escape
     percent: Callable[[float | None], str] = lambda share: t("none") if share is None else f"{share:.0%}"  # noqa: E731
     hours: Callable[[float | None], str] = (  # noqa: E731
@@ -170,7 +173,7 @@ def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | 
                  tickets=counts.tickets)) + "</p>",
              f"<h2>{e(t('key_figures'))}</h2>\n<table class=\"figures\">",
              *(f"<tr><th>{e(t(f'figure.{key}'))}</th><td>{e(value)}</td></tr>" for key, value in rows), "</table>",
-             *_unmet(clustering, t)]
+             *_unmet(clustering, t), *kontakt]
     for title, file in figures:
         parts.append(f"<h2>{e(title)}</h2>")
         parts.append(f'<img src="{e(file)}" alt="{e(title)}">' if file else f"<p class=\"none\">{e(t('no_data'))}</p>")

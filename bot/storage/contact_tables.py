@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 from bot.storage.tables import UtcDateTime, utcnow
 
@@ -63,7 +63,7 @@ class ContactBlock(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("target_key", "asker_key"),)
     id: int | None = Field(default=None, primary_key=True)
     target_key: str = Field(max_length=64, index=True)
-    asker_key: str = Field(max_length=64)
+    asker_key: str = Field(max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
@@ -76,4 +76,21 @@ class ContactSearch(SQLModel, table=True):
     sought: str = Field(max_length=80)  # the role or craft word, else the art form
     art_forms: str = Field(default="|", max_length=200)
     place_key: str | None = Field(default=None, max_length=80)
+    place: str | None = Field(default=None, max_length=80)  # the place as the question named it
     found: int = 0
+
+
+class DirectoryVersion(SQLModel, table=True):
+    """One row whose number changes with every card change, so each instance knows when to reread the cards."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+def touch_directory(session: Session) -> None:
+    """Called in the transaction that changes a card: search caches built on an older version are rebuilt."""
+    row = session.get(DirectoryVersion, 1)
+    if row is None:
+        session.add(DirectoryVersion(id=1, version=1))
+    else:
+        row.version += 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select, update
 
-from bot.storage.contact_tables import ContactBlock, ContactCard, ContactRequest, RequestState
+from bot.storage.contact_tables import ContactBlock, ContactCard, ContactRequest, RequestState, touch_directory
 from bot.storage.tables import Actor, Need, OutboxMessage, Ticket, TicketMessage
 
 
@@ -39,4 +39,5 @@ def forget_contact(session: Session, user_key: str) -> None:
             request.target_key = request.target_card_id = request.line = None
     session.exec(delete(ContactBlock).where(or_(col(ContactBlock.target_key) == user_key,
                                                 col(ContactBlock.asker_key) == user_key)))
-    session.exec(delete(ContactCard).where(col(ContactCard.user_key) == user_key))
+    if session.exec(delete(ContactCard).where(col(ContactCard.user_key) == user_key)).rowcount:
+        touch_directory(session)
