@@ -138,6 +138,21 @@ def say_no(session: Session, request: ContactRequest, *, state: RequestState, te
                 payload={"text": texts(language, "contact.not_this_time")})
 
 
+def withdraw(session: Session, target_key: str, *, texts: Texts, now: datetime) -> int:
+    """The listed person removed their card or asked to be forgotten: whoever still waits on them hears the same
+    kind words as for a decline (under a key /forget leaves alone, as it holds nothing of the listed person)."""
+    waiting = session.exec(select(ContactRequest).where(ContactRequest.target_key == target_key,
+                                                        ContactRequest.state == RequestState.PENDING)).all()
+    for request in waiting:
+        request.state, request.settled_at = RequestState.DECLINED, now
+        asker = session.get(Actor, request.asker_key) if request.asker_key else None
+        if request.asker_chat_id is not None:
+            enqueue(session, key=f"contact-withdrawn:{request.id}", method=Method.MESSAGE,
+                    chat_id=request.asker_chat_id,
+                    payload={"text": texts(asker.language if asker else "en", "contact.not_this_time")})
+    return len(waiting)
+
+
 def expire(session: Session, *, texts: Texts, limits: ContactSettings, now: datetime) -> int:
     """Requests left unanswered for `expire_days` close; their askers are told kindly. Returns how many."""
     stale = session.exec(select(ContactRequest).where(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot.contact.introductions import withdraw
 from bot.conversation import browse, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
@@ -98,6 +99,7 @@ class Conversation:
             return turn
         if name == "forget":
             language = actor.language
+            withdraw(session, actor.key, texts=self.services.catalog, now=self.services.clock())
             count = forget(session, actor.key)
             return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
         return self._say(actor, "help.text")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.contact import directory
+from bot.contact import directory, introductions
 from bot.contact.directory import CardError
 from bot.contact.render import card_text
 from bot.conversation.events import Button, Reply, Sender, Turn
@@ -126,5 +126,6 @@ class Listing:
         if action == "remove":
             actor.conversation = state
             directory.remove_card(session, actor.key)
+            introductions.withdraw(session, actor.key, texts=self.services.catalog, now=self.services.clock())
             return self._say(actor, "contact.removed", replace=True)
         return None
