@@ -33,7 +33,7 @@ def seed(path: Path) -> Engine:
             session.add(ContactCard(user_key=f"u{n}", chat_id=n + 1, name=f"Secret name {n}", line="secret line",
                                     art_forms="|" + "|".join(arts) + "|", place=place, place_key=PLACES[place][0],
                                     region_key=PLACES[place][1], country="se", listed=draw.random() < 0.7))
-        for n in range(60):
+        for _ in range(60):
             when = SINCE + timedelta(days=draw.randint(-20, 110))
             session.add(ContactSearch(created_at=when, language="sv", sought=draw.choice(["koreograf", "sound designer"]),
                                       place=draw.choice(["Flen", "Leiden", None]), found=draw.choice([0, 0, 2])))
