@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -110,10 +111,12 @@ def remove_card(session: Session, user_key: str) -> bool:
     return card is not None
 
 
-def log_search(session: Session, query: PeopleSearch, *, language: str, found: int, text: str) -> ContactSearch:
+def log_search(session: Session, query: PeopleSearch, *, language: str, found: int, text: str,
+               now: datetime) -> ContactSearch:
     """An anonymous count of what was sought where; a search that found nobody is a gap the report shows."""
     label = query.place_label(text)
-    row = ContactSearch(language=language, sought=query.sought[:80], art_forms="|" + "|".join(query.art_forms) + "|",
+    row = ContactSearch(created_at=now, language=language, sought=query.sought[:80],
+                        art_forms="|" + "|".join(query.art_forms) + "|",
                         place_key=query.place.name if query.place else None, place=label[:80] if label else None,
                         found=found)
     session.add(row)

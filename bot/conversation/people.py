@@ -39,7 +39,7 @@ class People:
         size = self.services.settings.contact.page_size
         found = self.index.search(session, search, exclude=actor.key, offset=0, size=size)
         logged = directory.log_search(session, search, language=actor.language, found=found.total,
-                                      text=text)
+                                      text=text, now=self.services.clock())
         if not found.cards:
             actor.conversation = {**actor.conversation, "people_text": text}
             t = partial(self.services.catalog, actor.language)

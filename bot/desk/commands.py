@@ -16,12 +16,14 @@ from sqlmodel import Session, col, select
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.insights.export import export_needs
+from bot.insights.kontakt import kontakt_counts
 from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
 from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
 from bot.services import Services
+from bot.storage.contact_tables import RequestState
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
@@ -199,6 +201,10 @@ class StaffCommands:
             share = "-" if stats.answered_share is None else f"{100 * stats.answered_share:.0f} %"
             lines = [self.t("staff.stats", period=label, needs=stats.needs, answered=share, open=stats.open_tickets)]
             lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
+            kontakt = kontakt_counts(self.services.engine, period)  # counts only, never whom or what
+            lines.append(self.t("staff.stats_kontakt", listed=kontakt.listed, nobody=sum(kontakt.gaps.values()),
+                                asked=sum(kontakt.introductions.values()),
+                                accepted=kontakt.introductions[RequestState.ACCEPTED]))
             return StaffReply("\n".join(lines))
 
         return self._periodic(args, make)

@@ -56,3 +56,6 @@ async def test_a_search_that_finds_nobody_goes_to_a_person_with_the_same_words(
     assert nobody["text"] == staffed.catalog("sv", "contact.nobody")
     await user.press(nobody, "kp:")
     await emulator.wait_for(lambda: any("akrobat i Flen" in m.get("text", "") for m in emulator.messages_to(GROUP)))
+    await emulator.user(STAFF).send_in(emulator.chats[GROUP], "/stats 2027-03")
+    counts = staffed.catalog("en", "staff.stats_kontakt", listed=0, nobody=1, asked=0, accepted=0)
+    await emulator.wait_for(lambda: any(m.get("text", "").endswith(counts) for m in emulator.messages_to(GROUP)))
