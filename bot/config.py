@@ -77,6 +77,15 @@ class StaffSettings(_Section):
     export_questions: bool = True     # the xlsx export's 'questions' sheet for staff (contact details masked)
 
 
+class ContactSettings(_Section):
+    """Kontakt's limits: how many introductions one asker may have open or ask in a day, how long one waits."""
+
+    open_per_asker: Annotated[int, Field(ge=1)] = 3
+    per_day: Annotated[int, Field(ge=1)] = 5
+    expire_days: Annotated[float, Field(gt=0)] = 7.0
+    page_size: Annotated[int, Field(ge=1, le=10)] = 3
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -87,6 +96,7 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     staff: StaffSettings = StaffSettings()
+    contact: ContactSettings = ContactSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

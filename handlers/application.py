@@ -13,6 +13,8 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
+from bot.contact import introductions
+from bot.contact.staff import ContactDesk
 from bot.conversation.dialogue import Conversation
 from bot.desk import tickets
 from bot.desk.commands import StaffCommands
@@ -50,7 +52,10 @@ def build_application(settings: Settings, *, token: str, services: Services | No
         except Exception:
             return None
 
-    application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=StaffCommands(services),
+    conversation = Conversation(services)
+    contact_desk = ContactDesk(services, conversation.kontakt.recogniser, conversation.kontakt.index)
+    application.bot_data[APP] = AppData(services=services, conversation=conversation,
+                                        desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
                                         staff=StaffDirectory(settings.staff, membership))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)
@@ -104,6 +109,9 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)
         if desk is not None and application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(lambda _ctx: expire_introductions(application),
+                                                interval=REMINDER_EVERY, first=5)
         polling = asyncio.create_task(intake.run(), name="intake")
         delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
         try:
@@ -137,6 +145,18 @@ async def remind(application: KulturlotsApp) -> None:
                                review_after_days=services.settings.knowledge.review_after_days)
     if count:
         data.wake()
+
+
+async def expire_introductions(application: KulturlotsApp) -> int:
+    """Kontakt's round: introductions unanswered for `contact.expire_days` close and their askers are told kindly."""
+    data = app_data(application)
+    services = data.services
+    with session_scope(services.engine) as session:
+        count = introductions.expire(session, texts=services.catalog, limits=services.settings.contact,
+                                     now=services.clock())
+    if count:
+        data.wake()
+    return count
 
 
 class StartError(RuntimeError):

@@ -18,7 +18,7 @@ from handlers.render import fit, keyboard, reply_html, split
 log = logging.getLogger(__name__)
 
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
-                 "language", "human", "done", "forget")
+                 "language", "listme", "find", "human", "done", "forget")
 TOAST_LIMIT = 200  # characters Telegram shows in a button's notification
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
 
@@ -27,7 +27,8 @@ def sender_of(update: Update) -> Sender:
     """Who wrote, where to answer and their app's language, from any update."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    return Sender(user_id=user.id, chat_id=chat.id, language_code=user.language_code, first_name=user.first_name)
+    return Sender(user_id=user.id, chat_id=chat.id, language_code=user.language_code, first_name=user.first_name,
+                  username=user.username)
 
 
 async def on_command(update: Update, context: BotContext) -> None:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from bot.conversation.escalation import Escalation
 from bot.conversation.events import Button, Reply, Text, Turn
+from bot.conversation.kontakt import Kontakt
 from bot.conversation.replies import Replies
 from bot.conversation.scope import scope_of
 from bot.desk import tickets
@@ -27,11 +28,14 @@ class Asking:
     services: Services
     desk: StaffGroup | None
     escalation: Escalation
+    kontakt: Kontakt
 
     def text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
         ticket = tickets.open_ticket_of(session, actor.key) if self.desk else None
         if ticket is not None and (event.media or (event.reply_to is not None and event.reply_to in ticket.relayed)):
             return self.to_ticket(session, actor, ticket, event)
+        if not force_person and (turn := self.kontakt.waiting(session, actor, event)) is not None:
+            return turn  # the next line of a /listme card or an introduction
         kind = None if force_person else self.services.phrases.small_talk(event.text)
         if kind is not None:
             count_small_talk(session, language=actor.language, kind=kind, day=self.services.today())
@@ -40,6 +44,8 @@ class Asking:
         force_person = bool(state.pop("to_person", False)) or force_person
         rejected = state.pop("rejected", None)
         actor.conversation = state
+        if not force_person and (turn := self.kontakt.search(session, actor, event)) is not None:
+            return turn  # a search for people: listed cards, not the knowledge base
         guessed = self.services.phrases.guess_language(event.text)
         language = guessed or actor.language
         replies = Replies(self.services, language, ticket.id if ticket is not None else None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.contact.introductions import withdraw
 from bot.conversation import browse, profile
 from bot.conversation.asking import Asking
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
+from bot.conversation.kontakt import Kontakt
 from bot.conversation.presses import Presses
 from bot.desk import tickets
 from bot.desk.forgetting import forget_tickets
@@ -29,7 +31,8 @@ class Conversation:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
         self.escalation = escalation_for(self.desk, services)  # the one way to a person
-        self.asking = Asking(services, self.desk, self.escalation)
+        self.kontakt = Kontakt(services)
+        self.asking = Asking(services, self.desk, self.escalation, self.kontakt)
         self.presses = Presses(services, self.desk, self.escalation)
 
     def handle(self, event: Event) -> Turn:
@@ -87,8 +90,11 @@ class Conversation:
             return self._human(session, actor, event)
         if name == "done":
             return self.presses.close_own(session, actor, None)
+        if (turn := self.kontakt.command(session, actor, event)) is not None:
+            return turn
         if name == "forget":
             language = actor.language
+            withdraw(session, actor.key, texts=self.services.catalog, now=self.services.clock())
             if self.desk is not None:  # before the needs go: the staff group loses their words too
                 forget_tickets(session, desk=self.desk, texts=self.services.catalog, user_key=actor.key)
             count = forget(session, actor.key)
@@ -117,9 +123,16 @@ class Conversation:
     # ------------------------------------------------------------------ buttons
     def _press(self, session: Session, actor: Actor, event: Press) -> Turn:
         kind, _, rest = event.data.partition(":")
-        handler = self.presses.handlers().get(kind)
+        handler = {**self.presses.handlers(), "kp": self._people_to_person, **self.kontakt.press_handlers()}.get(kind)
         turn = handler(session, actor, event, rest) if handler else None
         return turn if turn is not None else Turn()
+
+    def _people_to_person(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
+        """Nobody fitted a search for people: the same words go to a person, not typed again."""
+        state = dict(actor.conversation)
+        text = state.pop("people_text", None)
+        actor.conversation = state
+        return None if text is None else self.asking.text(session, actor, Text(event.sender, text), force_person=True)
 
     # ------------------------------------------------------------------ profile
     def _ask_country(self, actor: Actor) -> Reply:

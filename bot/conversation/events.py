@@ -18,6 +18,7 @@ class Sender:
     language_code: str | None = None
     first_name: str = ""
     channel: str = "telegram"
+    username: str | None = None  # given to another person only when both said yes to an introduction
 
 
 @dataclass(frozen=True, slots=True)

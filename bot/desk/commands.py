@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 SUBJECT_CHARS = 60
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "reload", "export", "report",
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "reload", "export", "report",
                   "stats", "help")
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
@@ -43,9 +44,11 @@ class StaffMessage:
 class StaffCommands(Reports):
     """Staff actions; replies go back into the same place in the staff group."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *,
+                 extra: Mapping[str, Callable[[str, StaffMessage], StaffReply]] | None = None) -> None:
         super().__init__(services)
         self.desk = StaffGroup.of(services.settings.staff)
+        self.extra = dict(extra or {})  # commands of the layers above (Kontakt's /introduce), given by the root
 
     def _ticket(self, session: Session, message: StaffMessage) -> Ticket | None:
         if message.thread_id is not None and (ticket := tickets.ticket_in_thread(session, message.thread_id)):
@@ -71,7 +74,7 @@ class StaffCommands(Reports):
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
                    "report": self._report, "stats": self._stats, "reply": self._reply,
-                   "help": self._help}.get(name)
+                   "help": self._help, **self.extra}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from bot.insights.areas import Area, UnknownArea, area_of
 from bot.insights.export import export_needs
+from bot.insights.kontakt import kontakt_counts
 from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
 from bot.insights.stats import Stats, summary
 from bot.services import Services
+from bot.storage.contact_tables import RequestState
 
 DEFAULT_PERIOD = "90d"
 
@@ -88,6 +90,10 @@ class Reports:
                             picked=_of(stats.after_choice, stats), person=_of(stats.to_person, stats),
                             helpful=_share(stats.helpful_share))]
             lines += [f"• {c.size}× {c.examples[0]}" if c.examples else f"• {c.size}×" for c in stats.top_unmet]
+            kontakt = kontakt_counts(self.services.engine, period)  # counts only, never whom or what
+            lines.append(self.t("staff.stats_kontakt", listed=kontakt.listed, nobody=sum(kontakt.gaps.values()),
+                                asked=sum(kontakt.introductions.values()),
+                                accepted=kontakt.introductions[RequestState.ACCEPTED]))
             return StaffReply("\n".join(lines))
 
         return self._periodic(args, make)

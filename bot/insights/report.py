@@ -27,6 +27,7 @@ from bot.i18n.catalog import load_catalog
 from bot.insights import charts
 from bot.insights.areas import Area
 from bot.insights.clustering import Clustering
+from bot.insights.kontakt import kontakt_counts, kontakt_section
 from bot.insights.periods import Period
 from bot.insights.progress import Progress, stage
 from bot.insights.redaction import excerpt
@@ -87,7 +88,9 @@ def build_report(engine: Engine, kb: KnowledgeBase | None, *, since: datetime | 
         figures = [(title, _inline(Path(folder) / file) if file else None)
                    for title, file in _charts(counts, Path(folder), t)]
     stage(progress, f"writing {out.name}")
-    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC), area)
+    arts = _art_names(t.language)
+    kontakt = kontakt_section(kontakt_counts(engine, period), t, lambda a: arts.get(a, a))
+    page = _page(counts, clustering, figures, period, t, now or datetime.now(UTC), area, kontakt)
     partial = out.with_name(f".{out.name}.partial")
     partial.write_text(page, encoding="utf-8")
     os.replace(partial, out)
@@ -177,7 +180,7 @@ def key_figures(counts: Tally, t: ReportTexts) -> list[tuple[str, str]]:
 
 
 def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | None]], period: Period,
-          t: ReportTexts, now: datetime, area: Area | None = None) -> str:
+          t: ReportTexts, now: datetime, area: Area | None, kontakt: list[str]) -> str:
     e = html.escape
     rows = key_figures(counts, t)
     where = f" · {area.name}" if area is not None else ""
@@ -189,7 +192,7 @@ def _page(counts: Tally, clustering: Clustering, figures: list[tuple[str, str | 
                  tickets=counts.tickets)) + "</p>",
              f"<h2>{e(t('key_figures'))}</h2>\n<table class=\"figures\">",
              *(f"<tr><th>{e(t(f'figure.{key}'))}</th><td>{e(value)}</td></tr>" for key, value in rows), "</table>",
-             *_unmet(clustering, t)]
+             *_unmet(clustering, t), *kontakt]
     for title, file in figures:
         parts.append(f"<h2>{e(title)}</h2>")
         parts.append(f'<img src="{file}" alt="{e(title)}">' if file else f"<p class=\"none\">{e(t('no_data'))}</p>")

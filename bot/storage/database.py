@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+import bot.storage.contact_tables
 import bot.storage.tables  # noqa: F401  (registers the tables)
 
 

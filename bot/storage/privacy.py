@@ -4,8 +4,10 @@ The raw updates in the inbox are emptied by the intake within minutes of handlin
 
 from __future__ import annotations
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select, update
 
+from bot.storage.contact_tables import ContactBlock, ContactCard, ContactRequest, RequestState, touch_directory
 from bot.storage.tables import Actor, Need, OutboxMessage, Ticket, TicketMessage
 
 
@@ -20,4 +22,22 @@ def forget(session: Session, user_key: str) -> int:
         session.exec(delete(Ticket).where(col(Ticket.id).in_(ticket_ids)))
     deleted = session.exec(delete(Need).where(col(Need.user_key) == user_key)).rowcount
     session.exec(delete(Actor).where(col(Actor.key) == user_key))
+    forget_contact(session, user_key)
     return int(deleted or 0)
+
+
+def forget_contact(session: Session, user_key: str) -> None:
+    """The card goes, every pending introduction to or from the user with its messages, their blocks; settled
+    introductions keep only their state and time, for the counts in reports."""
+    mine = or_(col(ContactRequest.asker_key) == user_key, col(ContactRequest.target_key) == user_key)
+    for request in session.exec(select(ContactRequest).where(mine)).all():
+        session.exec(delete(OutboxMessage).where(col(OutboxMessage.key).startswith(f"contact:{request.id}:")))
+        if request.state == RequestState.PENDING:
+            session.delete(request)
+        else:
+            request.asker_key = request.asker_chat_id = request.asker_username = None
+            request.target_key = request.target_card_id = request.line = None
+    session.exec(delete(ContactBlock).where(or_(col(ContactBlock.target_key) == user_key,
+                                                col(ContactBlock.asker_key) == user_key)))
+    if session.exec(delete(ContactCard).where(col(ContactCard.user_key) == user_key)).rowcount:
+        touch_directory(session)

@@ -178,7 +178,7 @@ async def test_stats_count_small_talk_and_off_topic_apart_and_never_as_unmet_nee
         stats = (await emulator.wait_for(lambda: in_group(emulator, "2027-03:")))[0]["text"]
         assert stats.startswith("2027-03: 6 questions, of which 2 needs (2 small talk, 2 outside our scope).")
         assert "to a person 100 %" in stats
-        unmet = stats.split("Top unmet needs:")[1].strip().splitlines()
+        unmet = [line for line in stats.split("Top unmet needs:")[1].strip().splitlines() if line.startswith("•")]
         assert len(unmet) == 1 and unmet[0].startswith("• 2×") and "flygel" in unmet[0]
 
 

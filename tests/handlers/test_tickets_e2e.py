@@ -239,6 +239,7 @@ async def test_staff_get_the_export_the_report_and_stats_in_the_group(emulator: 
         await staff.send_in(group, "/stats 2027-03")
         stats = (await emulator.wait_for(lambda: in_group(emulator, "2027-03:")))[0]["text"]
         assert "2 questions" in stats and "2 tickets open now" in stats
+        assert stats.endswith("Kontakt: 0 culture actors listed, 0 searches found nobody, 0 introductions asked, 0 accepted.")
         await staff.send_in(group, "/export 2027-Q1")
         await staff.send_in(group, "/report 2027-Q1")
         await emulator.wait_for(lambda: len(emulator.documents) == 2, timeout=30)
