@@ -37,7 +37,7 @@ from bot.insights.stats import DECISIONS, Tally
 from bot.knowledge.entries import KnowledgeBase
 
 FORMATS = ("csv", "xlsx", "json")
-QUESTION_COLUMNS = ("need", "time_utc", "language", "kind", "decision", "scope", "question")
+QUESTION_COLUMNS = ("need", "kind", "scope", "question")  # the rest is on the needs sheet, by need
 QUESTION_MAX = 1000  # characters of a question on the staff sheet
 PORTRAIT_WIDTH = 90  # column widths (characters) that fit an A4 page upright
 JOIN = " | "
@@ -117,8 +117,7 @@ def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream:
         for row in rows:
             counts.add_need(row)
             if questions is not None:
-                questions.append((row.need, row.time, row.language, row.kind, row.decision, row.scope,
-                                  redact(row.text)[:QUESTION_MAX]))
+                questions.append((row.need, row.kind, row.scope, redact(row.text)[:QUESTION_MAX]))
             yield row.values()
 
     def tickets() -> Iterator[tuple[Any, ...]]:
@@ -133,7 +132,7 @@ def _write_xlsx(engine: Engine, period: Period, rows: Iterable[NeedRow], stream:
         write_sheet(book, "tickets", TICKET_COLUMNS, tickets(), widths=_widths(TICKET_COLUMNS))
         write_sheet(book, "summary", ("section", "key", "value"), summary_lines(counts, period), widths=(14, 40, 24))
         if questions is not None:  # staff only: the words people wrote, contact details masked
-            write_sheet(book, "questions", QUESTION_COLUMNS, questions, widths=(9, 19, 9, 14, 10, 11, 90))
+            write_sheet(book, "questions", QUESTION_COLUMNS, questions, widths=(9, 14, 11, 90))
 
 
 def write_sheet(book: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
