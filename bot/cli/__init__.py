@@ -7,11 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answering, needs, service
+from sqlalchemy.exc import DBAPIError
+
+from bot.cli import answering, database, needs, service
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError
 from bot.knowledge.entries import KnowledgeErrors
 from bot.matching.evaluation import EvalSetError
+from bot.storage.pseudonyms import SecretMissing
+from bot.storage.schema import SchemaBehind
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -32,8 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {error}", file=sys.stderr)
     except BrokenPipeError:  # the reader went away (| head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (EvalSetError, OSError) as exc:
+    except (EvalSetError, SchemaBehind, SecretMissing, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except DBAPIError as exc:  # the driver's own words; never the URL, which may hold a password
+        print(f"error: the database cannot be used: {str(exc.orig).strip().splitlines()[0]}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return EXIT_FAILED
@@ -46,4 +52,5 @@ def _parser() -> argparse.ArgumentParser:
     answering.add_commands(commands)
     service.add_commands(commands)
     needs.add_commands(commands)
+    database.add_commands(commands)
     return parser

@@ -57,9 +57,9 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_for(args)
     kb = _titles_base(settings)
-    result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
-                          until=period.until, out=args.out, language=args.lang or settings.staff.language,
-                          progress=progress_for(args.progress))
+    with open_existing(settings.database_url) as engine:
+        result = export_needs(engine, kb, fmt=fmt, since=period.since, until=period.until, out=args.out,
+                              language=args.lang or settings.staff.language, progress=progress_for(args.progress))
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
         sys.stdout.flush()
@@ -79,9 +79,10 @@ def _report(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_for(args)
     kb = _titles_base(settings)
-    index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
-                         out_dir=args.out, language=args.lang or settings.staff.language,
-                         progress=progress_for(args.progress), catalog=report_catalog())
+    with open_existing(settings.database_url) as engine:
+        index = build_report(engine, kb, since=period.since, until=period.until, out_dir=args.out,
+                             language=args.lang or settings.staff.language, progress=progress_for(args.progress),
+                             catalog=report_catalog())
     print(index)
     return EXIT_OK
 

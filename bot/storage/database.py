@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-import bot.storage.tables  # noqa: F401  (registers the tables)
+from bot.storage import schema
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -35,14 +35,18 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_tables(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
-
-
 def open_database(url: str) -> Engine:
-    """An engine with every table in place."""
+    """An engine on a database at this code's schema; a new SQLite file (the embedded default) is created at it.
+
+    Any other database that is behind raises SchemaBehind: migrations are applied on purpose, by `db upgrade`."""
     engine = make_engine(url)
-    create_tables(engine)
+    try:
+        if engine.dialect.name == "sqlite" and schema.is_empty(engine):
+            schema.upgrade(engine)
+        schema.require_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

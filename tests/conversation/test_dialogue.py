@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.conversation import browse
 from bot.config import Settings, StaffSettings
 from bot.conversation.dialogue import Conversation
@@ -24,7 +25,7 @@ def knowledge(reference_knowledge: Knowledge) -> Knowledge:
 
 def conversation(tmp_path: Path, knowledge: Knowledge, **staff: object) -> Conversation:
     settings = Settings(staff=StaffSettings(**staff))  # type: ignore[arg-type]
-    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"test",
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'c.db')), secret=b"test",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     return Conversation(services)
 

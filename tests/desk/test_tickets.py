@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tests.databases import url_for
 from bot.desk import tickets
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
@@ -22,7 +23,7 @@ def texts(language: str, key: str, /, **params: Any) -> str:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    return open_database(f"sqlite:///{tmp_path / 'tickets.db'}")
+    return open_database(url_for(tmp_path / 'tickets.db'))
 
 
 def desk(topics: bool = True) -> tickets.StaffGroup:

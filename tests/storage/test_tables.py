@@ -5,12 +5,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Ticket
 
 
 def test_timestamps_come_back_aware_in_utc_and_compare_in_sql(tmp_path: Path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = open_database(url_for(tmp_path / 'm.db'))
     stockholm = timezone(timedelta(hours=1))
     with session_scope(engine) as session:
         session.add(Ticket(user_key="k", language="sv", question="q",
