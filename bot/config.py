@@ -55,6 +55,7 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
+    concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16  # chats handled at once (each chat in order)
 
 
 ANSWER_TIME: dict[Language, str] = {"sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",

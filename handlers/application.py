@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from telegram import Update
@@ -48,8 +49,10 @@ def build_application(settings: Settings, *, token: str, services: Services | No
         except Exception:
             return None
 
-    application.bot_data[APP] = AppData(services=services, conversation=Conversation(services), desk=StaffCommands(services),
-                                        staff=StaffDirectory(settings.staff, membership))
+    application.bot_data[APP] = AppData(
+        services=services, conversation=Conversation(services), desk=StaffCommands(services),
+        staff=StaffDirectory(settings.staff, membership),
+        work=ThreadPoolExecutor(settings.telegram.concurrent_updates, thread_name_prefix="work"))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)
     application.add_error_handler(on_error)
@@ -93,7 +96,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
     sender.wakeup = data.outbox_wakeup
-    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures)
+    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures,
+                    concurrent=services.settings.telegram.concurrent_updates)
     async with application:
         await application.start()
         await application.bot.delete_webhook()
@@ -106,6 +110,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             yield intake
         finally:
             intake.stopping = True
+            with contextlib.suppress(TimeoutError):  # updates under way finish; queued ones wait in the inbox
+                await asyncio.wait_for(intake.lanes.drain(), timeout=STOP_GRACE)
             sender.stop()
             with contextlib.suppress(TimeoutError):  # let work under way finish, then stop waiting
                 await asyncio.wait_for(asyncio.shield(delivering), timeout=STOP_GRACE)
@@ -113,6 +119,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             delivering.cancel()
             await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
+            data.close()
 
 
 async def remind(application: KulturlotsApp) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Message, ReplyParameters, Update
 
-from bot.desk.commands import StaffMessage, StaffReply
+from bot.desk.commands import HEAVY, StaffMessage, StaffReply
 from handlers.context import BotContext
 from handlers.render import fit, split_plain
 
@@ -52,7 +52,8 @@ async def on_staff_command(update: Update, context: BotContext) -> None:
         log.warning("refused /%s from a non-staff user in the staff group", name)
         await answer(message, StaffReply(context.app.desk.t("staff.not_staff")))
         return
-    await answer(message, context.app.desk.command(name, args, staff_message(message)))
+    run = context.app.apart if name in HEAVY else context.app.off_loop
+    await answer(message, await run(context.app.desk.command, name, args, staff_message(message)))
 
 
 async def on_staff_text(update: Update, context: BotContext) -> None:
@@ -61,7 +62,7 @@ async def on_staff_text(update: Update, context: BotContext) -> None:
     assert message is not None and message.from_user is not None
     if not await from_staff(message, context):
         return
-    reply = context.app.desk.relay(staff_message(message))
+    reply = await context.app.off_loop(context.app.desk.relay, staff_message(message))
     if reply is not None:
         await answer(message, reply)
     context.app.wake()

@@ -65,8 +65,8 @@ async def on_press(update: Update, context: BotContext) -> None:
         context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
-    turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
-                                                 message.message_id if message else 0))
+    turn = await context.app.off_loop(context.app.conversation.handle,
+                                      Press(sender_of(update), query.data or "", message.message_id if message else 0))
     await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
@@ -102,7 +102,7 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     except TelegramError as exc:  # a courtesy: its failure must not cost the answer
         log.info("no typing action: %s", exc)
-    await send_turn(update, context, context.app.conversation.handle(event))
+    await send_turn(update, context, await context.app.off_loop(context.app.conversation.handle, event))
     context.app.wake()
 
 

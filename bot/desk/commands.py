@@ -26,6 +26,7 @@ from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 DEFAULT_PERIOD = "90d"
+HEAVY = frozenset({"export", "report", "reload", "stats"})  # seconds of work: run apart, never in a user's way
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 

@@ -60,7 +60,8 @@ async def test_a_refused_token_ends_the_process_with_a_clear_message(emulator: B
 
 
 async def test_a_bot_api_down_at_start_is_waited_for(emulator: BotApiEmulator, tmp_path: Path,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+                                                     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KULTURLOTS_SECRET", "down-test")  # required where the suite runs on a database server
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url,
                                                   poll_timeout=1),
                         storage=StorageSettings(url=url_for(tmp_path / 'bot.db')))
