@@ -76,6 +76,12 @@ class StaffSettings(_Section):
     keep_chat_days: Annotated[float, Field(gt=0)] = 30.0  # a closed ticket forgets the user's chat id after this
 
 
+class PrivacySettings(_Section):
+    """How long what people wrote is kept."""
+
+    retention_days: Annotated[float, Field(gt=0)] = 365.0  # question texts, raw updates, closed tickets' chat ids
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -86,6 +92,7 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     staff: StaffSettings = StaffSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

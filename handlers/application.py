@@ -21,6 +21,7 @@ from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
+from bot.storage.retention import Retained, apply_retention
 from handlers.context import APP, AppData, BotContext, KulturlotsApp, app_data_of
 from handlers.delivery import deliverer
 from handlers.intake import Intake
@@ -102,7 +103,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
         await application.start()
         await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
-        if desk is not None and application.job_queue is not None:
+        if application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
         polling = asyncio.create_task(intake.run(), name="intake")
         delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
@@ -123,19 +124,29 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
 
 
 async def remind(application: KulturlotsApp) -> None:
-    """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need."""
+    """The periodic round: the retention job, tickets left open re-announced, closed tickets' chat ids released."""
     data = app_data(application)
-    services = data.services
-    desk = data.desk.desk
-    if desk is None:
-        return
+    await data.off_loop(retain, data.services)
+    if data.desk.desk is not None:
+        reminded = await data.off_loop(remind_staff, data.services, data.desk.desk)
+        if reminded:
+            data.wake()
+
+
+def retain(services: Services) -> Retained:
+    """The retention job: what people wrote goes after `privacy.retention_days`."""
+    with session_scope(services.engine) as session:
+        return apply_retention(session, before=services.clock() - timedelta(days=services.settings.privacy.retention_days))
+
+
+def remind_staff(services: Services, desk: tickets.StaffGroup) -> int:
+    """Tickets left open re-announced; closed tickets' chat ids released after `staff.keep_chat_days`."""
     staff = services.settings.staff
     with session_scope(services.engine) as session:
         count = tickets.due_reminders(session, desk=desk, texts=services.catalog,
                                       after=timedelta(hours=staff.remind_after_hours))
         tickets.release_chats(session, closed_before=services.clock() - timedelta(days=staff.keep_chat_days))
-    if count:
-        data.wake()
+    return count
 
 
 class StartError(RuntimeError):

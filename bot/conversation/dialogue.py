@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot.conversation import browse, profile
+from bot.conversation import browse, privacy, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
@@ -19,7 +19,6 @@ from bot.matching.matcher import Decision, Profile, Result
 from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.needs_log import log_question, need_of, record_feedback
-from bot.storage.privacy import forget
 from bot.storage.tables import Actor, Need, Ticket, TicketState, utcnow
 
 BROWSE_COMMANDS = {"funding": "funding", "contacts": "contact", "networks": "network", "events": "event",
@@ -93,9 +92,9 @@ class Conversation:
         if name == "done":
             return self._close_own(session, actor, None)
         if name == "forget":
-            language = actor.language
-            count = forget(session, actor.key)
-            return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
+            return privacy.confirm(self.services.catalog, actor)
+        if name == "mydata":
+            return privacy.show(session, self.services.catalog, actor, event)
         return self._say(actor, "help.text")
 
     # ------------------------------------------------------------------ questions
@@ -157,7 +156,8 @@ class Conversation:
 
     def _press_handlers(self) -> dict[str, Callable[[Session, Actor, Press, str], Turn | None]]:
         return {"fb": self._feedback, "ch": self._choose, "esc": self._ask_person, "pf": self._profile,
-                "lang": self._language, "pg": self._page, "e": self._show, "tk": self._ticket_button}
+                "lang": self._language, "pg": self._page, "e": self._show, "tk": self._ticket_button,
+                "fg": lambda session, actor, event, rest: privacy.answer(session, self.services.catalog, actor, event, rest)}
 
     def _need(self, session: Session, actor: Actor, text: str) -> Need | None:
         return need_of(session, int(text), actor) if text.isdigit() else None
