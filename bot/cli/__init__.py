@@ -7,15 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError
-
 from bot.cli import answering, database, needs, service
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError
 from bot.knowledge.entries import KnowledgeErrors
 from bot.matching.evaluation import EvalSetError
-from bot.storage.pseudonyms import SecretMissing
-from bot.storage.schema import SchemaBehind
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -36,12 +32,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {error}", file=sys.stderr)
     except BrokenPipeError:  # the reader went away (| head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (EvalSetError, SchemaBehind, SecretMissing, OSError) as exc:
+    except (EvalSetError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-    except DBAPIError as exc:  # the driver's own words; never the URL, which may hold a password
-        print(f"error: the database cannot be used: {str(exc.orig).strip().splitlines()[0]}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = _storage_failure(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -54,3 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     needs.add_commands(commands)
     database.add_commands(commands)
     return parser
+
+
+def _storage_failure(exc: Exception) -> str | None:
+    """A database that cannot be used, as one line; imported only on failure, so `ask` starts without SQLAlchemy."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.storage.pseudonyms import SecretMissing
+    from bot.storage.schema import SchemaBehind
+
+    if isinstance(exc, SchemaBehind | SecretMissing):
+        return f"error: {exc}"
+    if isinstance(exc, DBAPIError):  # the driver's own words; never the URL, which may hold a password
+        return f"error: the database cannot be used: {str(exc.orig).strip().splitlines()[0]}"
+    return None
