@@ -56,6 +56,7 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
+    concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16  # chats handled at once (each chat in order)
 
 
 ANSWER_TIME: dict[Language, str] = {"sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
@@ -86,6 +87,12 @@ class ContactSettings(_Section):
     page_size: Annotated[int, Field(ge=1, le=10)] = 3
 
 
+class PrivacySettings(_Section):
+    """How long what people wrote is kept."""
+
+    retention_days: Annotated[float, Field(gt=0)] = 365.0  # question texts, raw updates, closed tickets' chat ids
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -97,6 +104,7 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     staff: StaffSettings = StaffSettings()
     contact: ContactSettings = ContactSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

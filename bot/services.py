@@ -62,9 +62,10 @@ def build_services(settings: Settings, *, engine: Engine | None = None, secret: 
                    knowledge: Knowledge | None = None, language: LanguageData | None = None,
                    clock: Callable[[], datetime] = utcnow) -> Services:
     """Everything the bot needs, from the settings; tests pass their own pieces."""
+    if secret is None:  # first: a missing shared key is said before any database is touched
+        secret = load_secret(settings.resolve(Path("data/.pseudonym-key")),
+                             shared=not settings.database_url.startswith("sqlite"))
     engine = engine or open_database(settings.database_url)
-    if secret is None:
-        secret = load_secret(settings.resolve(Path("data/.pseudonym-key")))
     if knowledge is not None:
         language = knowledge.matcher.index.language
     language = language or load_language_data()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from telegram import Update
@@ -23,6 +24,7 @@ from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
+from bot.storage.retention import Retained, apply_retention
 from handlers.context import APP, AppData, BotContext, KulturlotsApp, app_data_of
 from handlers.delivery import deliverer
 from handlers.intake import Intake
@@ -54,9 +56,11 @@ def build_application(settings: Settings, *, token: str, services: Services | No
 
     conversation = Conversation(services)
     contact_desk = ContactDesk(services, conversation.kontakt.recogniser, conversation.kontakt.index)
-    application.bot_data[APP] = AppData(services=services, conversation=conversation,
-                                        desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
-                                        staff=StaffDirectory(settings.staff, membership))
+    application.bot_data[APP] = AppData(
+        services=services, conversation=conversation,
+        desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
+        staff=StaffDirectory(settings.staff, membership),
+        work=ThreadPoolExecutor(settings.telegram.concurrent_updates, thread_name_prefix="work"))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)
     application.add_error_handler(on_error)
@@ -100,14 +104,15 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
     sender.wakeup = data.outbox_wakeup
-    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures)
+    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures,
+                    concurrent=services.settings.telegram.concurrent_updates)
     async with application:
         await application.start()
         await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
         if desk is not None:
             await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)
-        if desk is not None and application.job_queue is not None:
+        if application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: remind(application), interval=REMINDER_EVERY, first=5)
         if application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: expire_introductions(application),
@@ -118,6 +123,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             yield intake
         finally:
             intake.stopping = True
+            with contextlib.suppress(TimeoutError):  # updates under way finish; queued ones wait in the inbox
+                await asyncio.wait_for(intake.lanes.drain(), timeout=STOP_GRACE)
             sender.stop()
             with contextlib.suppress(TimeoutError):  # let work under way finish, then stop waiting
                 await asyncio.wait_for(asyncio.shield(delivering), timeout=STOP_GRACE)
@@ -125,16 +132,28 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             delivering.cancel()
             await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
+            data.close()
 
 
 async def remind(application: KulturlotsApp) -> None:
-    """The desk's periodic round: re-announce tickets left open, forget chat ids closed tickets no longer need,
-    and once a week list the entries of the base that need a look."""
+    """The periodic round: the retention job, tickets left open re-announced, closed tickets' chat ids released,
+    and once a week the entries of the base that need a look."""
     data = app_data(application)
-    services = data.services
-    desk = data.desk.desk
-    if desk is None:
-        return
+    await data.off_loop(retain, data.services)
+    if data.desk.desk is not None:
+        reminded = await data.off_loop(remind_staff, data.services, data.desk.desk)
+        if reminded:
+            data.wake()
+
+
+def retain(services: Services) -> Retained:
+    """The retention job: what people wrote goes after `privacy.retention_days`."""
+    with session_scope(services.engine) as session:
+        return apply_retention(session, before=services.clock() - timedelta(days=services.settings.privacy.retention_days))
+
+
+def remind_staff(services: Services, desk: tickets.StaffGroup) -> int:
+    """Tickets left open re-announced; closed tickets' chat ids released after `staff.keep_chat_days`."""
     staff = services.settings.staff
     with session_scope(services.engine) as session:
         count = tickets.due_reminders(session, desk=desk, texts=services.catalog,
@@ -143,8 +162,7 @@ async def remind(application: KulturlotsApp) -> None:
         count += weekly_review(session, desk=desk, texts=services.catalog, kb=services.knowledge.kb,
                                today=services.today(),
                                review_after_days=services.settings.knowledge.review_after_days)
-    if count:
-        data.wake()
+    return count
 
 
 async def expire_introductions(application: KulturlotsApp) -> int:

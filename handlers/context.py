@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
@@ -12,6 +15,9 @@ from bot.conversation.dialogue import Conversation
 from bot.desk.commands import StaffCommands
 from bot.desk.directory import StaffDirectory
 from bot.services import Services
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -25,6 +31,21 @@ class AppData:
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
+    work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="work"))
+    heavy: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="heavy"))
+
+    async def off_loop(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """A core call (database, matcher) in a worker thread, so other chats go on meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(self.work, partial(function, *args, **kwargs))
+
+    async def apart(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Heavy work (export, report, reload, clustering) on its own thread: it never takes a user's worker."""
+        return await asyncio.get_running_loop().run_in_executor(self.heavy, partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        """Let the worker threads go once the bot stops."""
+        self.work.shutdown(wait=False, cancel_futures=True)
+        self.heavy.shutdown(wait=False, cancel_futures=True)
 
     def wake(self) -> None:
         """New outbox rows may be waiting: let the sender look now instead of at its next tick."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select, update
@@ -15,6 +17,7 @@ from telegram.ext import Application
 from bot.storage.database import session_scope
 from bot.storage.tables import InboxUpdate, utcnow
 from handlers.delivery import retry_seconds
+from handlers.lanes import Lanes, lane_of
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
@@ -23,12 +26,14 @@ EMPTY_EVERY = timedelta(minutes=1)
 
 
 class Intake:
-    """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once."""
+    """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once, in their chat's lane."""
 
     def __init__(self, application: Application, engine: Engine, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
-                 failures: dict[int, str] | None = None) -> None:
+                 failures: dict[int, str] | None = None, concurrent: int = 16) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
+        self.lanes = Lanes(bound=concurrent)
+        self.scheduled: set[int] = set()  # update ids queued in a lane, not yet marked processed
         self.stopping = False
         self.emptied_until = datetime(1970, 1, 1, tzinfo=UTC)  # handled updates before this have no payload left
 
@@ -46,42 +51,38 @@ class Intake:
         updates = await self.application.bot.get_updates(offset=offset, timeout=self.timeout, limit=self.limit,
                                                          allowed_updates=Update.ALL_TYPES)
         if updates:
-            with session_scope(self.engine) as session:
-                known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
-                    col(InboxUpdate.update_id).in_([u.update_id for u in updates]))).all()}
-                for update in updates:
-                    payload, row = update.to_dict(), known.get(update.update_id)
-                    if row is None:
-                        session.add(InboxUpdate(update_id=update.update_id, payload=payload))
-                    elif row.payload != payload:  # an id Telegram drew anew after a week of silence: a new update
-                        row.payload, row.received_at, row.processed_at, row.attempts, row.error = (
-                            payload, utcnow(), None, 0, None)
+            await asyncio.to_thread(store, self.engine, [(u.update_id, u.to_dict()) for u in updates])
             offset = max(u.update_id for u in updates) + 1
         return offset
 
-    async def process_pending(self) -> int:
-        """Run the handlers for every stored, unprocessed update, oldest first; mark each done."""
-        with session_scope(self.engine) as session:
-            pending = session.exec(select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
-                                   .order_by(col(InboxUpdate.update_id))).all()
-            batch = [(row.update_id, row.payload) for row in pending]
+    async def schedule_pending(self) -> int:
+        """Queue every stored, unprocessed update in its chat's lane, oldest first; return how many were new."""
+        batch = await asyncio.to_thread(pending, self.engine, exclude=frozenset(self.scheduled))
         for update_id, payload in batch:
-            if self.stopping:  # between updates: one in progress is finished, not cut off
-                break
-            error = None
-            try:
-                await self.application.process_update(Update.de_json(payload, self.application.bot))
-            except Exception as exc:
-                log.exception("update %s failed", update_id)
-                error = repr(exc)[:500]
-            error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
-            with session_scope(self.engine) as session:
-                row = session.get(InboxUpdate, update_id)
-                if row is not None:
-                    row.attempts += 1
-                    row.error = error
-                    row.processed_at = utcnow()
+            self.scheduled.add(update_id)
+            self.lanes.submit(lane_of(payload), partial(self._process, update_id, payload))
         return len(batch)
+
+    async def process_pending(self) -> int:
+        """Queue what is pending and wait until every queued update is handled."""
+        count = await self.schedule_pending()
+        await self.lanes.drain()
+        return count
+
+    async def _process(self, update_id: int, payload: dict[str, Any]) -> None:
+        """Run the handlers for one update and mark it done; when stopping, leave it for the next run."""
+        if self.stopping:  # queued but not begun: the next run takes it from the inbox
+            self.scheduled.discard(update_id)
+            return
+        error = None
+        try:
+            await self.application.process_update(Update.de_json(payload, self.application.bot))
+        except Exception as exc:
+            log.exception("update %s failed", update_id)
+            error = repr(exc)[:500]
+        error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
+        await asyncio.to_thread(mark_processed, self.engine, update_id, error)
+        self.scheduled.discard(update_id)
 
     def empty_handled(self) -> int:
         """Empty the raw payload (ids, names, words) of updates handled a while ago; the row stays as the record.
@@ -119,5 +120,37 @@ class Intake:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue
-            await self.process_pending()
+            await self.schedule_pending()
             self.empty_handled()
+
+
+def store(engine: Engine, updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """Commit fetched updates to the inbox; one already there changes nothing (unless Telegram reused its id)."""
+    with session_scope(engine) as session:
+        known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
+            col(InboxUpdate.update_id).in_([update_id for update_id, _ in updates]))).all()}
+        for update_id, payload in updates:
+            row = known.get(update_id)
+            if row is None:
+                session.add(InboxUpdate(update_id=update_id, payload=payload))
+            elif row.payload != payload:  # an id Telegram drew anew after a week of silence: a new update
+                row.payload, row.received_at, row.processed_at, row.attempts, row.error = (
+                    payload, utcnow(), None, 0, None)
+
+
+def pending(engine: Engine, *, exclude: frozenset[int]) -> list[tuple[int, dict[str, Any]]]:
+    """Stored updates not yet handled nor queued, oldest first."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
+                            .order_by(col(InboxUpdate.update_id))).all()
+        return [(row.update_id, row.payload) for row in rows if row.update_id not in exclude]
+
+
+def mark_processed(engine: Engine, update_id: int, error: str | None) -> None:
+    """The update was handled (or failed in its handler, which is kept as its error)."""
+    with session_scope(engine) as session:
+        row = session.get(InboxUpdate, update_id)
+        if row is not None:
+            row.attempts += 1
+            row.error = error
+            row.processed_at = utcnow()

@@ -7,7 +7,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat, Message, ReplyParameters, Update
 from telegram.error import TelegramError
 
-from bot.desk.commands import STAFF_COMMANDS, StaffMessage
+from bot.desk.commands import HEAVY, STAFF_COMMANDS, StaffMessage
 from bot.desk.reports import StaffReply
 from bot.i18n.catalog import Catalog
 from handlers.context import BotContext
@@ -66,7 +66,8 @@ async def on_staff_command(update: Update, context: BotContext) -> None:
         log.warning("refused /%s from a non-staff user in the staff group", name)
         await answer(message, StaffReply(context.app.desk.t("staff.not_staff")))
         return
-    await answer(message, context.app.desk.command(name, args, staff_message(message)))
+    run = context.app.apart if name in HEAVY else context.app.off_loop
+    await answer(message, await run(context.app.desk.command, name, args, staff_message(message)))
 
 
 async def on_staff_text(update: Update, context: BotContext) -> None:
@@ -75,7 +76,7 @@ async def on_staff_text(update: Update, context: BotContext) -> None:
     assert message is not None and message.from_user is not None
     if not await from_staff(message, context):
         return
-    reply = context.app.desk.relay(staff_message(message))
+    reply = await context.app.off_loop(context.app.desk.relay, staff_message(message))
     if reply is not None:
         await answer(message, reply)
     context.app.wake()

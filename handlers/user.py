@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
@@ -18,7 +18,7 @@ from handlers.render import fit, keyboard, reply_html, split
 log = logging.getLogger(__name__)
 
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
-                 "language", "listme", "find", "human", "done", "forget")
+                 "language", "listme", "find", "human", "done", "forget", "mydata")
 TOAST_LIMIT = 200  # characters Telegram shows in a button's notification
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
 
@@ -69,8 +69,8 @@ async def on_press(update: Update, context: BotContext) -> None:
         context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
-    turn = context.app.conversation.handle(Press(sender_of(update), query.data or "",
-                                                 message.message_id if message else 0))
+    turn = await context.app.off_loop(context.app.conversation.handle,
+                                      Press(sender_of(update), query.data or "", message.message_id if message else 0))
     await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
@@ -106,7 +106,7 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     except TelegramError as exc:  # a courtesy: its failure must not cost the answer
         log.info("no typing action: %s", exc)
-    await send_turn(update, context, context.app.conversation.handle(event))
+    await send_turn(update, context, await context.app.off_loop(context.app.conversation.handle, event))
     context.app.wake()
 
 
@@ -122,6 +122,9 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Me
             if reply.replace and replace is not None and len(pieces) == 1 and await edited(replace, piece, markup):
                 continue
             await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+        if reply.attachment is not None:
+            await context.bot.send_document(chat.id, InputFile(reply.attachment.content,
+                                                               filename=reply.attachment.filename))
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import AsyncIterator, Callable, Mapping
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+from sqlalchemy import Connection, Engine, event
 
 from bot.config import Settings
 from bot.knowledge.entries import KnowledgeBase
@@ -17,6 +19,7 @@ from bot.matching.index import Index, build_index
 from bot.matching.language_data import LanguageData, load_language_data
 from bot.matching.matcher import Matcher
 from bot.services import Knowledge, load_knowledge_for
+from tests.databases import drop_all
 from tests.emulator import BotApiEmulator
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot's timedelta periods, without warnings
@@ -43,6 +46,28 @@ TWO_ENTRY_BASE = {"funding.yaml": textwrap.dedent("""\
         questions:
           - "Choir festival fund"
 """)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_databases() -> Iterator[None]:
+    """The databases tests create (tests/databases.py) are dropped when the run ends."""
+    yield
+    drop_all()
+
+
+@pytest.fixture(autouse=True)
+def engines_closed() -> Iterator[None]:
+    """Every engine a test used gives back its connections when the test ends (PostgreSQL's would linger)."""
+    used: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+    def seen(connection: Connection) -> None:
+        used.add(connection.engine)
+
+    event.listen(Engine, "engine_connect", seen)
+    yield
+    event.remove(Engine, "engine_connect", seen)
+    for engine in list(used):
+        engine.dispose()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from tests.databases import url_for
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Actor, Need, Ticket, TicketMessage
 
@@ -23,7 +24,7 @@ KEYS = ("a1" * 16, "b2" * 16, "c3" * 16)
 def seed_needs(path: Path) -> Engine:
     """Twelve needs over three weeks (answers, a clarify, escalations), three tickets with chat ids, staff
     names and messages, and profiles: everything an export must leave out is present in the database."""
-    engine = open_database(f"sqlite:///{path}")
+    engine = open_database(url_for(path))
     with session_scope(engine) as session:
         session.add_all([
             Actor(key=KEYS[0], language="sv", region="Sörmland", art_form="theatre"),

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answering, curating, needs, service
+from bot.cli import answering, curating, database, needs, service
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError
 from bot.knowledge.entries import KnowledgeErrors
@@ -36,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = _storage_failure(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -50,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     curating.add_commands(commands)
     service.add_commands(commands)
     needs.add_commands(commands)
+    database.add_commands(commands)
     _config_anywhere(parser)
     return parser
 
@@ -64,3 +70,17 @@ def _config_anywhere(parser: argparse.ArgumentParser) -> None:
                 if not any("--config" in a.option_strings for a in sub._actions):
                     sub.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
                 _config_anywhere(sub)
+
+
+def _storage_failure(exc: Exception) -> str | None:
+    """A database that cannot be used, as one line; imported only on failure, so `ask` starts without SQLAlchemy."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.storage.pseudonyms import SecretMissing
+    from bot.storage.schema import SchemaBehind
+
+    if isinstance(exc, SchemaBehind | SecretMissing):
+        return f"error: {exc}"
+    if isinstance(exc, DBAPIError):  # the driver's own words; never the URL, which may hold a password
+        return f"error: the database cannot be used: {str(exc.orig).strip().splitlines()[0]}"
+    return None

@@ -63,10 +63,10 @@ def _export(args: argparse.Namespace) -> int:
     area = _area(args)
     if args.region and area is None:
         return EXIT_USAGE
-    result = export_needs(open_existing(settings.database_url), kb, fmt=fmt, since=period.since,
-                          until=period.until, out=args.out, language=args.lang or settings.staff.language,
-                          progress=progress_for(args.progress), area=area,
-                          questions=settings.staff.export_questions)
+    with open_existing(settings.database_url) as engine:
+        result = export_needs(engine, kb, fmt=fmt, since=period.since, until=period.until, out=args.out,
+                              language=args.lang or settings.staff.language, progress=progress_for(args.progress),
+                              area=area, questions=settings.staff.export_questions)
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
         sys.stdout.flush()
@@ -89,9 +89,10 @@ def _report(args: argparse.Namespace) -> int:
     area = _area(args)
     if args.region and area is None:
         return EXIT_USAGE
-    index = build_report(open_existing(settings.database_url), kb, since=period.since, until=period.until,
-                         out=args.out, language=args.lang or settings.staff.language,
-                         progress=progress_for(args.progress), catalog=report_catalog(), area=area)
+    with open_existing(settings.database_url) as engine:
+        index = build_report(engine, kb, since=period.since, until=period.until, out=args.out,
+                             language=args.lang or settings.staff.language, progress=progress_for(args.progress),
+                             catalog=report_catalog(), area=area)
     print(index)
     return EXIT_OK
 

@@ -36,6 +36,8 @@ def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]
                   f"{catalog(reply.language, 'card.rolling') if f.value == 'rolling' else f.value}" for f in card.facts]
     if reply.text:
         lines.append(reply.text)
+    if reply.attachment is not None:  # the person's own file, shown where they sit
+        lines += [f"[{reply.attachment.filename}]", reply.attachment.content.decode("utf-8", "replace")]
     buttons = [b for row in reply.buttons for b in row if b.data]
     lines += [f"  → {b.label}: {b.url}" for row in reply.buttons for b in row if b.url]
     lines += [f"  [{n}] {b.label}" for n, b in enumerate(buttons, start=1)]

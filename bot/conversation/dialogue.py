@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.contact.introductions import withdraw
-from bot.conversation import browse, profile
+from bot.conversation import browse, privacy, profile
 from bot.conversation.asking import Asking
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
@@ -17,7 +17,6 @@ from bot.desk.tickets import StaffGroup
 from bot.i18n.catalog import language_of
 from bot.services import Services
 from bot.storage.database import session_scope
-from bot.storage.privacy import forget
 from bot.storage.tables import Actor, utcnow
 
 BROWSE_COMMANDS = {"funding": "funding", "contacts": "contact", "networks": "network", "events": "event",
@@ -93,12 +92,9 @@ class Conversation:
         if (turn := self.kontakt.command(session, actor, event)) is not None:
             return turn
         if name == "forget":
-            language = actor.language
-            withdraw(session, actor.key, texts=self.services.catalog, now=self.services.clock())
-            if self.desk is not None:  # before the needs go: the staff group loses their words too
-                forget_tickets(session, desk=self.desk, texts=self.services.catalog, user_key=actor.key)
-            count = forget(session, actor.key)
-            return Turn((Reply(self.services.catalog(language, "privacy.forgotten", count=count), language=language),))
+            return privacy.confirm(self.services.catalog, actor)
+        if name == "mydata":
+            return privacy.show(session, self.services.catalog, actor, event)
         return self._say(actor, "help.text")
 
     # ------------------------------------------------------------------ a person, media
@@ -123,7 +119,8 @@ class Conversation:
     # ------------------------------------------------------------------ buttons
     def _press(self, session: Session, actor: Actor, event: Press) -> Turn:
         kind, _, rest = event.data.partition(":")
-        handler = {**self.presses.handlers(), "kp": self._people_to_person, **self.kontakt.press_handlers()}.get(kind)
+        handler = {**self.presses.handlers(), "kp": self._people_to_person, "fg": self._forget,
+                   **self.kontakt.press_handlers()}.get(kind)
         turn = handler(session, actor, event, rest) if handler else None
         return turn if turn is not None else Turn()
 
@@ -133,6 +130,14 @@ class Conversation:
         text = state.pop("people_text", None)
         actor.conversation = state
         return None if text is None else self.asking.text(session, actor, Text(event.sender, text), force_person=True)
+
+    def _forget(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
+        """After the yes: Kontakt and the staff group let go of the person first, then storage erases them."""
+        if rest == "yes":
+            withdraw(session, actor.key, texts=self.services.catalog, now=self.services.clock())
+            if self.desk is not None:  # before the needs go: the staff group loses their words too
+                forget_tickets(session, desk=self.desk, texts=self.services.catalog, user_key=actor.key)
+        return privacy.answer(session, self.services.catalog, actor, event, rest)
 
     # ------------------------------------------------------------------ profile
     def _ask_country(self, actor: Actor) -> Reply:

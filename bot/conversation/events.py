@@ -78,6 +78,14 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent after a reply's text (e.g. /mydata's JSON), by each front end its own way."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message: plain text (renderers escape it), an optional entry card, button rows."""
 
@@ -86,6 +94,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     language: str = "en"
     replace: bool = False  # edit the message whose button was pressed instead of sending anew
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)

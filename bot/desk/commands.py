@@ -25,6 +25,7 @@ from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcno
 SUBJECT_CHARS = 60
 STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "reload", "export", "report",
                   "stats", "help")
+HEAVY = frozenset({"export", "report", "reload", "stats"})  # seconds of work: run apart, never in a user's way
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
 

@@ -121,6 +121,13 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessa
     return ready
 
 
+def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
+    """The row, locked until this transaction ends; None while another instance delivers it (PostgreSQL's
+    FOR UPDATE SKIP LOCKED; SQLite, one process on one file, has no row locks and needs none)."""
+    return session.exec(select(OutboxMessage).where(OutboxMessage.id == row_id)
+                        .with_for_update(skip_locked=True)).first()
+
+
 def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
@@ -204,7 +211,7 @@ class OutboxSender:
             if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
                 break
             with session_scope(self.engine) as session:
-                row = session.get(OutboxMessage, row_id)
+                row = claim(session, row_id)
                 if row is None or row.state != Delivery.PENDING:
                     continue
                 if await self._deliver(session, row):

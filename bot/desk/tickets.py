@@ -194,7 +194,9 @@ def due_reminders(session: Session, *, desk: StaffGroup, texts: Texts, after: ti
     """Re-announce tickets open longer than `after`, once per period; return how many."""
     now = now or utcnow()
     count = 0
-    for ticket in open_tickets(session):
+    claimed = session.exec(select(Ticket).where(col(Ticket.state).in_(OPEN_STATES)).order_by(col(Ticket.id))
+                           .with_for_update(skip_locked=True)).all()  # another instance's round skips these
+    for ticket in claimed:
         last = ticket.reminded_at or ticket.created_at
         if age(ticket, now) >= after and now - last >= after:
             hours = int(age(ticket, now).total_seconds() // 3600)

@@ -7,6 +7,7 @@ messages never leave the database through an export or a report.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,13 +94,18 @@ class TicketRow:
                 self.art_form, self.user_key)
 
 
-def open_existing(url: str) -> Engine:
-    """The database to analyse; a missing SQLite file is an error rather than a new empty database."""
+@contextmanager
+def open_existing(url: str) -> Iterator[Engine]:
+    """The database to analyse, closed after; a missing SQLite file is an error rather than a new empty database."""
     if url.startswith("sqlite") and ":memory:" not in url:
         path = Path(url.split("///", 1)[-1])
         if not path.is_file():
             raise FileNotFoundError(f"no database at {path}")
-    return open_database(url)
+    engine = open_database(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def count_needs(engine: Engine, period: Period) -> int:

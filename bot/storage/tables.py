@@ -1,4 +1,4 @@
-"""The database tables (SQLModel). Engine and sessions live in bot/db.py."""
+"""The database tables (SQLModel). Engine and sessions live in database.py, their versions in schema.py."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def test_forget_removes_the_card_pending_requests_their_messages_and_blocks_but_
         settled = ask(session, add_card(session, "t2", place="Flen"))
         introductions.say_no(session, settled, state=RequestState.BLOCKED, texts=CATALOG, language="en", now=NOW)
         pending_id = pending.id
-        forget(session, "asker")
+        forget(session, "asker", user_id=1, chat_id=1)
         assert session.get(ContactRequest, pending_id) is None
         kept = session.exec(select(ContactRequest)).one()
         assert (kept.state, kept.asker_key, kept.line, kept.target_key) == (RequestState.BLOCKED, None, None, None)

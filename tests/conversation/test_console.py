@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.config import Settings
 from bot.conversation.console import console_sender, run
 from bot.conversation.dialogue import Conversation
@@ -17,7 +18,7 @@ KB = Path(__file__).parents[1] / "data" / "kb"
 
 
 def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
+    services = build_services(Settings(), engine=open_database(url_for(tmp_path / 'c.db')), secret=b"c",
                               knowledge=reference_knowledge,
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     out = io.StringIO()
@@ -34,7 +35,7 @@ def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path, ref
 
 def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path: Path,
                                                                        reference_knowledge: Knowledge) -> None:
-    services = build_services(Settings(), engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"c",
+    services = build_services(Settings(), engine=open_database(url_for(tmp_path / 'c.db')), secret=b"c",
                               knowledge=reference_knowledge,
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     out = io.StringIO()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.conversation import browse
 from bot.config import Settings, StaffSettings
 from bot.conversation.dialogue import Conversation
@@ -24,7 +25,7 @@ def knowledge(reference_knowledge: Knowledge) -> Knowledge:
 
 def conversation(tmp_path: Path, knowledge: Knowledge, **staff: object) -> Conversation:
     settings = Settings(staff=StaffSettings(**staff))  # type: ignore[arg-type]
-    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'c.db'}"), secret=b"test",
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'c.db')), secret=b"test",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     return Conversation(services)
 
@@ -204,7 +205,27 @@ def test_a_sticker_gets_a_short_localised_reply(tmp_path: Path, knowledge: Knowl
     assert reply == "Jag kan bara läsa text. Skriv gärna din fråga i ett meddelande."
 
 
-def test_forget_deletes_the_users_questions_profile_and_the_words_of_their_tickets(tmp_path: Path, knowledge: Knowledge) -> None:
+def forget_confirmed(conv: Conversation, sender: Sender = ANNA) -> str:
+    """/forget, then the yes button it offers; the text of the reply."""
+    asked = conv.handle(Command(sender, "forget")).replies[0]
+    yes = asked.buttons[0][0]
+    assert yes.data == "fg:yes"
+    return conv.handle(Press(sender, yes.data, 5)).replies[0].text
+
+
+def test_forget_asks_first_and_no_keeps_everything(tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
+    asked = conv.handle(Command(ANNA, "forget")).replies[0]
+    assert asked.text.startswith("Det här raderar dina frågor") and asked.text.endswith("Radera?")
+    assert [b.label for b in asked.buttons[0]] == ["Ja, radera", "Nej, behåll"]
+    assert conv.handle(Press(ANNA, "fg:no", 5)).replies[0].text == "Inget raderades."
+    with session_scope(conv.services.engine) as session:
+        assert [n.text for n in session.exec(select(Need)).all()] == ["hvem er kulturkonsulent i næstved"]
+
+
+def test_forget_erases_the_users_texts_profile_and_tickets_and_keeps_anonymous_counts(
+        tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge, group_chat_id=-100)
     conv.handle(Text(ANNA, "hvem er kulturkonsulent i næstved", update_id=1))
     conv.handle(Command(ANNA, "human", "vad blir det för väder i nyköping", update_id=2))
@@ -215,9 +236,11 @@ def test_forget_deletes_the_users_questions_profile_and_the_words_of_their_ticke
         assert any("väder" in str(row.payload) for row in rows)
         for row in rows:
             row.state = "sent"
-    conv.handle(Command(ANNA, "forget"))
+    forget_confirmed(conv)
     with session_scope(conv.services.engine) as session:
-        assert [n.update_id for n in session.exec(select(Need)).all()] == [3]
+        needs = session.exec(select(Need).order_by(Need.id)).all()
+        assert [(n.update_id, n.text, n.user_key) for n in needs][:2] == [(None, "", ""), (None, "", "")]
+        assert needs[2].text == "finns det en kurs i projektledning"
         left = session.exec(select(Ticket)).all()  # a tombstone keeps the number and topic, nothing of theirs
         assert [(t.forgotten, t.user_key, t.question, t.subject, t.chat_id, t.tried) for t in left] == [
             (True, "", "", "", None, [])]
@@ -232,9 +255,8 @@ def test_forget_reports_how_many_of_the_users_questions_it_deleted(tmp_path: Pat
         conv.handle(Text(ANNA, question, update_id=update_id))
     for update_id in (11, 12):
         conv.handle(Text(Sender(2002, 2002, "en"), "kulturstipendium eskilstuna", update_id=update_id))
-    reply = conv.handle(Command(ANNA, "forget")).replies[0].text
-    assert reply.startswith("Klart: jag har raderat dina 3 frågor,")
-    assert conv.handle(Command(ANNA, "forget")).replies[0].text.startswith("Klart: jag har raderat dina 0 frågor,")
+    assert forget_confirmed(conv).startswith("Klart: jag har raderat dina 3 frågor,")
+    assert forget_confirmed(conv).startswith("Klart: jag har raderat dina 0 frågor,")
 
 
 def test_a_profile_puts_the_users_own_municipality_first_among_options(tmp_path: Path, knowledge: Knowledge) -> None:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, utcnow
 from bot.desk.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, RetryLater, Sent, Throttle, Undeliverable,
@@ -15,7 +16,7 @@ from bot.desk.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, Retry
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    return open_database(f"sqlite:///{tmp_path / 'outbox.db'}")
+    return open_database(url_for(tmp_path / 'outbox.db'))
 
 
 def add(engine: Engine, key: str, chat_id: int = 1) -> None:

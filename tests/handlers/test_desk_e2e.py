@@ -130,6 +130,9 @@ async def test_forget_empties_the_users_topics_and_staff_messages_there_are_answ
         await user.reply(relayed, "och en pianostämmare, tack")  # a reply to the team's answer joins the ticket
         await emulator.wait_for(lambda: in_group(emulator, "pianostämmare", thread))
         await user.send("/forget")
+        asked = await emulator.wait_for(lambda: next((m for m in user.messages if "fg:yes" in str(m.get("reply_markup"))),
+                                                     None))
+        await user.press(asked, "fg:yes")  # /forget asks first
         group = emulator.chats[GROUP]
         notice = await emulator.wait_for(lambda: in_group(emulator, "deleted their data", thread))
         assert len(notice) == 1

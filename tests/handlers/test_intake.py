@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
+from tests.databases import url_for
 from bot.config import Settings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.matching.matcher import Matcher, Result
@@ -47,8 +48,8 @@ def needs(engine: Engine) -> list[Need]:
 async def test_every_update_is_committed_before_its_offset_confirms_it(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     database = tmp_path / "bot.db"
-    engine = open_database(f"sqlite:///{database}")
-    observer = open_database(f"sqlite:///{database}")  # a second connection sees only committed rows
+    engine = open_database(url_for(database))
+    observer = open_database(url_for(database))  # a second connection sees only committed rows
     delivered: list[int] = []
     unconfirmed_but_missing: list[int] = []
     serve = emulator.api_getupdates
@@ -67,13 +68,14 @@ async def test_every_update_is_committed_before_its_offset_confirms_it(
             for user in users:
                 delivered.append((await user.send(f"{QUESTION} {burst}"))["update_id"])
             await emulator.wait_for(lambda: max(offsets(emulator), default=0) > delivered[-1])  # each burst confirmed
+        await emulator.wait_for(lambda: len(needs(engine)) == len(delivered))  # handled beside the polling
     assert len(set(offsets(emulator))) >= 5 and not unconfirmed_but_missing
     assert sorted(n.update_id for n in needs(engine) if n.update_id) == sorted(delivered)
 
 
 async def test_updates_stored_before_a_crash_are_handled_on_restart_and_not_fetched_again(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     user = emulator.user(710, language_code="da")
     stored = [await user.send(f"{QUESTION} {n}") for n in range(3)]  # Telegram still holds them, unconfirmed
     with session_scope(engine) as session:  # ...and the crashed run had committed them to the inbox
@@ -90,7 +92,7 @@ async def test_updates_stored_before_a_crash_are_handled_on_restart_and_not_fetc
 
 async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_next_update_is_answered(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     user = emulator.user(720, language_code="da")
     async with bot_on(emulator, engine, reference_knowledge) as services:
         services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher))
@@ -109,7 +111,7 @@ async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_nex
 
 async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp_path: Path,
                                                    reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     user = emulator.user(730, language_code="en")
     emulator.fail("getUpdates", 502, times=1)
     async with bot_on(emulator, engine, reference_knowledge):
@@ -122,7 +124,7 @@ async def test_after_a_quiet_week_updates_are_taken_whatever_their_ids(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     """After a week without updates Telegram numbers them anew at random, maybe lower: the bot then polls without
     an offset (which would confirm them unseen), and an old id that comes back with another message is new."""
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     user = emulator.user(740, language_code="da")
     now = datetime.now(UTC)
     with session_scope(engine) as session:
@@ -141,7 +143,7 @@ async def test_after_a_quiet_week_updates_are_taken_whatever_their_ids(
 
 async def test_a_restart_within_the_week_goes_on_after_the_update_received_last(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     now = datetime.now(UTC)
     with session_scope(engine) as session:  # ids were drawn anew two days ago: the last received is the lowest
         for update_id, received in ((900, now - timedelta(days=9)), (3, now - timedelta(days=2))):
@@ -155,7 +157,7 @@ async def test_a_restart_within_the_week_goes_on_after_the_update_received_last(
 async def test_a_handled_update_keeps_its_raw_payload_only_minutes(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     """The inbox row stays as the intake's record; the ids, names and words in its payload go."""
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     now = datetime.now(UTC)
     raw = {"message": {"from": {"id": 4711, "first_name": "Anna"}, "text": "hej"}}
     with session_scope(engine) as session:

@@ -79,13 +79,23 @@ async def list_card(emulator: BotApiEmulator, user: UserHandle, *, name: str, ar
     user.skip_read()
 
 
+PAGE = 3  # contact.page_size: cards shown at once
+
+
 async def search(emulator: BotApiEmulator, user: UserHandle, text: str) -> list[dict[str, Any]]:
     """Send a search; the cards that come back (messages with 'Ask for an introduction')."""
     user.skip_read()
     await user.send(text)
-    await user.next_message()
-    await emulator.idle()
-    return [m for m in user.messages[user._read - 1:] if "kr:" in str(m.get("reply_markup"))]
+    header = await user.next_message()
+    first = user._read - 1
+    fit = int(header["text"].split()[0]) if header["text"].split()[0].isdigit() else 0  # "2 people fit…"
+
+    def cards() -> list[dict[str, Any]]:
+        return [m for m in user.messages[first:] if "kr:" in str(m.get("reply_markup"))]
+
+    if fit:  # updates are handled in lanes after they are confirmed: wait for the cards, not for the intake
+        await emulator.wait_for(lambda: len(cards()) >= min(fit, PAGE))
+    return cards()
 
 
 async def ask(emulator: BotApiEmulator, asker: UserHandle, card: dict[str, Any], line: str) -> None:
@@ -207,6 +217,9 @@ async def test_forget_removes_the_card_and_every_pending_request(
     await ask(emulator, carl, cards[0], "Let's meet!")
     await request_to(emulator, anna, "Let's meet!")
     await anna.send("/forget")
+    asked = await emulator.wait_for(lambda: next((m for m in anna.messages if "fg:yes" in str(m.get("reply_markup"))),
+                                                 None))
+    await anna.press(asked, "fg:yes")  # /forget asks first
     await emulator.wait_for(lambda: services_of(app).catalog("sv", "privacy.forgotten", count=0) in texts(anna))
     await emulator.wait_for(lambda: services_of(app).catalog("en", "contact.not_this_time") in texts(carl))
     engine = services_of(app).engine

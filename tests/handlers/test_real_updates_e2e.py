@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.config import Settings, StaffSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need, Ticket
@@ -32,7 +33,7 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Kno
     emulator.group(GROUP, is_forum=True)
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
                         staff=StaffSettings(group_chat_id=GROUP, topics=True, user_ids=(STAFF,)))
-    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"real",
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"real",
                               knowledge=reference_knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
     async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05, group_per_minute=600):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.config import Settings, StorageSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need
@@ -59,10 +60,11 @@ async def test_a_refused_token_ends_the_process_with_a_clear_message(emulator: B
 
 
 async def test_a_bot_api_down_at_start_is_waited_for(emulator: BotApiEmulator, tmp_path: Path,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+                                                     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KULTURLOTS_SECRET", "down-test")  # required where the suite runs on a database server
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url,
                                                   poll_timeout=1),
-                        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'bot.db'}"))
+                        storage=StorageSettings(url=url_for(tmp_path / 'bot.db')))
     emulator.fail("getMe", 502, times=2, description="Bad Gateway")
     stop = asyncio.Event()
     serving = asyncio.create_task(serve(settings, token=emulator.token, stop=stop, retry=0.05))
@@ -80,7 +82,9 @@ async def test_kill_9_mid_session_loses_no_question_and_logs_none_twice(emulator
                                                                          tmp_path: Path) -> None:
     """The inbox holds what Telegram was told is read: a killed process's successor handles the rest, once."""
     config = tmp_path / "config.yaml"
-    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n  poll_timeout: 1\n", encoding="utf-8")
+    database = url_for(tmp_path / "data" / "kulturlots.db")
+    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n  poll_timeout: 1\nstorage:\n  url: {database}\n",
+                      encoding="utf-8")
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": emulator.token, "KULTURLOTS_SECRET": "process-test"}
 
     async def start() -> asyncio.subprocess.Process:
@@ -97,7 +101,7 @@ async def test_kill_9_mid_session_loses_no_question_and_logs_none_twice(emulator
         process.kill()  # SIGKILL: no cleanup, whatever was in flight
         await process.wait()
         process = await start()
-        engine = open_database(f"sqlite:///{tmp_path / 'data' / 'kulturlots.db'}")
+        engine = open_database(database)
 
         def logged() -> list[int]:
             with session_scope(engine) as session:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from tests.databases import url_for
 from bot.config import Settings, StaffSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need
@@ -29,7 +30,7 @@ def knowledge(reference_knowledge: Knowledge) -> Knowledge:
 async def bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
                         staff=StaffSettings())
-    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"e2e",
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
     async with running(application, poll_timeout=1, outbox_idle=0.05):
@@ -42,7 +43,7 @@ async def staffed_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowl
     emulator.group(STAFF_GROUP)
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
                         staff=StaffSettings(group_chat_id=STAFF_GROUP, user_ids=(900,)))
-    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"e2e",
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
     async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05):

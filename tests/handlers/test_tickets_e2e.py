@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from tests.databases import url_for
 from bot.desk import tickets
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
@@ -34,7 +35,7 @@ Start = Callable[..., AbstractAsyncContextManager[Services]]
 def start(emulator: BotApiEmulator, tmp_path: Path, language_data: LanguageData) -> Start:
     """Start the bot (again, after a restart) on one database, with a staff group with or without topics."""
     shutil.copytree(KB, tmp_path / "kb")
-    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = open_database(url_for(tmp_path / 'bot.db'))
     knowledge = load_knowledge_for(Settings(), language_data, tmp_path / "kb")
 
     def settings(topics: bool) -> Settings:

@@ -159,15 +159,15 @@ def test_progress_is_drawn_on_the_stream_when_asked_or_on_a_terminal_and_silent_
     assert isinstance(progress_for(True, io.StringIO()), Progress)
 
 
-def write_config(tmp_path: Path, database: Path, kb_dir: Path) -> Path:
+def write_config(tmp_path: Path, database: str, kb_dir: Path) -> Path:
     config = tmp_path / "config.yaml"
-    config.write_text(f"storage:\n  url: sqlite:///{database}\nknowledge:\n  path: {kb_dir}\n", encoding="utf-8")
+    config.write_text(f"storage:\n  url: {database}\nknowledge:\n  path: {kb_dir}\n", encoding="utf-8")
     return config
 
 
 def test_the_cli_writes_json_to_stdout_and_files_by_suffix(engine: Engine, tmp_path: Path, kb_dir: Path,
                                                            capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    config = str(write_config(tmp_path, tmp_path / "needs.db", kb_dir))
+    config = str(write_config(tmp_path, engine.url.render_as_string(hide_password=False), kb_dir))
     assert main(["--config", config, "export", "--format", "json", "--period", "2026-03"]) == EXIT_OK
     out, err = capsysbinary.readouterr()
     assert len(json.loads(out)) == 12 and err == b""  # stderr is no terminal here: no progress
@@ -182,12 +182,12 @@ def test_the_cli_writes_json_to_stdout_and_files_by_suffix(engine: Engine, tmp_p
 
 def test_the_cli_refuses_xlsx_on_stdout_an_unknown_period_and_a_missing_database(
         engine: Engine, tmp_path: Path, kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = str(write_config(tmp_path, tmp_path / "needs.db", kb_dir))
+    config = str(write_config(tmp_path, engine.url.render_as_string(hide_password=False), kb_dir))
     assert main(["--config", config, "export", "--format", "xlsx"]) == EXIT_USAGE
     assert "--out" in capsys.readouterr().err
     assert main(["--config", config, "export", "--period", "last summer"]) == EXIT_USAGE
     assert "not a period" in capsys.readouterr().err
-    missing = str(write_config(tmp_path, tmp_path / "nowhere.db", kb_dir))
+    missing = str(write_config(tmp_path, f"sqlite:///{tmp_path / 'nowhere.db'}", kb_dir))
     assert main(["--config", missing, "export"]) == EXIT_FAILED
     assert "no database" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()

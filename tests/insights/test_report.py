@@ -132,9 +132,9 @@ def test_contact_details_are_masked_but_amounts_and_years_stay() -> None:
 
 def test_the_cli_writes_the_report_in_the_staff_language_and_prints_its_index(seeded: Engine, tmp_path: Path, kb_dir: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    database = seeded.url.database
+    database = seeded.url.render_as_string(hide_password=False)
     config = tmp_path / "config.yaml"
-    config.write_text(f"default_language: sv\nstaff:\n  language: nl\nstorage:\n  url: sqlite:///{database}\n"
+    config.write_text(f"default_language: sv\nstaff:\n  language: nl\nstorage:\n  url: {database}\n"
                       f"knowledge:\n  path: {kb_dir}\n", encoding="utf-8")
     out = tmp_path / "rapport.html"
     assert main(["--config", str(config), "report", "--out", str(out), "--period", "2026-Q1"]) == EXIT_OK

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from tests.databases import url_for
 from bot.matching.matcher import Decision, Match, Result
 from bot.services import Knowledge
 from bot.storage.database import open_database, session_scope
@@ -27,7 +28,7 @@ def _actor(session: Session, user_id: int = TELEGRAM_ID) -> Actor:
 
 def test_a_question_is_stored_with_profile_decision_and_scores_under_a_pseudonym(
         tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    engine = open_database(url_for(tmp_path / 'n.db'))
     result = _result(reference_knowledge, "hvem er kulturkonsulent i næstved")
     with session_scope(engine) as session:
         log_question(session, actor=_actor(session), text="hvem er kulturkonsulent i næstved", result=result,
@@ -42,7 +43,7 @@ def test_a_question_is_stored_with_profile_decision_and_scores_under_a_pseudonym
 
 
 def test_a_redelivered_update_is_logged_once(tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    engine = open_database(url_for(tmp_path / 'n.db'))
     result = _result(reference_knowledge, "finns det en kurs i projektledning")
     with session_scope(engine) as session:
         actor = _actor(session)
@@ -58,7 +59,7 @@ def test_a_redelivered_update_is_logged_once(tmp_path: Path, reference_knowledge
 
 
 def test_feedback_can_only_reach_the_askers_own_need(tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    engine = open_database(url_for(tmp_path / 'n.db'))
     with session_scope(engine) as session:
         owner, stranger = _actor(session), _actor(session, user_id=1)
         need = log_question(session, actor=owner, text="hej", result=Result("hej", Decision.ESCALATE, ()),
@@ -75,7 +76,7 @@ def test_feedback_can_only_reach_the_askers_own_need(tmp_path: Path, reference_k
 
 def test_an_escalated_need_counts_as_escalated_and_keeps_its_matches(tmp_path: Path,
                                                                       reference_knowledge: Knowledge) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    engine = open_database(url_for(tmp_path / 'n.db'))
     entry = reference_knowledge.kb.entries[0]
     with session_scope(engine) as session:
         need = log_question(session, actor=_actor(session), text="x",
@@ -89,7 +90,7 @@ def test_an_escalated_need_counts_as_escalated_and_keeps_its_matches(tmp_path: P
 def test_an_update_id_telegram_draws_anew_logs_the_new_question_and_keeps_the_old(
         tmp_path: Path, reference_knowledge: Knowledge) -> None:
     """After a week without updates Telegram numbers them anew at random: an old id may come back."""
-    engine = open_database(f"sqlite:///{tmp_path / 'n.db'}")
+    engine = open_database(url_for(tmp_path / 'n.db'))
     result = _result(reference_knowledge, "finns det en kurs i projektledning")
     with session_scope(engine) as session:
         actor = _actor(session)
