@@ -22,13 +22,20 @@ def card_html(card: Card, catalog: Catalog, language: str) -> str:
         lines.append(escape(catalog(language, "card.deadline_passed")))
     if card.event_passed:
         lines.append(escape(catalog(language, "card.event_passed")))
-    lines += ["", escape(card.text)]
+    lines += ["", escape(marked(card.text, card.text_language, catalog))]
     if card.facts:
         lines.append("")
         for fact in card.facts:
             value = catalog(language, "card.rolling") if fact.value == "rolling" else fact.value
-            lines.append(f"<b>{escape(catalog(language, fact.label))}:</b> {escape(value)}")
+            lines.append(f"<b>{escape(catalog(language, fact.label))}:</b> {escape(marked(value, fact.language, catalog))}")
+    if card.demo:
+        lines += ["", f"<i>{escape(catalog(language, 'card.demo'))}</i>"]
     return "\n".join(lines)
+
+
+def marked(text: str, fallback: str | None, catalog: Catalog) -> str:
+    """A text shown in another language than the reader's, marked with that language ('… (in English)')."""
+    return f"{text} {catalog(fallback, 'card.in_language')}" if fallback else text
 
 
 def reply_html(reply: Reply, catalog: Catalog) -> str:

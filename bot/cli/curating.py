@@ -42,11 +42,15 @@ def add_commands(commands: Any) -> None:
 
 
 def _kb_check(args: argparse.Namespace) -> int:
+    from bot.i18n.mixing import joins_languages
+    from bot.i18n.phrases import load_phrases
     from bot.knowledge.check import check_report
 
     settings = settings_for(args)
     kb = load_knowledge(args.dir or settings.knowledge_dir)
-    print(check_report(kb, today=date.today(), review_after_days=settings.knowledge.review_after_days))
+    cues = load_phrases().function_words
+    print(check_report(kb, today=date.today(), review_after_days=settings.knowledge.review_after_days,
+                       joins_languages=lambda text: joins_languages(text, cues)))
     return EXIT_OK
 
 

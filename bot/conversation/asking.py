@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.storage.needs_log import count_small_talk, log_question
 from bot.storage.tables import Actor, Need, Ticket
 
+NEXT_OPTIONS = 3
 LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "nl": "Nederlands", "en": "English"}
 
 
@@ -49,8 +50,8 @@ class Asking:
         guessed = self.services.phrases.guess_language(event.text)
         language = guessed or actor.language
         replies = Replies(self.services, language, ticket.id if ticket is not None else None)
-        result = self._without(self.services.knowledge.matcher.match(
-            event.text, profile=Profile(actor.region, actor.art_form)), rejected)
+        profile = Profile(actor.region, actor.art_form)
+        result = self._without(self.services.knowledge.matcher.match(event.text, profile=profile), rejected, profile)
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
                             channel=event.sender.channel, now=self.services.clock(),
                             scope=scope_of(event.text, self.services.knowledge.matcher))
@@ -70,17 +71,21 @@ class Asking:
             return Turn((replies.options(need),))
         return Turn((replies.answer(need, result.matches[0].entry),))
 
-    @staticmethod
-    def _without(result: Result, rejected: object) -> Result:
-        """A question rephrased after 'not what I needed' does not get the rejected entry first, unless alone."""
+    def _without(self, result: Result, rejected: object, profile: Profile) -> Result:
+        """A question rephrased after 'not what I needed' does not get the rejected entry first: the others that fit
+        come first (from the matcher's ranking when the result held only that one), the rejected one last."""
         best = result.best
         if not isinstance(rejected, str) or best is None or best.entry.id != rejected:
             return result
         rest: tuple[Match, ...] = tuple(m for m in result.matches if m.entry.id != rejected)
         if not rest:
+            floor = self.services.settings.matching.clarify_min
+            ranked = self.services.knowledge.matcher.rank(result.question, profile=profile)
+            rest = tuple(m for m in ranked if m.entry.id != rejected and m.score >= floor)[:NEXT_OPTIONS]
+        if not rest:
             return result
         decision = Decision.CLARIFY if result.decision is Decision.ANSWER else result.decision
-        return Result(question=result.question, decision=decision, matches=rest, places=result.places,
+        return Result(question=result.question, decision=decision, matches=(*rest, best), places=result.places,
                       related=result.related)
 
     def to_ticket(self, session: Session, actor: Actor, ticket: Ticket, event: Text) -> Turn:

@@ -106,14 +106,14 @@ def _label(t: Callable[..., str], actor: Actor, entry: Entry, today: date) -> st
     title = entry.title.get(actor.language)
     if entry.kind in ("funding", "course") and entry.deadline_passed(today):
         return t("browse.passed", title=title)
-    facts = [f for f in _deciding(t, entry) if f and f.lower() not in title.lower()]
+    facts = [f for f in _deciding(t, entry, actor.language) if f and f.lower() not in title.lower()]
     return " · ".join([title, *facts])
 
 
-def _deciding(t: Callable[..., str], entry: Entry) -> list[str]:
+def _deciding(t: Callable[..., str], entry: Entry, language: str) -> list[str]:
     if entry.kind == "funding":
         deadline = t("card.rolling") if entry.deadline == "rolling" else _short(entry.deadline)
-        return [entry.amount or "", deadline]
+        return [entry.amount.get(language) if entry.amount else "", deadline]
     if entry.kind in ("event", "course"):
         return [_short(entry.starts), entry.place or entry.municipality or ""]
     if entry.kind == "contact":

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.knowledge.entries import ROLLING, Entry
+from bot.knowledge.entries import ROLLING, Entry, Text
+from bot.knowledge.placeholders import mask, placeholder_email, placeholder_phone
 from bot.matching.matcher import Decision, Result
+
+CONTACT_FACTS = ("fact.email", "fact.phone")
 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
     label: str   # a catalog key: fact.amount, fact.deadline, ...
     value: str
+    language: str | None = None  # the language of a value shown as a fallback, marked by the front ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +29,23 @@ class Card:
     url: str | None
     deadline_passed: bool
     event_passed: bool = False
+    demo: bool = False  # a placeholder contact was left out: the front ends say the entry is example data
+    text_language: str | None = None  # the text's language when it is a fallback, marked by the front ends
 
 
 def card(entry: Entry, *, language: str, today: date) -> Card:
     """The entry in the user's language (falling back to another it has), with the facts of its kind."""
     facts: list[Fact] = []
+    demo = False
 
     def add(label: str, value: object) -> None:
-        if value:
+        nonlocal demo
+        if label in CONTACT_FACTS and isinstance(value, str) and (placeholder_email(value) or placeholder_phone(value)):
+            demo = True  # never presented as a real address
+        elif isinstance(value, Text):
+            text, fallback = value.pick(language)
+            facts.append(Fact(label, text, fallback))
+        elif value:
             facts.append(Fact(label, _format(value)))
 
     if entry.kind == "funding":
@@ -56,10 +69,13 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
         if entry.kind == "course":
             add("fact.deadline", entry.open_deadline(today))
         add("fact.email", entry.email)
+    text, fallback = entry.body.pick(language)
+    masked = mask(text, "…")
     return Card(entry_id=entry.id, kind=entry.kind, title=entry.title.get(language),
-                text=entry.body.get(language), facts=tuple(facts), url=entry.url,
+                text=masked, facts=tuple(facts), url=entry.url,
                 deadline_passed=entry.kind in ("funding", "course") and entry.deadline_passed(today),
-                event_passed=entry.event_passed(today))
+                event_passed=entry.event_passed(today), demo=demo or masked != text,
+                text_language=fallback)
 
 
 def _format(value: object) -> str:
@@ -87,12 +103,14 @@ def render_result_text(result: Result, *, language: str, today: date) -> str:
                             for n, m in enumerate(result.matches, start=1))
         return f"? {result.question}\n  Did you mean:\n{options}\n"
     c = card(result.matches[0].entry, language=language, today=today)
-    lines = [f"? {result.question}", f"  {c.title} [{c.entry_id}]", f"  {c.text}"]
+    lines = [f"? {result.question}", f"  {c.title} [{c.entry_id}]", f"  {c.text}"]  # `ask` is for curators: unmarked
     lines += [f"  {EN_LABELS.get(f.label, f.label)}: {f.value}" for f in c.facts]
     if c.deadline_passed:
         lines.append("  (this deadline has passed)")
     if c.event_passed:
         lines.append("  (this event has taken place)")
+    if c.demo:
+        lines.append("  (example data: its placeholder contacts are left out)")
     if c.url:
         lines.append(f"  {c.url}")
     return "\n".join(lines) + "\n"

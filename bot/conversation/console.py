@@ -21,6 +21,11 @@ def console_sender(environ: Mapping[str, str]) -> Sender:
     return replace(CONSOLE_USER, language_code=code if code not in ("", "C", "POSIX") else None)
 
 
+def marked(text: str, fallback: str | None, catalog: Callable[..., str]) -> str:
+    """A text shown in another language than the reader's, marked with that language ('… (in English)')."""
+    return f"{text} {catalog(fallback, 'card.in_language')}" if fallback else text
+
+
 def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]]:
     """A reply as plain text, with its buttons numbered from 1."""
     lines: list[str] = []
@@ -31,9 +36,12 @@ def render(reply: Reply, catalog: Callable[..., str]) -> tuple[str, list[Button]
             lines.append(catalog(reply.language, "card.deadline_passed"))
         if card.event_passed:
             lines.append(catalog(reply.language, "card.event_passed"))
-        lines.append(card.text)
+        lines.append(marked(card.text, card.text_language, catalog))
         lines += [f"  {catalog(reply.language, f.label)}: "
-                  f"{catalog(reply.language, 'card.rolling') if f.value == 'rolling' else f.value}" for f in card.facts]
+                  + marked(catalog(reply.language, "card.rolling") if f.value == "rolling" else f.value, f.language,
+                           catalog) for f in card.facts]
+        if card.demo:
+            lines.append(catalog(reply.language, "card.demo"))
     if reply.text:
         lines.append(reply.text)
     if reply.attachment is not None:  # the person's own file, shown where they sit

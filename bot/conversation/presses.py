@@ -11,10 +11,11 @@ from bot.conversation import browse, profile
 from bot.conversation.cards import card
 from bot.conversation.escalation import Escalation
 from bot.conversation.events import Button, Press, Reply, Turn
-from bot.conversation.replies import Replies
+from bot.conversation.replies import RELATED_SHARE, Replies
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.languages import LANGUAGES
+from bot.matching.matcher import Profile
 from bot.services import Services
 from bot.storage.needs_log import need_of, record_feedback
 from bot.storage.tables import Actor, Need, Ticket, TicketState
@@ -34,7 +35,7 @@ class Presses:
     def handlers(self) -> dict[str, Handler]:
         return {"fb": self.feedback, "ch": self.choose, "esc": self.ask_person, "pf": self.profile,
                 "lang": self.language, "pg": self.page, "e": self.show, "tk": self.ticket_button,
-                "add": self.add_to_ticket, "rp": self.rephrase, "bp": self.browsed}
+                "add": self.add_to_ticket, "rp": self.rephrase, "bp": self.browsed, "nx": self.next_chosen}
 
     def replies(self, session: Session, actor: Actor) -> Replies:
         ticket = tickets.open_ticket_of(session, actor.key) if self.desk else None
@@ -55,13 +56,35 @@ class Presses:
         if verdict == "y":
             return Turn(toast=replies.t("feedback.thanks"))
         shown = need.chosen_id or (need.matches[0]["id"] if need.matches else "")
-        actor.conversation = {**actor.conversation, "rejected": shown}
-        others = [m["id"] for m in need.matches if m["id"] != shown][:NEXT_BEST]
-        person = (Button(replies.t("button.ask_person"), f"esc:{need.id}"),)
+        others = self.next_best(actor, need, shown)
+        actor.conversation = {**actor.conversation, "rejected": shown, "next": [need.id, *others]}
         if not others:
+            person = (Button(replies.t("button.ask_person"), f"esc:{need.id}"),)
             return Turn((replies.say("feedback.sorry", buttons=(person,)),))
-        return Turn((replies.options(need, skip=frozenset(m["id"] for m in need.matches) - set(others),
-                                     key="feedback.next"),))
+        return Turn((replies.next_best(need, others),))
+
+    def next_best(self, actor: Actor, need: Need, shown: str) -> list[str]:
+        """The entries ranked after the rejected one that are still on the topic: those logged, then the matcher's."""
+        floor = self.services.settings.matching.clarify_min * RELATED_SHARE
+        ranked = self.services.knowledge.matcher.rank(need.text, profile=Profile(actor.region, actor.art_form))
+        ids = [m["id"] for m in need.matches] + [m.entry.id for m in ranked if m.score >= floor]
+        return [i for n, i in enumerate(ids) if i != shown and i not in ids[:n]
+                and i in self.services.knowledge.kb.by_id][:NEXT_BEST]
+
+    def next_chosen(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
+        """A next-best entry's card; the list stays, the chosen line marked."""
+        need_id, _, index = rest.partition(":")
+        need = self.need(session, actor, need_id)
+        listed = actor.conversation.get("next")
+        if need is None or not index.isdigit() or not isinstance(listed, list) or listed[:1] != [need.id]:
+            return None
+        ids = [str(i) for i in listed[1:]]
+        if int(index) >= len(ids) or ids[int(index)] not in self.services.knowledge.kb.by_id:
+            return None
+        need.chosen_id = ids[int(index)]
+        replies = self.replies(session, actor)
+        return Turn((replies.next_best(need, ids, chosen=int(index), replace=True),
+                     replies.answer(need, self.services.knowledge.kb.by_id[ids[int(index)]])))
 
     def choose(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         """An option's card; the options stay, the chosen one marked, so another is one tap away."""
@@ -74,9 +97,7 @@ class Presses:
             return None
         need.chosen_id = entry.id
         replies = self.replies(session, actor)
-        shown = frozenset({actor.conversation.get("rejected", "")}) if need.feedback == "not_helpful" else frozenset()
-        key = "feedback.next" if need.feedback == "not_helpful" else "clarify.ask"
-        return Turn((replies.options(need, chosen=int(index), replace=True, skip=shown, key=key),
+        return Turn((replies.options(need, chosen=int(index), replace=True),
                      replies.answer(need, entry)))
 
     def ask_person(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:

@@ -44,16 +44,20 @@ class Replies:
         return Reply(card=card(entry, language=self.language, today=self.services.today()),
                      buttons=(*rows, *self.add_row(need)), language=self.language)
 
-    def options(self, need: Need, *, chosen: int | None = None, replace: bool = False,
-                skip: frozenset[str] = frozenset(), key: str = "clarify.ask") -> Reply:
+    def options(self, need: Need, *, chosen: int | None = None, replace: bool = False) -> Reply:
         """The options of a need (those it logged), the chosen one marked, so a second is one tap away."""
+        return self._listed(need, [m["id"] for m in need.matches], "ch", chosen=chosen, replace=replace,
+                            key="clarify.ask")
+
+    def next_best(self, need: Need, ids: list[str], *, chosen: int | None = None, replace: bool = False) -> Reply:
+        """After 'not what I needed': the next best entries, the chosen one marked, and a person."""
+        return self._listed(need, ids, "nx", chosen=chosen, replace=replace, key="feedback.next")
+
+    def _listed(self, need: Need, ids: list[str], prefix: str, *, chosen: int | None, replace: bool,
+                key: str) -> Reply:
         kb = self.services.knowledge.kb
-        rows = []
-        for n, match in enumerate(need.matches):
-            entry = kb.by_id.get(match["id"])
-            if entry is not None and entry.id not in skip:
-                mark = CHOSEN if n == chosen else ""
-                rows.append((Button(mark + entry.title.get(self.language), f"ch:{need.id}:{n}"),))
+        rows = [(Button((CHOSEN if n == chosen else "") + kb.by_id[i].title.get(self.language),
+                        f"{prefix}:{need.id}:{n}"),) for n, i in enumerate(ids) if i in kb.by_id]
         rows.append((Button(self.t("button.none_of_these"), f"esc:{need.id}"),))
         return Reply(self.t(key), buttons=(*rows, *self.add_row(need)), language=self.language,
                      replace=replace)

@@ -25,6 +25,7 @@ KINDS: tuple[Kind, ...] = tuple(Kind)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_MAX = 60  # "e:" + id must fit Telegram's 64-byte callback data
 ROLLING = "rolling"
+FALLBACK_ORDER = ("en", "sv", "da", "nl")  # README, "One language per message"
 
 
 class KnowledgeError(Exception):
@@ -57,12 +58,17 @@ class Text:
 
     by_language: Mapping[str, str]
 
-    def get(self, language: str, fallbacks: tuple[str, ...] = ("en", "sv", "da", "nl")) -> str:
-        """The text in `language`, else the first fallback present, else any."""
-        for lang in (language, "", *fallbacks):
+    def get(self, language: str) -> str:
+        """The text in `language`, else in the first language of FALLBACK_ORDER it has."""
+        return self.pick(language)[0]
+
+    def pick(self, language: str) -> tuple[str, str | None]:
+        """The text for a reader of `language` and, when it is a fallback, the language it is written in:
+        their own language, a text of unstated language (a name), then English, Swedish, Danish, Dutch."""
+        for lang in (language, "", *FALLBACK_ORDER):
             if value := self.by_language.get(lang):
-                return value
-        return next(iter(self.by_language.values()), "")
+                return value, (lang if lang not in (language, "") else None)
+        return next(iter(self.by_language.values()), ""), None
 
     @property
     def languages(self) -> frozenset[str]:
@@ -94,7 +100,7 @@ class Entry:
     audience: tuple[str, ...] = ()
     url: str | None = None
     organisation: str | None = None
-    amount: str | None = None
+    amount: Text | None = None
     deadline: date | str | None = None
     next_deadline: date | None = None  # the next round's deadline, once known
     role: str | None = None
@@ -103,7 +109,7 @@ class Entry:
     phone: str | None = None
     starts: datetime | date | None = None
     place: str | None = None
-    how_to_join: str | None = None
+    how_to_join: Text | None = None
     answer: Text | None = None
     reviewed: date | None = None  # when a curator last checked the entry
     review_after_days: int | None = None  # overrides the configured review period for this entry

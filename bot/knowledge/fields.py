@@ -9,9 +9,9 @@ from typing import Any
 from bot.knowledge.entries import ROLLING, KnowledgeError, Text
 from bot.languages import LANGUAGES
 
-TEXT_FIELDS = ("title", "summary", "answer")
+TEXT_FIELDS = ("title", "summary", "answer", "amount", "how_to_join")  # one text, or one per language
 LIST_FIELDS = ("keywords", "questions", "regions", "art_forms", "audience")
-STRING_FIELDS = ("url", "organisation", "amount", "role", "municipality", "email", "phone", "place", "how_to_join")
+STRING_FIELDS = ("url", "organisation", "role", "municipality", "email", "phone", "place")
 DATE_FIELDS = ("deadline", "next_deadline", "starts", "reviewed")
 NUMBER_FIELDS = ("review_after_days",)
 KNOWN_FIELDS = frozenset(("id", *TEXT_FIELDS, *LIST_FIELDS, *STRING_FIELDS, *DATE_FIELDS, *NUMBER_FIELDS))

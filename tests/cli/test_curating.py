@@ -57,5 +57,24 @@ def test_an_import_with_errors_lists_them_exits_1_and_writes_nothing(
     assert main(["kb", "import", str(site / "base.xlsx"), "--kb", str(site / "kb"), "--apply"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "knowledge base has 1 error(s):"
-    assert err[1].startswith("  base.xlsx, sheet 'funding', row 2, column T,")
+    assert err[1].startswith("  base.xlsx, sheet 'funding', row 2, column X,")
     assert files(site / "kb") == before
+
+
+SHIPPED = Path(__file__).parents[2] / "knowledge"
+
+
+def test_kb_check_flags_the_18_fields_of_the_reference_base_that_join_two_languages(
+        kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check", str(kb_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "fields that join two languages (write one text per language instead): 18" in out
+    assert "  talentnettet: how_to_join (" in out
+
+
+def test_the_shipped_base_joins_no_two_languages_and_kb_check_warns_on_its_placeholder_contacts(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check", str(SHIPPED)]) == 0
+    out = capsys.readouterr().out
+    assert "fields that join two languages (write one text per language instead): 0" in out
+    assert "warning: placeholder contacts" in out and "  naestved-kulturkonsulent: phone +45 0000 0001" in out

@@ -27,7 +27,7 @@ def test_a_question_an_answer_and_a_numbered_feedback_button(tmp_path: Path, ref
     assert "KULTURKONSULENT, NÆSTVED KOMMUNE" in text
     assert "  → Åbn hjemmesiden: https://" in text and "  [2] 👎 Ikke det, jeg søgte" in text
     assert "  [3] Ja, Dansk" in text  # asked in Danish: answered in Danish, with the offer to switch
-    assert "Shall I pass your question to a person?" in text
+    assert "Perhaps one of these fits better?" in text and "None of these" in text
     with session_scope(services.engine) as session:
         need = session.exec(select(Need)).one()
         assert (need.channel, need.feedback) == ("console", "not_helpful")

@@ -105,7 +105,7 @@ async def test_an_answer_has_a_link_and_feedback_buttons_and_feedback_is_stored(
     assert rows[0][0]["url"].startswith("https://") and rows[1][0]["callback_data"].startswith("fb:")
     await user.press(card, rows[1][1]["callback_data"])
     offer = await emulator.wait_for(lambda: len(user.messages) > 1 and user.messages[-1])
-    assert offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith("esc:")
+    assert offer["reply_markup"]["inline_keyboard"][-1][0]["callback_data"].startswith("esc:")
     with session_scope(bot.engine) as session:
         assert session.exec(select(Need)).one().feedback == "not_helpful"
 

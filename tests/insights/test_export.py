@@ -243,7 +243,7 @@ def test_a_region_keeps_the_needs_of_its_municipalities_only(engine: Engine, tmp
 def test_the_cli_refuses_a_region_nobody_knows(engine: Engine, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(f"storage:\n  url: sqlite:///{engine.url.database}\n", encoding="utf-8")
+    config.write_text(f"storage:\n  url: {engine.url.render_as_string(hide_password=False)}\n", encoding="utf-8")
     assert main(["export", "--config", str(config), "--region", "Atlantis"]) == EXIT_USAGE
     assert "no known region or municipality is called 'Atlantis'" in capsys.readouterr().err
 
@@ -282,7 +282,7 @@ def test_shares_read_as_percentages_and_wide_sheets_print_landscape_one_page_wid
 
 def test_the_config_switch_leaves_the_questions_sheet_out(engine: Engine, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(f"storage:\n  url: sqlite:///{engine.url.database}\nstaff:\n  export_questions: false\n",
+    config.write_text(f"storage:\n  url: {engine.url.render_as_string(hide_password=False)}\nstaff:\n  export_questions: false\n",
                       encoding="utf-8")
     assert main(["export", "--config", str(config), "--out", str(tmp_path / "n.xlsx")]) == EXIT_OK
     assert openpyxl.load_workbook(tmp_path / "n.xlsx").sheetnames == ["needs", "tickets", "summary"]

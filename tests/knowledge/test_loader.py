@@ -294,14 +294,20 @@ def test_text_may_be_a_plain_string_or_a_mapping_per_language(tmp_path: Path, wr
     assert entry.body is entry.answer and entry.summary is None
 
 
-def test_text_get_prefers_the_language_then_unstated_then_fallbacks() -> None:
+def test_text_get_prefers_the_language_then_unstated_then_english_swedish_danish_dutch() -> None:
     text = Text({"sv": "Hej", "en": "Hello"})
     assert text.get("sv") == "Hej"
     assert text.get("da") == "Hello"
-    assert text.get("da", fallbacks=("sv",)) == "Hej"
-    assert Text({"nl": "Hallo"}).get("da", fallbacks=()) == "Hallo"
+    assert Text({"nl": "Hallo", "da": "Hej"}).get("en") == "Hej"
+    assert Text({"nl": "Hallo"}).get("da") == "Hallo"
     assert Text({"": "Plain", "en": "English"}).get("da") == "Plain"
     assert Text({}).get("en") == ""
+
+
+def test_a_fallback_says_which_language_it_is_in_and_a_name_is_no_fallback() -> None:
+    assert Text({"sv": "Hej", "en": "Hello"}).pick("da") == ("Hello", "en")
+    assert Text({"sv": "Hej"}).pick("sv") == ("Hej", None)
+    assert Text({"": "Fonds 1818"}).pick("da") == ("Fonds 1818", None)
 
 
 def test_lists_and_plain_fields_are_read_as_text(tmp_path: Path, write_kb: WriteKb) -> None:

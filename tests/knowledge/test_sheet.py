@@ -13,7 +13,7 @@ import pytest
 
 from bot.i18n.catalog import load_catalog
 from bot.knowledge.changes import changes_between
-from bot.knowledge.entries import KINDS, KnowledgeErrors
+from bot.knowledge.entries import KINDS, KnowledgeErrors, Text
 from bot.knowledge.fields import FIELD_ORDER
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.sheet import ABOUT_GROUPS, ABOUT_SHEET, write_workbook
@@ -133,11 +133,11 @@ def test_five_mistakes_give_five_errors_each_naming_sheet_row_and_column(kb_dir:
     errors = errors_of(add_unknown_kind(path))
     assert len(errors) == 5, errors
     assert sorted(errors) == sorted([
-        "base.xlsx, sheet 'funding', row 2, column T, entry 'kulturradet-fri-scenkonst-projekt', field 'deadline': "
+        "base.xlsx, sheet 'funding', row 2, column X, entry 'kulturradet-fri-scenkonst-projekt', field 'deadline': "
         "'next spring' is not a date (YYYY-MM-DD) or the word 'rolling'",
         "base.xlsx, sheet 'funding', row 3, column A, entry 'kulturradet-fri-scenkonst-projekt', field 'id': "
         "id used twice: also on sheet 'funding', row 2",
-        "base.xlsx, sheet 'funding', row 4, column X, entry 'kulturradet-musikarrangorer', field 'review_after_days': "
+        "base.xlsx, sheet 'funding', row 4, column AB, entry 'kulturradet-musikarrangorer', field 'review_after_days': "
         "'soon' is not a number of days (a whole number above 0)",
         "base.xlsx, sheet 'event', row 2, column C, entry 'kulturfrukost-eskilstuna-2027-02', field 'title': "
         "required field missing",
@@ -175,7 +175,7 @@ def test_an_edited_cell_is_one_changed_entry_naming_its_field(kb_dir: Path, tmp_
     path = edit(export(kb_dir, tmp_path / "base.xlsx"), "funding", {(2, "amount"): "up to 700 000 SEK"})
     changes = changes_between(kb, [r.entry for r in read_workbook(path) if r.entry])
     assert [(c.entry.id, c.fields) for c in changes.changed] == [("kulturradet-fri-scenkonst-projekt", ("amount",))]
-    assert changes.changed[0].after.amount == "up to 700 000 SEK"  # type: ignore[union-attr]
+    assert changes.changed[0].after.amount == Text({"": "up to 700 000 SEK"})
 
 
 def test_a_date_typed_into_a_spreadsheet_as_a_date_reads_as_that_date(tmp_path: Path, write_kb: WriteKb) -> None:

@@ -33,14 +33,14 @@ def changed_lines(before: str, after: str) -> list[str]:
 def test_a_changed_field_rewrites_only_that_line_and_nothing_else(base: KnowledgeBase) -> None:
     before = snapshot(base.root)
     entry = base.by_id["kulturradet-kulturskola-utveckling"]
-    written = apply_changes(base, changes_between(base, [dataclasses.replace(entry, amount="upp till 2 000 000 SEK")]))
+    written = apply_changes(base, changes_between(base, [dataclasses.replace(entry, amount=Text({"": "upp till 2 000 000 SEK"}))]))
     after = snapshot(base.root)
     assert [p.name for p in written] == ["funding.yaml"]
     assert {k: v for k, v in after.items() if k != "funding.yaml"} == {
         k: v for k, v in before.items() if k != "funding.yaml"}
     assert changed_lines(before["funding.yaml"], after["funding.yaml"]) == [
         '-    amount: "upp till 1 000 000 SEK"', '+    amount: "upp till 2 000 000 SEK"']
-    assert load_knowledge(base.root).by_id[entry.id].amount == "upp till 2 000 000 SEK"
+    assert load_knowledge(base.root).by_id[entry.id].amount == Text({"": "upp till 2 000 000 SEK"})
 
 
 def test_every_entry_rewritten_still_reads_back_the_same_with_the_comments_kept(base: KnowledgeBase) -> None:
