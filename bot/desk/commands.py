@@ -14,6 +14,7 @@ import yaml
 from sqlmodel import Session, col, select
 
 from bot.desk import tickets
+from bot.desk.publishing import Outcome, Publisher
 from bot.desk.tickets import StaffGroup
 from bot.insights.export import export_needs
 from bot.insights.periods import Period, PeriodError, parse_period
@@ -43,8 +44,11 @@ class StaffMessage:
 
 @dataclass(frozen=True, slots=True)
 class StaffReply:
+    """What the staff group is told: text, a file, and buttons as (label, callback data)."""
+
     text: str
     document: Path | None = None
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
 class StaffCommands:
@@ -53,6 +57,7 @@ class StaffCommands:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
+        self.publisher = Publisher(services)
 
     def t(self, key: str, **params: object) -> str:
         return self.services.catalog(self.services.settings.staff.language, key, **params)
@@ -78,7 +83,7 @@ class StaffCommands:
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats}.get(name)
+                   "report": self._report, "stats": self._stats, "kb": self._kb}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
@@ -159,6 +164,25 @@ class StaffCommands:
         return StaffReply(self.t("staff.reload_ok", count=count))
 
 
+    def _kb(self, args: str, message: StaffMessage) -> StaffReply:
+        """/kb: the base as the spreadsheet to edit and send back; /kb undo: the previous version back."""
+        if args.lower() == "undo":
+            return self._outcome(self.publisher.undo(by=message.name))
+        if args:
+            return StaffReply(self.t("kb.usage"))
+        return StaffReply(self.t("kb.exported", count=len(self.services.knowledge.kb)), document=self.publisher.export())
+
+    def stage(self, file: Path, *, name: str, message: StaffMessage) -> StaffReply:
+        """A spreadsheet or YAML file sent to the group: its errors, or what it changes with [Publish] [Cancel]."""
+        return self._outcome(self.publisher.stage(file, name=name, by=message.name))
+
+    def press(self, data: str, *, name: str) -> StaffReply:
+        """Publish or Cancel pressed under a staged file's summary."""
+        return self._outcome(self.publisher.press(data, by=name))
+
+    @staticmethod
+    def _outcome(outcome: Outcome) -> StaffReply:
+        return StaffReply(outcome.text, buttons=outcome.buttons)
     def _periodic(self, args: str, make: Callable[[Period, str], StaffReply]) -> StaffReply:
         """Run `make` for the period named in args ('2026-Q3', '30d'...; the last 90 days without one)."""
         spec = args or DEFAULT_PERIOD
