@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import yaml
 from sqlmodel import Session, col, select
 
 from bot.desk import tickets
+from bot.desk.faq_draft import readable_id, write_faq_draft
 from bot.desk.publishing import Outcome, Publisher
 from bot.desk.tickets import StaffGroup
 from bot.insights.export import export_needs
@@ -21,7 +18,6 @@ from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
 from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
-from bot.knowledge.loader import load_knowledge
 from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
@@ -141,20 +137,31 @@ class StaffCommands:
         return self._with_ticket(message, "label", args)
 
     def _faq(self, args: str, message: StaffMessage) -> StaffReply:
-        """Draft a faq entry from the ticket's question and staff answers, as YAML the loader reads."""
-        with session_scope(self.services.engine) as session:
+        """Draft a faq entry from the ticket: /faq writes it and asks for the question as users would ask it;
+        /faq QUESTION rewrites it with that question and offers it for publishing."""
+        services, letters = self.services, self.services.letters
+        with session_scope(services.engine) as session:
             ticket = self._ticket(session, message)
             if ticket is None:
                 return StaffReply(self.t("staff.not_in_ticket"))
             answers = session.exec(select(TicketMessage).where(TicketMessage.ticket_id == ticket.id,
                                                                TicketMessage.author == Author.STAFF)
                                    .order_by(col(TicketMessage.id))).all()
-            if not answers:
+            names = [n for n in (message.name, ticket.assignee_name) if n]
+            answer = letters.strip("\n\n".join(a.text for a in answers), names=[*names, *(n.split()[0] for n in names)])
+            if not answer:
                 return StaffReply(self.t("staff.faq_needs_answer"))
-            path = write_faq_draft(self.services.settings.knowledge_dir / "drafts", number=ticket.id or 0,
-                                   language=ticket.language, question=ticket.question,
-                                   answer="\n\n".join(a.text for a in answers), today=self.services.today())
-        return StaffReply(self.t("staff.faq_written", path=path.name), document=path)
+            asked = letters.strip(ticket.question)
+            question = letters.strip(args) or asked
+            number = ticket.id or 0
+            entry_id = readable_id(ticket.label or question, taken=services.knowledge.kb.by_id,
+                                   lexicon=services.language.lexicon, fallback=f"faq-ticket-{number}")
+            path = write_faq_draft(services.settings.knowledge_dir / "drafts", number=number, entry_id=entry_id,
+                                   language=ticket.language, question=question, answer=answer, examples=(asked,),
+                                   today=services.today())
+        if args:
+            return self.stage(path, name=path.name, message=message)
+        return StaffReply(self.t("staff.faq_written", id=entry_id, path=path.name, question=question), document=path)
 
     def _reload(self, args: str, message: StaffMessage) -> StaffReply:
         try:
@@ -224,20 +231,3 @@ class StaffCommands:
             return StaffReply("\n".join(lines))
 
         return self._periodic(args, make)
-
-
-def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:
-    """knowledge/drafts/faq-ticket-N.yaml: a valid one-entry faq file for a curator to finish."""
-    folder.mkdir(parents=True, exist_ok=True)
-    words = re.findall(r"[a-z0-9]+", question.lower())[:5]
-    entry = {"id": f"faq-ticket-{number}" + (f"-{'-'.join(words)}" if words else ""),
-             "title": {language: question.strip()[:120]}, "answer": {language: answer.strip()},
-             "keywords": [], "questions": [question.strip()]}
-    path = folder / f"faq-ticket-{number}.yaml"
-    header = f"# Drafted from ticket #{number} on {today.isoformat()}. Check it, add keywords, then move it up.\n"
-    path.write_text(header + yaml.safe_dump({"kind": "faq", "entries": [entry]}, allow_unicode=True,
-                                            sort_keys=False), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as check:  # the draft alone must load, whatever else is in drafts/
-        shutil.copy(path, check)
-        load_knowledge(check)
-    return path

@@ -145,3 +145,32 @@ async def test_cancel_keeps_the_base_and_outsiders_cannot_publish(emulator: BotA
         await emulator.user(STAFF).press(summary, label="Cancel")
         await emulator.wait_for(lambda: in_group(emulator, "Cancelled"))
         assert "ny-fraga" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "kb").glob("*.yaml"))
+
+
+async def test_a_faq_from_a_ticket_loses_the_letter_and_is_published_with_the_users_question(
+        emulator: BotApiEmulator, start: Start, tmp_path: Path) -> None:
+    async with start():
+        staff = emulator.user(STAFF, first_name="Eva")
+        user = emulator.user(505, language_code="da", first_name="Mette")
+        await user.send("/human Hej! Kan vores musikskole søge penge til talentudvikling af unge musikere?")
+        card = (await emulator.wait_for(lambda: in_group(emulator, "Question:")))[0]
+        thread = card["message_thread_id"]
+        await staff.send_in(emulator.chats[GROUP], "Hej Mette!\n\nJa: Talentpuljen hos Statens Kunstfond støtter "
+                            "musikskolers talentforløb. Ansøgningsfristen er 1. september.\n\nMvh Eva", thread_id=thread)
+        await staff.send_in(emulator.chats[GROUP], "/faq", thread_id=thread)
+        draft = await emulator.wait_for(lambda: next((m for m in emulator.messages_to(GROUP, thread_id=thread)
+                                                      if "document" in m), None))
+        text = emulator.files[draft["document"]["file_id"]].decode()
+        assert "Talentpuljen hos Statens Kunstfond" in text and "id: faq-musikskole-soge-penge-talentudvikling" in text
+        assert not any(word in text for word in ("Hej", "Mette", "Mvh", "Eva")), text
+        assert "How would users ask this?" in draft["caption"]
+        await staff.send_in(emulator.chats[GROUP], "/faq Hvor søger en musikskole penge til talentarbejde?",
+                            thread_id=thread)
+        summary = (await emulator.wait_for(lambda: in_group(emulator, "1 added")))[0]
+        assert "+ Hvor søger en musikskole penge til talentarbejde? (faq-soger-musikskole-penge-talentarbejde)" in (
+            summary["text"])
+        await staff.press(summary, label="Publish")
+        await emulator.wait_for(lambda: in_group(emulator, "Published faq-ticket-1.yaml"))
+        reply = await answer_to(emulator, 506, "Hvor søger en musikskole penge til talentarbejde?")
+        assert "Talentpuljen hos Statens Kunstfond" in reply and "Mette" not in reply
+        assert "faq-soger-musikskole-penge-talentarbejde" in (tmp_path / "kb" / "faq.yaml").read_text(encoding="utf-8")
