@@ -180,7 +180,7 @@ class BotApiEmulator:
         number = len(self.files) + 1
         file_id = f"{kind}-file-{number}"
         self.files[file_id] = content
-        return {"file_id": file_id, "file_unique_id": f"u{number}", "file_size": len(content)}
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(content)}
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -473,7 +473,7 @@ class BotApiEmulator:
             raise bad_request("file is too big")
         path = f"documents/file_{len(self._file_paths)}"
         self._file_paths[path] = file_id
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size, "file_path": path}
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size, "file_path": path}
 
     async def api_copymessage(self, params: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the content of a message (text or media with its caption) sent anew by the bot, without a
