@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.i18n.catalog import Catalog, load_catalog
+from bot.i18n.letters import Letters, load_letters
 from bot.i18n.phrases import Phrases, load_phrases
 from bot.knowledge.entries import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
@@ -34,9 +35,11 @@ class Services:
     """Settings, knowledge, storage, secret, texts, small-talk phrases and clock: built once, shared by every front end."""
 
     def __init__(self, *, settings: Settings, language: LanguageData, knowledge: Knowledge, engine: Engine,
-                 secret: bytes, catalog: Catalog, phrases: Phrases, clock: Callable[[], datetime] = utcnow) -> None:
+                 secret: bytes, catalog: Catalog, phrases: Phrases, letters: Letters,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.settings, self.language, self.knowledge, self.engine = settings, language, knowledge, engine
         self.secret, self.catalog, self.phrases, self.clock = secret, catalog, phrases, clock
+        self.letters = letters  # greetings and sign-offs taken out of faq drafts
 
     def user_key(self, user_id: int) -> str:
         """The pseudonym stored instead of the Telegram id."""
@@ -71,4 +74,4 @@ def build_services(settings: Settings, *, engine: Engine | None = None, secret: 
     language = language or load_language_data()
     return Services(settings=settings, language=language,
                     knowledge=knowledge or load_knowledge_for(settings, language), engine=engine,
-                    secret=secret, catalog=load_catalog(), phrases=load_phrases(), clock=clock)
+                    secret=secret, catalog=load_catalog(), phrases=load_phrases(), letters=load_letters(), clock=clock)

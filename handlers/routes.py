@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.desk.publishing import KB_PRESS
 from handlers.context import BotContext
-from handlers.staff import STAFF_COMMANDS, on_staff_command, on_staff_text
+from handlers.staff import KB_FILES, STAFF_COMMANDS, on_staff_command, on_staff_file, on_staff_press, on_staff_text
 from handlers.user import USER_COMMANDS, on_command, on_media, on_press, on_text
 
 
@@ -19,9 +20,14 @@ def routes(staff_chat_id: int | None) -> list[BaseHandler[Update, BotContext, No
     new = filters.UpdateType.MESSAGE
     staff_chat = new & (filters.Chat(chat_id=staff_chat_id) if staff_chat_id is not None else filters.Chat(chat_id=[]))
     private = new & filters.ChatType.PRIVATE
+    kb_file: filters.BaseFilter = filters.Document.FileExtension(KB_FILES[0][1:])
+    for suffix in KB_FILES[1:]:
+        kb_file = kb_file | filters.Document.FileExtension(suffix[1:])
     return [
         CommandHandler(STAFF_COMMANDS, on_staff_command, filters=staff_chat),
+        MessageHandler(staff_chat & kb_file, on_staff_file),  # an edited base to check and publish
         MessageHandler(staff_chat & ~filters.COMMAND, on_staff_text),
+        CallbackQueryHandler(on_staff_press, pattern=f"^{KB_PRESS}"),  # Publish / Cancel, checked to be staff
         CallbackQueryHandler(on_press),
         CommandHandler(USER_COMMANDS, on_command, filters=private),
         MessageHandler(private & filters.COMMAND, on_command),  # unknown commands: the help text

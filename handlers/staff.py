@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import tempfile
+from pathlib import Path
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Message, ReplyParameters, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import TelegramError
 
 from bot.desk.commands import HEAVY, STAFF_COMMANDS, StaffMessage
@@ -12,6 +24,7 @@ from bot.desk.reports import StaffReply
 from bot.i18n.catalog import Catalog
 from handlers.context import BotContext
 from handlers.render import fit, split_plain
+from handlers.user import acknowledge, spend_keyboard
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's limit on a document's caption
@@ -27,6 +40,10 @@ async def set_staff_menu(bot: Bot, catalog: Catalog, *, chat_id: int, language: 
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:  # a menu is a convenience: the commands work without it
         log.warning("could not set the staff group's command menu: %s", exc)
+
+
+DOWNLOAD_LIMIT = 20 * 2**20  # getFile serves files of up to 20 MB (https://core.telegram.org/bots/api#getfile)
+KB_FILES = (".xlsx", ".yaml", ".yml")
 
 
 def staff_message(message: Message) -> StaffMessage:
@@ -68,6 +85,41 @@ async def on_staff_command(update: Update, context: BotContext) -> None:
         return
     run = context.app.apart if name in HEAVY else context.app.off_loop
     await answer(message, await run(context.app.desk.command, name, args, staff_message(message)))
+    context.app.wake()
+
+
+async def on_staff_file(update: Update, context: BotContext) -> None:
+    """A spreadsheet or YAML file from staff: downloaded, checked, and answered with its errors or its summary."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    if not await from_staff(message, context):
+        return
+    document, desk = message.document, context.app.desk
+    name = Path(document.file_name or "upload.xlsx").name
+    if document.file_size is not None and document.file_size > DOWNLOAD_LIMIT:
+        await answer(message, StaffReply(desk.t("kb.too_big", name=name)))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        await (await context.bot.get_file(document.file_id)).download_to_drive(path)
+        reply = await asyncio.to_thread(desk.stage, path, name=name, message=staff_message(message))
+    await answer(message, reply)
+
+
+async def on_staff_press(update: Update, context: BotContext) -> None:
+    """Publish or Cancel under a staged file's summary: staff only, acknowledged at once, the buttons spent."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message if isinstance(query.message, Message) else None
+    staff = context.app.staff
+    allowed = message is not None and message.chat_id == context.app.services.settings.staff.group_chat_id and (
+        not query.from_user.is_bot and await staff.is_staff(query.from_user.id))
+    await acknowledge(query, None if allowed else context.app.desk.t("staff.not_staff"), context)
+    if allowed and message is not None:
+        await spend_keyboard(message)
+        reply = await asyncio.to_thread(context.app.desk.press, query.data or "", name=query.from_user.full_name)
+        await answer(message, reply, quote=False)
+    context.app.acknowledged.discard(query.id)
 
 
 async def on_staff_text(update: Update, context: BotContext) -> None:
@@ -82,15 +134,18 @@ async def on_staff_text(update: Update, context: BotContext) -> None:
     context.app.wake()
 
 
-async def answer(message: Message, reply: StaffReply) -> None:
+async def answer(message: Message, reply: StaffReply, *, quote: bool = True) -> None:
     """In the topic it was asked in, else as a reply (posted anyway if the asking message is gone meanwhile)."""
     thread = message.message_thread_id if message.is_topic_message else None
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]]
+                                  ) if reply.buttons else None
     if reply.document is not None:
         with reply.document.open("rb") as file:
             await message.get_bot().send_document(message.chat_id, file, filename=reply.document.name,
                                                   caption=fit(reply.text, CAPTION_LIMIT), message_thread_id=thread)
         return
-    asked = None if thread else ReplyParameters(message.message_id, allow_sending_without_reply=True)
-    for piece in split_plain(reply.text):
-        await message.get_bot().send_message(message.chat_id, piece, message_thread_id=thread,
-                                             reply_parameters=asked)
+    asked = None if thread or not quote else ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    pieces = split_plain(reply.text)
+    for number, piece in enumerate(pieces):
+        await message.get_bot().send_message(message.chat_id, piece, message_thread_id=thread, reply_parameters=asked,
+                                             reply_markup=markup if number == len(pieces) - 1 else None)

@@ -41,6 +41,7 @@ OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 SENDING = ("sendMessage", "sendDocument", "copyMessage", "sendChatAction")
 COPYABLE = ("text", "entities", "caption", "caption_entities", "photo", "voice", "document", "audio", "video",
             "video_note", "animation", "sticker", "location", "contact")  # what copyMessage carries over
+DOWNLOAD_MAX = 20 * 2**20  # getFile: "bots can download files of up to 20MB in size"
 GROUP_ANONYMOUS_BOT = 1087968824  # the `from` of messages anonymous group admins write
 ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
 
@@ -120,6 +121,8 @@ class BotApiEmulator:
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.documents: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # file_id -> content: every file sent by anyone, for getFile
+        self._file_paths: dict[str, str] = {}  # file_path handed out by getFile -> file_id
         self.answered_callbacks: list[dict[str, Any]] = []
         self.chats: dict[int, Chat] = {}
         self.blocked: set[int] = set()
@@ -168,7 +171,18 @@ class BotApiEmulator:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     async def _file(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        """https://api.telegram.org/file/bot<token>/<file_path>: the bytes of a file getFile prepared."""
+        file_id = self._file_paths.get(request.match_info["path"])
+        if request.match_info["token"] != self.token or file_id is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
+    def add_file(self, content: bytes, *, kind: str = "document") -> dict[str, Any]:
+        """Store a file as Telegram does when someone sends it; returns the ids a message carries."""
+        number = len(self.files) + 1
+        file_id = f"{kind}-file-{number}"
+        self.files[file_id] = content
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(content)}
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -435,21 +449,33 @@ class BotApiEmulator:
         return message
 
     async def api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendDocument: an upload (multipart) is stored so getFile serves it; a file_id or URL is sent as it is."""
         chat = self._chat(params)
         document = params.get("document")
+        caption = check_caption(params.get("caption"), params.get("parse_mode"))
         if isinstance(document, dict):  # an upload: only a multipart/form-data request carries one
             self.documents.append({"chat_id": chat.id, **document})
-            name = document["filename"]
+            name, ids = document["filename"], self.add_file(document["content"])
         elif isinstance(document, str) and document:
             self.documents.append({"chat_id": chat.id, "file_id": document})
-            name = document.rsplit("/", 1)[-1]
+            name, ids = document.rsplit("/", 1)[-1], {"file_id": document, "file_unique_id": document}
         else:
             raise bad_request("there is no document in the request")
-        caption = check_caption(params.get("caption"), params.get("parse_mode"))
-        file_id = f"doc-{len(self.documents)}"
-        return self._bot_message(chat, params, document={"file_id": file_id, "file_unique_id": file_id,
-                                                         "file_name": name},
+        return self._bot_message(chat, params, document={**ids, "file_name": name},
                                  **({"caption": caption} if caption else {}))
+
+    async def api_getfile(self, params: dict[str, Any]) -> dict[str, Any]:
+        """getFile: a File with a file_path valid for an hour, for files up to 20 MB; an unknown id is refused."""
+        require(params, "file_id")
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise bad_request("invalid file_id")
+        size = len(self.files[file_id])
+        if size > DOWNLOAD_MAX:
+            raise bad_request("file is too big")
+        path = f"documents/file_{len(self._file_paths)}"
+        self._file_paths[path] = file_id
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size, "file_path": path}
 
     async def api_copymessage(self, params: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the content of a message (text or media with its caption) sent anew by the bot, without a
@@ -748,6 +774,12 @@ class UserHandle:
             content["caption"] = caption
         return self._write(self.chat, **content)
 
+    async def send_document_in(self, chat: Chat, name: str, content: bytes, *, thread_id: int | None = None,
+                               caption: str | None = None) -> dict[str, Any]:
+        """Send a file (an edited spreadsheet) in a chat, as a document message; its bytes are kept for getFile."""
+        document = {**self.emulator.add_file(content), "file_name": name, "mime_type": _mime(name)}
+        return self._write(chat, thread_id, **({"caption": caption} if caption else {}), document=document)
+
     async def press(self, message: dict[str, Any], data: str | None = None, *, label: str | None = None,
                     inline: bool = False, age: float = 0.0) -> dict[str, Any]:
         """Press an inline button of a bot message, by its callback data or its label. `inline` presses it on a
@@ -789,3 +821,9 @@ class UserHandle:
     def skip_read(self) -> None:
         """Mark everything sent so far as read."""
         self._read = len(self.messages)
+
+
+def _mime(name: str) -> str:
+    """The mime_type Telegram reports for a document, by its extension."""
+    return {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "yaml": "application/x-yaml",
+            "yml": "application/x-yaml"}.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

@@ -240,3 +240,22 @@ async def test_a_topic_message_replies_to_the_topics_creation_and_group_commands
     assert "message_thread_id" not in general and "reply_to_message" not in general
     private = (await emulator.user(42).send("/start abc"))["message"]
     assert private["chat"] == {"id": 42, "type": "private", "first_name": "Anna"} and isinstance(private["date"], int)
+
+
+async def test_get_file_and_download_serve_what_was_sent_and_refuse_the_rest(emulator: BotApiEmulator) -> None:
+    staff = emulator.user(42)
+    sent = await staff.send_document_in(staff.chat, "base.xlsx", b"PK\x03\x04sheet")
+    document = sent["message"]["document"]
+    big = emulator.add_file(b"x" * (20 * 2**20 + 1))
+    async with bot_for(emulator) as bot:
+        file = await bot.get_file(document["file_id"])
+        assert file.file_size == 9 and file.file_unique_id == document["file_unique_id"] and bytes(await file.download_as_bytearray()) == b"PK\x03\x04sheet"
+        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+            await bot.get_file("no-such-file")
+        with pytest.raises(BadRequest, match="(?i)file is too big"):
+            await bot.get_file(big["file_id"])
+        uploaded = await bot.send_document(42, document=b"a;b", filename="kb.xlsx")
+        assert bytes(await (await bot.get_file(uploaded.document.file_id)).download_as_bytearray()) == b"a;b"
+    async with aiohttp.ClientSession() as session, session.get(
+            f"{emulator.base_file_url}{emulator.token}/documents/unknown") as response:
+        assert response.status == 404

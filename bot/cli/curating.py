@@ -9,10 +9,11 @@ from typing import Any
 
 from bot.cli.answering import matcher_for
 from bot.cli.common import EXIT_FAILED, EXIT_OK, settings_for
-from bot.i18n.catalog import Catalog, load_catalog
+from bot.desk.publishing import about_texts
+from bot.i18n.catalog import load_catalog
 from bot.knowledge.changes import changes_between, summary_lines
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.sheet import ABOUT_GROUPS, write_workbook
+from bot.knowledge.sheet import write_workbook
 from bot.knowledge.sheet_read import read_workbook
 from bot.knowledge.yaml_write import apply_changes
 from bot.languages import LANGUAGES
@@ -61,12 +62,6 @@ def _kb_test(args: argparse.Namespace) -> int:
     misses, text = self_test(matcher)
     print(text)
     return EXIT_FAILED if misses else EXIT_OK
-
-
-def about_texts(catalog: Catalog, language: str) -> tuple[dict[str, str], tuple[str, str]]:
-    """The first sheet's explanations and its two column heads, in one language."""
-    about = {group: catalog(language, f"kb_sheet.{group}") for group in ABOUT_GROUPS}
-    return about, (catalog(language, "kb_sheet.column"), catalog(language, "kb_sheet.meaning"))
 
 
 def _kb_export(args: argparse.Namespace) -> int:

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 
-import yaml
 from sqlmodel import Session, col, select
 
 from bot.desk import saved_replies, tickets
+from bot.desk.faq_draft import readable_id, write_faq_draft
+from bot.desk.publishing import Outcome, Publisher
 from bot.desk.reports import Reports, StaffReply
 from bot.desk.tickets import StaffGroup
 from bot.knowledge.entries import KnowledgeErrors
-from bot.knowledge.loader import load_knowledge
 from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 SUBJECT_CHARS = 60
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "reload", "export", "report",
-                  "stats", "help")
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "kb", "reload", "export",
+                  "report", "stats", "help")
 HEAVY = frozenset({"export", "report", "reload", "stats"})  # seconds of work: run apart, never in a user's way
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
@@ -50,6 +46,7 @@ class StaffCommands(Reports):
         super().__init__(services)
         self.desk = StaffGroup.of(services.settings.staff)
         self.extra = dict(extra or {})  # commands of the layers above (Kontakt's /introduce), given by the root
+        self.publisher = Publisher(services)
 
     def _ticket(self, session: Session, message: StaffMessage) -> Ticket | None:
         if message.thread_id is not None and (ticket := tickets.ticket_in_thread(session, message.thread_id)):
@@ -74,7 +71,7 @@ class StaffCommands(Reports):
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats, "reply": self._reply,
+                   "report": self._report, "stats": self._stats, "reply": self._reply, "kb": self._kb,
                    "help": self._help, **self.extra}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
@@ -175,20 +172,31 @@ class StaffCommands(Reports):
         return self._with_ticket(message, "label", args)
 
     def _faq(self, args: str, message: StaffMessage) -> StaffReply:
-        """Draft a faq entry from the ticket's question and staff answers, as YAML the loader reads."""
-        with session_scope(self.services.engine) as session:
+        """Draft a faq entry from the ticket: /faq writes it and asks for the question as users would ask it;
+        /faq QUESTION rewrites it with that question and offers it for publishing."""
+        services, letters = self.services, self.services.letters
+        with session_scope(services.engine) as session:
             ticket = self._ticket(session, message)
             if ticket is None:
                 return StaffReply(self.t("staff.not_in_ticket"))
             answers = session.exec(select(TicketMessage).where(TicketMessage.ticket_id == ticket.id,
                                                                TicketMessage.author == Author.STAFF)
                                    .order_by(col(TicketMessage.id))).all()
-            if not answers:
+            names = [n for n in (message.name, ticket.assignee_name) if n]
+            answer = letters.strip("\n\n".join(a.text for a in answers), names=[*names, *(n.split()[0] for n in names)])
+            if not answer:
                 return StaffReply(self.t("staff.faq_needs_answer"))
-            path = write_faq_draft(self.services.settings.knowledge_dir / "drafts", number=ticket.id or 0,
-                                   language=ticket.language, question=ticket.question,
-                                   answer="\n\n".join(a.text for a in answers), today=self.services.today())
-        return StaffReply(self.t("staff.faq_written", path=path.name), document=path)
+            asked = letters.strip(ticket.question)
+            question = letters.strip(args) or asked
+            number = ticket.id or 0
+            entry_id = readable_id(ticket.label or question, taken=services.knowledge.kb.by_id,
+                                   lexicon=services.language.lexicon, fallback=f"faq-ticket-{number}")
+            path = write_faq_draft(services.settings.knowledge_dir / "drafts", number=number, entry_id=entry_id,
+                                   language=ticket.language, question=question, answer=answer, examples=(asked,),
+                                   today=services.today())
+        if args:
+            return self.stage(path, name=path.name, message=message)
+        return StaffReply(self.t("staff.faq_written", id=entry_id, path=path.name, question=question), document=path)
 
     def _reload(self, args: str, message: StaffMessage) -> StaffReply:
         try:
@@ -198,6 +206,27 @@ class StaffCommands(Reports):
         return StaffReply(self.t("staff.reload_ok", count=count))
 
 
+    def _kb(self, args: str, message: StaffMessage) -> StaffReply:
+        """/kb: the base as the spreadsheet to edit and send back; /kb undo: the previous version back."""
+        if args.lower() == "undo":
+            return self._outcome(self.publisher.undo(by=message.name))
+        if args:
+            return StaffReply(self.t("kb.usage"))
+        return StaffReply(self.t("kb.exported", count=len(self.services.knowledge.kb)), document=self.publisher.export())
+
+    def stage(self, file: Path, *, name: str, message: StaffMessage) -> StaffReply:
+        """A spreadsheet or YAML file sent to the group: its errors, or what it changes with [Publish] [Cancel]."""
+        return self._outcome(self.publisher.stage(file, name=name, by=message.name))
+
+    def press(self, data: str, *, name: str) -> StaffReply:
+        """Publish or Cancel pressed under a staged file's summary."""
+        return self._outcome(self.publisher.press(data, by=name))
+
+    @staticmethod
+    def _outcome(outcome: Outcome) -> StaffReply:
+        return StaffReply(outcome.text, buttons=outcome.buttons)
+
+
 def whole_words(text: str, limit: int) -> str:
     """At most `limit` characters of `text`, cut between words, with … where something was left out."""
     text = " ".join(text.split())
@@ -205,20 +234,3 @@ def whole_words(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
     return cut + "…"
-
-
-def write_faq_draft(folder: Path, *, number: int, language: str, question: str, answer: str, today: date) -> Path:
-    """knowledge/drafts/faq-ticket-N.yaml: a valid one-entry faq file for a curator to finish."""
-    folder.mkdir(parents=True, exist_ok=True)
-    words = re.findall(r"[a-z0-9]+", question.lower())[:5]
-    entry = {"id": f"faq-ticket-{number}" + (f"-{'-'.join(words)}" if words else ""),
-             "title": {language: question.strip()[:120]}, "answer": {language: answer.strip()},
-             "keywords": [], "questions": [question.strip()]}
-    path = folder / f"faq-ticket-{number}.yaml"
-    header = f"# Drafted from ticket #{number} on {today.isoformat()}. Check it, add keywords, then move it up.\n"
-    path.write_text(header + yaml.safe_dump({"kind": "faq", "entries": [entry]}, allow_unicode=True,
-                                            sort_keys=False), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as check:  # the draft alone must load, whatever else is in drafts/
-        shutil.copy(path, check)
-        load_knowledge(check)
-    return path

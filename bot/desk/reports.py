@@ -20,10 +20,11 @@ DEFAULT_PERIOD = "90d"
 
 @dataclass(frozen=True, slots=True)
 class StaffReply:
-    """What the bot answers in the staff group: text, and a file to send with it."""
+    """What the bot answers in the staff group: text, a file to send with it, and buttons as (label, callback data)."""
 
     text: str
     document: Path | None = None
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
 class Reports:
