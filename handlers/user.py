@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
@@ -60,7 +60,9 @@ async def on_press(update: Update, context: BotContext) -> None:
     """A button press: acknowledged at once, its keyboard spent, the reply sent or edited in."""
     query = update.callback_query
     assert query is not None
-    if update.effective_chat is None:  # a button on an inline-mode message: Kulturlots never sent one
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE or chat.id != query.from_user.id:
+        # inline mode, or a message in a group: Kulturlots answers buttons only in the user's own chat with it
         await acknowledge(query, None, context)
         context.app.acknowledged.discard(query.id)
         return
@@ -82,7 +84,7 @@ async def acknowledge(query: CallbackQuery, toast: str | None, context: BotConte
     context.app.acknowledged.add(query.id)
     try:
         await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
-    except BadRequest as exc:  # "query is too old": Telegram stopped waiting, the user did not
+    except TelegramError as exc:  # "query is too old", a 429 or 5xx: the spinner stops by itself, the reply goes on
         log.info("press %s not acknowledged: %s", query.id, exc.message)
 
 

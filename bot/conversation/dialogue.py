@@ -7,12 +7,14 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.conversation import browse, profile
+from bot.conversation.callbacks import number
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.i18n.catalog import language_of
+from bot.i18n.visible import is_blank
 from bot.knowledge.entries import Entry
 from bot.languages import LANGUAGES
 from bot.matching.matcher import Decision, Profile, Result
@@ -100,6 +102,8 @@ class Conversation:
 
     # ------------------------------------------------------------------ questions
     def _text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
+        if is_blank(event.text):  # only spaces, zero-width or direction marks: nothing to match, log or relay
+            return self._say(actor, "text.empty")
         desk = self.desk
         open_ticket = tickets.open_ticket_of(session, actor.key) if desk else None
         if open_ticket is not None and desk is not None:
@@ -160,12 +164,13 @@ class Conversation:
                 "lang": self._language, "pg": self._page, "e": self._show, "tk": self._ticket_button}
 
     def _need(self, session: Session, actor: Actor, text: str) -> Need | None:
-        return need_of(session, int(text), actor) if text.isdigit() else None
+        need_id = number(text, low=1)
+        return None if need_id is None else need_of(session, need_id, actor)
 
     def _feedback(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         need_id, _, verdict = rest.partition(":")
         need = self._need(session, actor, need_id)
-        if need is None:
+        if need is None or verdict not in ("y", "n"):
             return None
         record_feedback(need, verdict == "y")
         if verdict == "y":
@@ -176,9 +181,10 @@ class Conversation:
     def _choose(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         need_id, _, index = rest.partition(":")
         need = self._need(session, actor, need_id)
-        if need is None or not index.isdigit() or int(index) >= len(need.matches):
+        chosen = None if need is None else number(index, high=len(need.matches) - 1)
+        if need is None or chosen is None:
             return None
-        entry = self.services.knowledge.kb.by_id.get(need.matches[int(index)]["id"])
+        entry = self.services.knowledge.kb.by_id.get(need.matches[chosen]["id"])
         if entry is None:
             return None
         need.chosen_id = entry.id
@@ -190,13 +196,15 @@ class Conversation:
 
     def _ticket_button(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         action, _, args = rest.partition(":")
-        number, _, stars = args.partition(":")
-        ticket = session.get(Ticket, int(number)) if number.isdigit() else None
+        ticket_id, _, stars = args.partition(":")
+        found = number(ticket_id, low=1)
+        ticket = None if found is None else session.get(Ticket, found)
         if ticket is None or ticket.user_key != actor.key:
             return None
         if action == "close":
             return self._close_own(session, actor, ticket)
-        if action == "rate" and stars.isdigit() and tickets.rate(ticket, user_key=actor.key, stars=int(stars)):
+        rating = number(stars, low=1, high=5)
+        if action == "rate" and rating is not None and tickets.rate(ticket, user_key=actor.key, stars=rating):
             return Turn((Reply(self.t(actor, "ticket.rated"), language=actor.language, replace=True),))
         return None
 
@@ -222,10 +230,11 @@ class Conversation:
         return Turn((Reply(self.t(actor, "language.set"), language=rest, replace=True),), menu_language=rest)
 
     def _page(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
-        kind, _, number = rest.partition(":")
-        if kind not in BROWSE_COMMANDS.values() or not number.isdigit():
+        kind, _, page = rest.partition(":")
+        wanted = number(page, low=1, high=10_000)
+        if kind not in BROWSE_COMMANDS.values() or wanted is None:
             return None
-        return Turn((browse.page(self.services, actor, kind, int(number), replace=True),))
+        return Turn((browse.page(self.services, actor, kind, wanted, replace=True),))
 
     def _show(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         entry = self.services.knowledge.kb.by_id.get(rest)

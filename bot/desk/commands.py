@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
+from bot.i18n.visible import is_blank
 from bot.insights.export import export_needs
 from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
@@ -69,6 +70,8 @@ class StaffCommands:
             ticket = self._ticket(session, message)
             if ticket is None or desk is None:
                 return None
+            if is_blank(message.text):  # zero-width spaces and the like: Telegram would refuse it as empty
+                return StaffReply(self.t("staff.empty_relay"))
             if ticket.state == TicketState.CLOSED or not tickets.staff_reply(
                     session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
                     text=message.text, message_id=message.message_id):
