@@ -76,6 +76,13 @@ class StaffSettings(_Section):
     keep_chat_days: Annotated[float, Field(gt=0)] = 30.0  # a closed ticket forgets the user's chat id after this
 
 
+class FloodSettings(_Section):
+    """Per-user limits, so one person (or a script) cannot drown the bot or the staff group."""
+
+    messages_per_minute: Annotated[int, Field(gt=0)] = 20
+    tickets_per_day: Annotated[int, Field(gt=0)] = 5
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -86,6 +93,7 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     staff: StaffSettings = StaffSettings()
+    flood: FloodSettings = FloodSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select, update
+from sqlmodel import Session, col, select, update
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.storage.database import session_scope
+from bot.storage.quarantine import MAX_TRIES, set_aside
 from bot.storage.tables import InboxUpdate, utcnow
 from handlers.delivery import retry_seconds
 
@@ -20,15 +23,17 @@ log = logging.getLogger(__name__)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
 HANDLED_KEEP = timedelta(minutes=10)  # how long a handled update keeps its raw payload
 EMPTY_EVERY = timedelta(minutes=1)
+READ_SLACK = 10.0  # seconds beyond the long poll's own timeout before the read gives up
 
 
 class Intake:
     """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once."""
 
     def __init__(self, application: Application, engine: Engine, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
-                 failures: dict[int, str] | None = None) -> None:
+                 failures: dict[int, str] | None = None, tries: dict[int, int] | None = None) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
+        self.tries = tries if tries is not None else {}  # update_id -> which try is running, for the error handler
         self.stopping = False
         self.emptied_until = datetime(1970, 1, 1, tzinfo=UTC)  # handled updates before this have no payload left
 
@@ -42,45 +47,75 @@ class Intake:
             return last.update_id + 1, last.received_at
 
     async def fetch_once(self, offset: int | None) -> int | None:
-        """One long poll; the updates are stored and committed before the returned offset confirms them."""
-        updates = await self.application.bot.get_updates(offset=offset, timeout=self.timeout, limit=self.limit,
-                                                         allowed_updates=Update.ALL_TYPES)
+        """One long poll; the updates are stored and committed before the returned offset confirms them.
+
+        The raw JSON is read, not python-telegram-bot's parse of it: one update it cannot parse would otherwise
+        fail the whole batch, forever. Such an update is stored as set aside, and confirmed with the others."""
+        with warnings.catch_warnings():  # PTB suggests get_updates, whose parse of the batch is what we avoid here
+            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
+            raw = await self.application.bot.do_api_request(
+                "getUpdates", api_kwargs={"offset": offset, "timeout": self.timeout, "limit": self.limit,
+                                          "allowed_updates": list(Update.ALL_TYPES)},
+                read_timeout=self.timeout + READ_SLACK)
+        updates = [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)] if isinstance(
+            raw, list) else []
         if updates:
             with session_scope(self.engine) as session:
                 known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
-                    col(InboxUpdate.update_id).in_([u.update_id for u in updates]))).all()}
-                for update in updates:
-                    payload, row = update.to_dict(), known.get(update.update_id)
+                    col(InboxUpdate.update_id).in_([u["update_id"] for u in updates]))).all()}
+                for payload in updates:
+                    row = known.get(payload["update_id"])
                     if row is None:
-                        session.add(InboxUpdate(update_id=update.update_id, payload=payload))
+                        row = InboxUpdate(update_id=payload["update_id"], payload=payload)
+                        session.add(row)
                     elif row.payload != payload:  # an id Telegram drew anew after a week of silence: a new update
                         row.payload, row.received_at, row.processed_at, row.attempts, row.error = (
                             payload, utcnow(), None, 0, None)
-            offset = max(u.update_id for u in updates) + 1
+                    else:
+                        continue
+                    self._check_readable(session, row)
+            offset = max(u["update_id"] for u in updates) + 1
         return offset
 
+    def _check_readable(self, session: Session, row: InboxUpdate) -> None:
+        """An update python-telegram-bot cannot read is set aside at once: retrying cannot mend it."""
+        try:
+            Update.de_json(row.payload, self.application.bot)
+        except Exception as exc:
+            log.warning("update %s cannot be read (%r): set aside", row.update_id, exc)
+            row.error, row.processed_at, row.attempts = repr(exc)[:500], utcnow(), 1
+            set_aside(session, update_id=row.update_id, reason="unreadable", payload=row.payload, error=repr(exc),
+                      attempts=1)
+
     async def process_pending(self) -> int:
-        """Run the handlers for every stored, unprocessed update, oldest first; mark each done."""
+        """Run the handlers for every stored, unprocessed update, oldest first; one that fails is tried again on
+        the next round, and set aside after MAX_TRIES, never holding up the updates after it."""
         with session_scope(self.engine) as session:
             pending = session.exec(select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
                                    .order_by(col(InboxUpdate.update_id))).all()
-            batch = [(row.update_id, row.payload) for row in pending]
-        for update_id, payload in batch:
+            batch = [(row.update_id, row.payload, row.attempts) for row in pending]
+        for update_id, payload, attempts in batch:
             if self.stopping:  # between updates: one in progress is finished, not cut off
                 break
             error = None
+            self.tries[update_id] = attempts + 1  # the error handler apologises on the last try only
             try:
                 await self.application.process_update(Update.de_json(payload, self.application.bot))
             except Exception as exc:
                 log.exception("update %s failed", update_id)
                 error = repr(exc)[:500]
             error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
+            self.tries.pop(update_id, None)
             with session_scope(self.engine) as session:
                 row = session.get(InboxUpdate, update_id)
                 if row is not None:
                     row.attempts += 1
                     row.error = error
-                    row.processed_at = utcnow()
+                    if error is None or row.attempts >= MAX_TRIES:
+                        row.processed_at = utcnow()
+                    if error is not None and row.attempts >= MAX_TRIES:
+                        set_aside(session, update_id=update_id, reason="failed", payload=payload, error=error,
+                                  attempts=row.attempts)
         return len(batch)
 
     def empty_handled(self) -> int:

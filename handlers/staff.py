@@ -12,7 +12,8 @@ from handlers.render import fit, split_plain
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's limit on a document's caption
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats")
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "label", "faq", "reload", "export", "report", "stats",
+                  "quarantine")
 
 
 def staff_message(message: Message) -> StaffMessage:

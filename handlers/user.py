@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -14,6 +15,7 @@ from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
 from handlers.context import BotContext
 from handlers.render import fit, keyboard, reply_html, split
+from handlers.retry import patiently
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def acknowledge(query: CallbackQuery, toast: str | None, context: BotContext) -> None:
     """Stop the button's spinner, once (the error handler then leaves it alone); a press handled too late to
-    acknowledge (after a restart) still gets its reply."""
+    acknowledge (after a restart) still gets its reply; a press tried again after a failure is not answered twice."""
+    if query.id in context.app.acknowledged:
+        return
     context.app.acknowledged.add(query.id)
     try:
         await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
@@ -119,7 +123,8 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Me
             markup = keyboard(reply) if number == len(pieces) - 1 else None
             if reply.replace and replace is not None and len(pieces) == 1 and await edited(replace, piece, markup):
                 continue
-            await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await patiently(partial(context.bot.send_message, chat.id, piece, parse_mode=ParseMode.HTML,
+                                    reply_markup=markup), what="reply")
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot.conversation import browse, profile
+from bot.conversation import browse, flood, profile
 from bot.conversation.callbacks import number
 from bot.conversation.cards import card
 from bot.conversation.escalation import escalation_for
@@ -35,6 +35,7 @@ class Conversation:
         self.services = services
         self.desk = StaffGroup.of(services.settings.staff)
         self.escalation = escalation_for(self.desk, services.catalog)  # the one way to a person
+        self.limits = services.settings.flood
 
     def handle(self, event: Event) -> Turn:
         """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
@@ -104,6 +105,8 @@ class Conversation:
     def _text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
         if is_blank(event.text):  # only spaces, zero-width or direction marks: nothing to match, log or relay
             return self._say(actor, "text.empty")
+        if flood.over_messages(session, actor=actor, limits=self.limits, now=self.services.clock()):
+            return self._limited(session, actor, flood.Limit.MESSAGES)
         desk = self.desk
         open_ticket = tickets.open_ticket_of(session, actor.key) if desk else None
         if open_ticket is not None and desk is not None:
@@ -117,12 +120,20 @@ class Conversation:
         result = matcher.match(event.text, profile=Profile(actor.region, actor.art_form))
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
                             channel=event.sender.channel, now=self.services.clock())
+        if (force_person or result.decision is Decision.ESCALATE) and flood.over_tickets(
+                session, actor=actor, limits=self.limits, now=utcnow()):
+            return self._limited(session, actor, flood.Limit.TICKETS)  # the need is logged; no further ticket
         if force_person or result.decision is Decision.ESCALATE:
             intro = () if force_person else self._cannot_answer(actor, result)
             return Turn(intro + self._escalate(session, actor, event.sender, need))
         if result.decision is Decision.CLARIFY:
             return Turn((self._clarify(actor, need, result),))
         return Turn((self._answer(actor, need, result.matches[0].entry),))
+
+    def _limited(self, session: Session, actor: Actor, limit: flood.Limit) -> Turn:
+        flood.tell_staff(session, desk=self.desk, texts=self.services.catalog, actor=actor, limit=limit,
+                         limits=self.limits, now=self.services.clock())
+        return self._say(actor, f"flood.{limit}", count=self.limits.tickets_per_day)
 
     def _cannot_answer(self, actor: Actor, result: Result) -> tuple[Reply, ...]:
         """Why a person takes over; where the base knows the topic, its entry to read meanwhile."""

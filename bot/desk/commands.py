@@ -23,6 +23,7 @@ from bot.insights.stats import summary
 from bot.knowledge.entries import KnowledgeErrors
 from bot.knowledge.loader import load_knowledge
 from bot.services import Services
+from bot.storage import quarantine
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
@@ -81,7 +82,7 @@ class StaffCommands:
     def command(self, name: str, args: str, message: StaffMessage) -> StaffReply:
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
-                   "report": self._report, "stats": self._stats}.get(name)
+                   "report": self._report, "stats": self._stats, "quarantine": self._quarantine}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
@@ -96,6 +97,17 @@ class StaffCommands:
             lines += [self.t("staff.ticket_line", number=t.id, age=int(tickets.age(t, now).total_seconds() // 3600),
                              state=t.state, assignee=t.assignee_name or self.t("staff.nobody"),
                              question=t.question[:60]) for t in open_work]
+        return StaffReply("\n".join(lines))
+
+    def _quarantine(self, args: str, message: StaffMessage) -> StaffReply:
+        """The updates the intake set aside, newest first, so a bad one is seen rather than silently skipped."""
+        with session_scope(self.services.engine) as session:
+            rows = quarantine.recent(session)
+            if not rows:
+                return StaffReply(self.t("staff.quarantine_none"))
+            lines = [self.t("staff.quarantine_header")]
+            lines += [self.t("staff.quarantine_line", update=r.update_id, when=f"{r.set_aside_at:%Y-%m-%d %H:%M}",
+                             attempts=r.attempts, error=f"{r.shape}: {r.error[:120]}") for r in rows]
         return StaffReply("\n".join(lines))
 
     def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:

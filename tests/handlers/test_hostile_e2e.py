@@ -78,3 +78,14 @@ async def test_a_staff_answer_of_zero_width_spaces_is_not_relayed_and_staff_are_
     told = bot.catalog(bot.settings.staff.language, "staff.empty_relay")
     await emulator.wait_for(lambda: any(m.get("text") == told for m in emulator.messages_to(GROUP)))
     assert not any("Svar från teamet" in m["text"] for m in user.messages)
+
+
+async def test_staff_see_the_updates_set_aside(emulator: BotApiEmulator, bot: Services) -> None:
+    staff, group = emulator.user(STAFF), emulator.chats[GROUP]
+    await staff.send_in(group, "/quarantine")
+    await emulator.wait_for(lambda: any(m.get("text") == "No updates are set aside." for m in emulator.messages_to(GROUP)))
+    bad = emulator.deliver({"message": {"message_id": 9, "chat": {"id": 5, "type": "private"}, "text": "no date"}})
+    await staff.send_in(group, "/quarantine")
+    listing = await emulator.wait_for(lambda: next((m["text"] for m in emulator.messages_to(GROUP)
+                                                    if m.get("text", "").startswith("Updates set aside")), None))
+    assert f"{bad['update_id']} ·" in listing and "message: KeyError('date')" in listing and "no date" not in listing
