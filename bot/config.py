@@ -93,6 +93,13 @@ class PrivacySettings(_Section):
     retention_days: Annotated[float, Field(gt=0)] = 365.0  # question texts, raw updates, closed tickets' chat ids
 
 
+class FloodSettings(_Section):
+    """Per-user limits, so one person (or a script) cannot drown the bot or the staff group."""
+
+    messages_per_minute: Annotated[int, Field(gt=0)] = 20
+    tickets_per_day: Annotated[int, Field(gt=0)] = 5
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -105,6 +112,7 @@ class Settings(_Section):
     staff: StaffSettings = StaffSettings()
     contact: ContactSettings = ContactSettings()
     privacy: PrivacySettings = PrivacySettings()
+    flood: FloodSettings = FloodSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

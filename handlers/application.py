@@ -24,6 +24,7 @@ from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender, Throttle
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
+from bot.storage.quarantine import MAX_TRIES
 from bot.storage.retention import Retained, apply_retention
 from handlers.context import APP, AppData, BotContext, KulturlotsApp, app_data_of
 from handlers.delivery import deliverer
@@ -68,10 +69,12 @@ def build_application(settings: Settings, *, token: str, services: Services | No
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure; the user gets a short apology, never a traceback."""
+    """Log the failure; the user gets a short apology (once, on the intake's last try), never a traceback."""
     log.error("handler failed", exc_info=context.error)
     if isinstance(update, Update):
         context.app.failures[update.update_id] = repr(context.error)[:500]
+        if context.app.tries.get(update.update_id, MAX_TRIES) < MAX_TRIES:
+            return  # tried again by the intake (a press stays acknowledged): no apology before its answer
         query = update.callback_query
         if query is not None and query.id in context.app.acknowledged:
             context.app.acknowledged.discard(query.id)  # Telegram takes one answer per press
@@ -104,7 +107,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
     sender.wakeup = data.outbox_wakeup
-    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures,
+    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures, tries=data.tries,
                     concurrent=services.settings.telegram.concurrent_updates)
     async with application:
         await application.start()

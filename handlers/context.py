@@ -30,6 +30,7 @@ class AppData:
     staff: StaffDirectory
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
+    tries: dict[int, int] = field(default_factory=dict)  # update_id -> the try under way (the intake retries)
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
     work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="work"))
     heavy: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="heavy"))

@@ -42,7 +42,9 @@ def deliverer(bot: Bot) -> Deliver:
     async def send_piece(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         """The next piece of a text: a long one (a 4096-character question in its card) goes as several messages,
         buttons on the last, each recorded on the row as it goes; a reply to a card deleted meanwhile is posted."""
-        pieces = split_plain(payload["text"]) or [payload["text"]]  # an empty text: Telegram's own refusal
+        pieces = split_plain(payload["text"])
+        if not pieces:
+            return Undeliverable("the text has nothing visible")
         done: list[int] = list((row.result or {}).get("pieces", []))
         number, reply_to = len(done), payload.get("reply_to")
         message = await bot.send_message(

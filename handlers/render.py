@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.conversation.cards import Card
 from bot.conversation.events import Button, Reply
 from bot.i18n.catalog import Catalog
+from bot.i18n.visible import is_blank
 
 LIMIT = 4096
 TAG_RESERVE = 64
@@ -89,7 +90,7 @@ def split(html: str, limit: int = LIMIT) -> list[str]:
             pieces[-1] += "".join(f"</{t}>" for t in reversed(opened))
             rest = "".join(f"<{t}>" for t in opened) + rest
     pieces.append(rest)
-    return [p for p in pieces if p.strip()]
+    return [p for p in pieces if not is_blank(re.sub(r"<[^>]*>", "", p))]  # Telegram refuses a blank piece
 
 
 def split_plain(text: str, limit: int = LIMIT) -> list[str]:
@@ -102,7 +103,7 @@ def split_plain(text: str, limit: int = LIMIT) -> list[str]:
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     pieces.append(rest)
-    return [p for p in pieces if p.strip()]
+    return [p for p in pieces if not is_blank(p)]  # only pieces a reader sees: Telegram refuses a blank one
 
 
 def fit(text: str, units: int) -> str:

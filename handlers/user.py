@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
@@ -14,6 +15,7 @@ from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
 from handlers.context import BotContext
 from handlers.render import fit, keyboard, reply_html, split
+from handlers.retry import patiently
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,9 @@ async def on_press(update: Update, context: BotContext) -> None:
     """A button press: acknowledged at once, its keyboard spent, the reply sent or edited in."""
     query = update.callback_query
     assert query is not None
-    if update.effective_chat is None:  # a button on an inline-mode message: Kulturlots never sent one
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE or chat.id != query.from_user.id:
+        # inline mode, or a message in a group: Kulturlots answers buttons only in the user's own chat with it
         await acknowledge(query, None, context)
         context.app.acknowledged.discard(query.id)
         return
@@ -82,11 +86,13 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def acknowledge(query: CallbackQuery, toast: str | None, context: BotContext) -> None:
     """Stop the button's spinner, once (the error handler then leaves it alone); a press handled too late to
-    acknowledge (after a restart) still gets its reply."""
+    acknowledge (after a restart) still gets its reply; a press tried again after a failure is not answered twice."""
+    if query.id in context.app.acknowledged:
+        return
     context.app.acknowledged.add(query.id)
     try:
         await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
-    except BadRequest as exc:  # "query is too old": Telegram stopped waiting, the user did not
+    except TelegramError as exc:  # "query is too old", a 429 or 5xx: the spinner stops by itself, the reply goes on
         log.info("press %s not acknowledged: %s", query.id, exc.message)
 
 
@@ -121,10 +127,11 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Me
             markup = keyboard(reply) if number == len(pieces) - 1 else None
             if reply.replace and replace is not None and len(pieces) == 1 and await edited(replace, piece, markup):
                 continue
-            await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await patiently(partial(context.bot.send_message, chat.id, piece, parse_mode=ParseMode.HTML,
+                                    reply_markup=markup), what="reply")
         if reply.attachment is not None:
-            await context.bot.send_document(chat.id, InputFile(reply.attachment.content,
-                                                               filename=reply.attachment.filename))
+            await patiently(partial(context.bot.send_document, chat.id, InputFile(reply.attachment.content,
+                            filename=reply.attachment.filename)), what="document")
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from bot.conversation import flood
 from bot.conversation.escalation import Escalation
 from bot.conversation.events import Button, Reply, Text, Turn
 from bot.conversation.kontakt import Kontakt
@@ -13,10 +14,11 @@ from bot.conversation.replies import Replies
 from bot.conversation.scope import scope_of
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
+from bot.i18n.visible import is_blank
 from bot.matching.matcher import Decision, Match, Profile, Result
 from bot.services import Services
 from bot.storage.needs_log import count_small_talk, log_question
-from bot.storage.tables import Actor, Need, Ticket
+from bot.storage.tables import Actor, Need, Ticket, utcnow
 
 NEXT_OPTIONS = 3
 LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "nl": "Nederlands", "en": "English"}
@@ -32,6 +34,11 @@ class Asking:
     kontakt: Kontakt
 
     def text(self, session: Session, actor: Actor, event: Text, *, force_person: bool = False) -> Turn:
+        if not event.media and is_blank(event.text):  # only zero-width or direction marks: nothing to read
+            return Turn((Reply(self.services.catalog(actor.language, "text.empty"), language=actor.language),))
+        limits = self.services.settings.flood
+        if flood.over_messages(session, actor=actor, limits=limits, now=self.services.clock()):
+            return self.limited(session, actor, flood.Limit.MESSAGES)
         ticket = tickets.open_ticket_of(session, actor.key) if self.desk else None
         if ticket is not None and (event.media or (event.reply_to is not None and event.reply_to in ticket.relayed)):
             return self.to_ticket(session, actor, ticket, event)
@@ -55,6 +62,8 @@ class Asking:
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
                             channel=event.sender.channel, now=self.services.clock(),
                             scope=scope_of(event.text, self.services.knowledge.matcher))
+        if force_person and flood.over_tickets(session, actor=actor, limits=limits, now=utcnow()):  # wall clock, as tickets
+            return self.limited(session, actor, flood.Limit.TICKETS)  # the need is logged; no further ticket
         if force_person:
             return Turn(self.escalation.open(session, actor=actor, sender=event.sender, need=need))
         turn = self._decided(replies, need, result)
@@ -62,6 +71,14 @@ class Asking:
             switch = Button(replies.t("language.switch_button", name=LANGUAGE_NAMES[guessed]), f"lang:{guessed}")
             turn = Turn((*turn.replies, replies.say("language.offer", buttons=((switch,),))))
         return turn
+
+    def limited(self, session: Session, actor: Actor, limit: flood.Limit) -> Turn:
+        """Past a flood limit: a polite note to the person, one line a day to staff."""
+        limits = self.services.settings.flood
+        flood.tell_staff(session, desk=self.desk, texts=self.services.catalog, actor=actor, limit=limit,
+                         limits=limits, now=self.services.clock())
+        text = self.services.catalog(actor.language, f"flood.{limit}", count=limits.tickets_per_day)
+        return Turn((Reply(text, language=actor.language),))
 
     def _decided(self, replies: Replies, need: Need, result: Result) -> Turn:
         if result.decision is Decision.ESCALATE:

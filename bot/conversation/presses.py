@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.conversation import browse, profile
+from bot.conversation.callbacks import number
 from bot.conversation.cards import card
 from bot.conversation.escalation import Escalation
 from bot.conversation.events import Button, Press, Reply, Turn
@@ -22,6 +23,11 @@ from bot.storage.tables import Actor, Need, Ticket, TicketState
 
 Handler = Callable[[Session, Actor, Press, str], Turn | None]
 NEXT_BEST = 3
+
+
+def _plain(text: str) -> bool:
+    """Button data is untrusted: a number in it is plain ASCII digits within a stored id's range, or nothing."""
+    return number(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +49,7 @@ class Presses:
 
     @staticmethod
     def need(session: Session, actor: Actor, text: str) -> Need | None:
-        return need_of(session, int(text), actor) if text.isdigit() else None
+        return need_of(session, int(text), actor) if _plain(text) else None
 
     def feedback(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         """Helpful is thanked; 'not what I needed' moves on: the next best entries and the offer of a person."""
@@ -76,7 +82,7 @@ class Presses:
         need_id, _, index = rest.partition(":")
         need = self.need(session, actor, need_id)
         listed = actor.conversation.get("next")
-        if need is None or not index.isdigit() or not isinstance(listed, list) or listed[:1] != [need.id]:
+        if need is None or not _plain(index) or not isinstance(listed, list) or listed[:1] != [need.id]:
             return None
         ids = [str(i) for i in listed[1:]]
         if int(index) >= len(ids) or ids[int(index)] not in self.services.knowledge.kb.by_id:
@@ -90,7 +96,7 @@ class Presses:
         """An option's card; the options stay, the chosen one marked, so another is one tap away."""
         need_id, _, index = rest.partition(":")
         need = self.need(session, actor, need_id)
-        if need is None or not index.isdigit() or int(index) >= len(need.matches):
+        if need is None or not _plain(index) or int(index) >= len(need.matches):
             return None
         entry = self.services.knowledge.kb.by_id.get(need.matches[int(index)]["id"])
         if entry is None:
@@ -123,12 +129,12 @@ class Presses:
     def ticket_button(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         action, _, args = rest.partition(":")
         number, _, stars = args.partition(":")
-        ticket = session.get(Ticket, int(number)) if number.isdigit() else None
+        ticket = session.get(Ticket, int(number)) if _plain(number) else None
         if ticket is None or ticket.user_key != actor.key:
             return None
         if action == "close":
             return self.close_own(session, actor, ticket)
-        if action == "rate" and stars.isdigit() and tickets.rate(ticket, user_key=actor.key, stars=int(stars)):
+        if action == "rate" and _plain(stars) and tickets.rate(ticket, user_key=actor.key, stars=int(stars)):
             return Turn((Reply(self.services.catalog(actor.language, "ticket.rated"), language=actor.language,
                                replace=True),))
         return None
@@ -155,14 +161,14 @@ class Presses:
 
     def page(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         kind, _, number = rest.partition(":")
-        if kind not in browse.KINDS or not number.isdigit():
+        if kind not in browse.KINDS or not _plain(number):
             return None
         return Turn((browse.page(self.services, actor, kind, int(number), replace=True),))
 
     def browsed(self, session: Session, actor: Actor, event: Press, rest: str) -> Turn | None:
         """An entry chosen from a list: its card, and the list kept with the line marked."""
         kind, number, line = [*rest.split(":"), "", "", ""][:3]
-        if kind not in browse.KINDS or not number.isdigit() or not line.isdigit():
+        if kind not in browse.KINDS or not _plain(number) or not _plain(line):
             return None
         entry = browse.entry_at(self.services, actor, kind, int(number), int(line))
         if entry is None:

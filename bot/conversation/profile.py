@@ -30,6 +30,8 @@ def step(services: Services, actor: Actor, rest: str) -> Turn | None:
     if rest == "skip":
         actor.profile_asked = True
         return Turn((Reply(t("profile.skipped"), language=actor.language, replace=True),))
+    if (step == "c" and value not in COUNTRIES) or (step == "r" and not known_region(services, value)):
+        return None  # forged: only the places the keyboard offered are stored
     if step == "c":
         knowledge = services.knowledge
         regions = browse.regions_of(knowledge.kb, value, knowledge.matcher.index.gazetteer)
@@ -52,3 +54,10 @@ def step(services: Services, actor: Actor, rest: str) -> Turn | None:
         return Turn((Reply(t("profile.saved", profile=profile), language=actor.language,
                            replace=True),))
     return None
+
+
+def known_region(services: Services, value: str) -> bool:
+    """A country code, or a region the keyboard of one of the countries offers."""
+    knowledge = services.knowledge
+    return value in COUNTRIES or any(value in browse.regions_of(knowledge.kb, country, knowledge.matcher.index.gazetteer)
+                                     for country in COUNTRIES)

@@ -13,14 +13,16 @@ from bot.desk.faq_draft import readable_id, write_faq_draft
 from bot.desk.publishing import Outcome, Publisher
 from bot.desk.reports import Reports, StaffReply
 from bot.desk.tickets import StaffGroup
+from bot.i18n.visible import is_blank
 from bot.knowledge.entries import KnowledgeErrors
 from bot.services import Services
+from bot.storage import quarantine
 from bot.storage.database import session_scope
 from bot.storage.tables import Author, Ticket, TicketMessage, TicketState, utcnow
 
 SUBJECT_CHARS = 60
-STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "kb", "reload", "export",
-                  "report", "stats", "help")
+STAFF_COMMANDS = ("tickets", "assign", "close", "reopen", "reply", "label", "faq", "introduce", "kb", "quarantine",
+                  "reload", "export", "report", "stats", "help")
 HEAVY = frozenset({"export", "report", "reload", "stats"})  # seconds of work: run apart, never in a user's way
 LABEL_MAX = 40  # a label is a kind of need, a column in exports: short
 
@@ -62,6 +64,8 @@ class StaffCommands(Reports):
                 return None
             if ticket.forgotten:
                 return StaffReply(self.t("staff.not_delivered_forgotten", number=ticket.id))
+            if is_blank(message.text):  # zero-width spaces and the like: Telegram would refuse it as empty
+                return StaffReply(self.t("staff.empty_relay"))
             if ticket.state == TicketState.CLOSED or not tickets.staff_reply(
                     session, texts=self.services.catalog, ticket=ticket, staff_id=message.user_id,
                     text=message.text, message_id=message.message_id):
@@ -72,7 +76,7 @@ class StaffCommands(Reports):
         handler = {"tickets": self._list, "assign": self._assign, "close": self._close, "reopen": self._reopen,
                    "label": self._label, "faq": self._faq, "reload": self._reload, "export": self._export,
                    "report": self._report, "stats": self._stats, "reply": self._reply, "kb": self._kb,
-                   "help": self._help, **self.extra}.get(name)
+                   "quarantine": self._quarantine, "help": self._help, **self.extra}.get(name)
         if handler is None:
             return StaffReply(self.t("staff.not_in_ticket"))
         return handler(args.strip(), message)
@@ -130,6 +134,17 @@ class StaffCommands(Reports):
         if desk is None or where is None or not str(desk.chat_id).startswith("-100"):
             return ""
         return f"https://t.me/c/{str(desk.chat_id)[4:]}/{where}"
+
+    def _quarantine(self, args: str, message: StaffMessage) -> StaffReply:
+        """The updates the intake set aside, newest first, so a bad one is seen rather than silently skipped."""
+        with session_scope(self.services.engine) as session:
+            rows = quarantine.recent(session)
+            if not rows:
+                return StaffReply(self.t("staff.quarantine_none"))
+            lines = [self.t("staff.quarantine_header")]
+            lines += [self.t("staff.quarantine_line", update=r.update_id, when=f"{r.set_aside_at:%Y-%m-%d %H:%M}",
+                             attempts=r.attempts, error=f"{r.shape}: {r.error[:120]}") for r in rows]
+        return StaffReply("\n".join(lines))
 
     def _with_ticket(self, message: StaffMessage, action: str, args: str) -> StaffReply:
         desk = self.desk

@@ -33,7 +33,7 @@ STAGED, HISTORY = ".staged", ".history"
 KEPT = re.compile(r"^\d{4}-")  # a kept version; an undone one is renamed '<name>.undone'
 ERRORS_SHOWN = 15
 SUFFIXES = (".xlsx", ".yaml", ".yml")
-KB_PRESS = "kb:"  # the buttons' callback data start with it
+KB_PRESS = "pub:"  # the buttons' callback data start with it (Kontakt's block button is "kb:")
 PUBLISH, CANCEL = KB_PRESS + "pub:", KB_PRESS + "no:"
 
 

@@ -58,6 +58,15 @@ def parse_day(text: str) -> date:
 
 def parse_period(text: str, *, now: datetime | None = None) -> Period:
     """Read one period expression (see FORMATS); `now` anchors 'Nd'/'Nw' and defaults to the current time."""
+    try:
+        return _parse(text, now=now)
+    except PeriodError:
+        raise
+    except (ValueError, OverflowError) as exc:  # year 9999 ends in 10000, 10**9 days: no period a calendar holds
+        raise PeriodError(f"{text!r} is out of range") from exc
+
+
+def _parse(text: str, *, now: datetime | None) -> Period:
     spec = text.strip()
     if ".." in spec:
         left, _, right = spec.partition("..")

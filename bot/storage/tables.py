@@ -88,6 +88,18 @@ class InboxUpdate(SQLModel, table=True):
     error: str | None = None
 
 
+class QuarantinedUpdate(SQLModel, table=True):
+    """An update set aside (unreadable, or its handling failed three times) so it never blocks the others;
+    staff list it with /quarantine. Its raw payload is not kept here: the error and its shape say what went wrong."""
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    reason: str = Field(max_length=16)  # unreadable | failed
+    shape: str = Field(default="", max_length=200)  # the update's top-level fields, e.g. "message"
+    error: str = ""
+    attempts: int = 0
+    set_aside_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
+
+
 class TicketState(StrEnum):
     """Where a ticket stands; stored as its value."""
 

@@ -16,7 +16,7 @@ from tests.databases import url_for
 from bot.config import Settings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.matching.matcher import Matcher, Result
-from bot.storage.tables import InboxUpdate, Need
+from bot.storage.tables import InboxUpdate, Need, QuarantinedUpdate
 from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
@@ -90,23 +90,46 @@ async def test_updates_stored_before_a_crash_are_handled_on_restart_and_not_fetc
     assert len(user.messages) == 4
 
 
-async def test_a_failing_handler_costs_one_apology_and_is_recorded_while_the_next_update_is_answered(
+async def test_a_failing_handler_is_tried_three_times_costs_one_apology_and_is_set_aside_while_the_next_is_answered(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     engine = open_database(url_for(tmp_path / 'bot.db'))
     user = emulator.user(720, language_code="da")
     async with bot_on(emulator, engine, reference_knowledge) as services:
-        services.knowledge = Knowledge(reference_knowledge.kb, Exploding(reference_knowledge.matcher))
+        exploding = Exploding(reference_knowledge.matcher)
+        services.knowledge = Knowledge(reference_knowledge.kb, exploding)  # type: ignore[arg-type]
         await user.send("boom")
         await user.send(QUESTION)
-        apology, answer = await user.next_messages(2)
+        answer, apology = await user.next_messages(2, timeout=10)
     assert apology["text"] == "Undskyld, noget gik galt hos mig. Prøv igen om lidt."
-    assert "Kulturkonsulent" in answer["text"]
+    assert "Kulturkonsulent" in answer["text"] and exploding.booms == 3 and len(user.messages) == 2
     assert not any("Traceback" in m["text"] or "RuntimeError" in m["text"] for m in user.messages)
     with session_scope(engine) as session:
         rows = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.update_id))).all()
-        assert [(r.processed_at is not None, bool(r.error)) for r in rows] == [(True, True), (True, False)]
+        assert [(r.processed_at is not None, bool(r.error), r.attempts) for r in rows] == [(True, True, 3),
+                                                                                           (True, False, 1)]
         assert "kaboom" in (rows[0].error or "")
+        aside = session.exec(select(QuarantinedUpdate)).one()
+        assert (aside.update_id, aside.reason, aside.attempts, aside.shape) == (rows[0].update_id, "failed", 3,
+                                                                                 "message")
         assert session.exec(select(func.count()).select_from(Need)).one() == 1
+
+
+async def test_an_unreadable_update_is_confirmed_set_aside_and_never_blocks_the_others(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'bot.db'}")
+    user = emulator.user(721, language_code="da")
+    no_date = emulator.deliver({"message": {"message_id": 1, "chat": {"id": 721, "type": "private"}, "text": "x"}})
+    no_type = emulator.deliver({"message": {"message_id": 2, "date": 1, "chat": {"id": 721}, "text": "x"}})
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(QUESTION)
+        await user.next_message()
+        await emulator.wait_for(lambda: max(offsets(emulator), default=0) > no_type["update_id"])
+    with session_scope(engine) as session:
+        aside = session.exec(select(QuarantinedUpdate).order_by(col(QuarantinedUpdate.update_id))).all()
+        assert [(a.update_id, a.reason) for a in aside] == [(no_date["update_id"], "unreadable"),
+                                                            (no_type["update_id"], "unreadable")]
+        assert "date" in aside[0].error and "type" in aside[1].error
+    assert len(needs(engine)) == 1
 
 
 async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp_path: Path,
@@ -176,11 +199,13 @@ class Exploding:
 
     def __init__(self, matcher: Matcher) -> None:
         self._matcher = matcher
+        self.booms = 0
 
     def __getattr__(self, name: str) -> Any:  # everything else as the real matcher has it
         return getattr(self._matcher, name)
 
     def match(self, question: str, **kwargs: Any) -> Result:
         if question == "boom":
+            self.booms += 1
             raise RuntimeError("kaboom")
         return self._matcher.match(question, **kwargs)

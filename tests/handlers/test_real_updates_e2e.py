@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.databases import url_for
 from bot.config import Settings, StaffSettings, TelegramSettings
@@ -294,16 +294,22 @@ async def test_a_staff_answer_of_4096_characters_reaches_the_user_whole(emulator
     assert not in_group(emulator, "could not be delivered")
 
 
-async def test_a_press_that_fails_after_its_acknowledgement_is_not_acknowledged_twice(emulator: BotApiEmulator,
-                                                                                     bot: Services) -> None:
+async def test_a_press_that_fails_after_its_acknowledgement_is_tried_again_but_not_acknowledged_twice(
+        emulator: BotApiEmulator, bot: Services) -> None:
     user = emulator.user(814, language_code="en")
     await user.send("/funding")
     page = await user.next_message()
     emulator.fail("editMessageText", 500)
-    emulator.fail("sendMessage", 500, chat_id=user.id)  # the page sent anew fails too: the handler gives up
-    await processed(bot, await user.press(page, label="Next ›"))
-    assert len(emulator.answered_callbacks) == 1  # the conftest check fails on a second answerCallbackQuery
-    with session_scope(bot.engine) as session:  # the failure is recorded, not hidden
-        rows = [row for row in session.exec(select(InboxUpdate)) if row.error]
-        assert len(rows) == 1
-        session.delete(rows[0])
+    emulator.fail("sendMessage", 400, chat_id=user.id)  # the page sent anew is refused too: the first try fails
+    await user.press(page, label="Next ›")
+    turned = await emulator.wait_for(lambda: "(2/" in emulator.chats[user.id].messages[page["message_id"]]["text"],
+                                     timeout=10)
+    assert turned and len(emulator.answered_callbacks) == 1  # the conftest check fails on a second answer
+
+    def settled() -> InboxUpdate | None:
+        with session_scope(bot.engine) as session:
+            row = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.update_id).desc())).first()
+            return row if row is not None and row.processed_at is not None else None
+
+    row = await emulator.wait_for(settled, timeout=10)
+    assert (row.attempts, row.error) == (2, None)

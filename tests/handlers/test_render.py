@@ -53,3 +53,10 @@ def test_link_buttons_carry_only_urls_telegram_opens() -> None:
     reply = Reply("x", buttons=((Button("Mail", url="mailto:a@b.se"),), (Button("Web", url="flen.se"),)))
     markup = keyboard(reply)
     assert markup is not None and [[b.url for b in row] for row in markup.inline_keyboard] == [["https://flen.se"]]
+
+
+def test_a_text_of_zero_width_spaces_is_split_only_into_pieces_a_reader_sees() -> None:
+    assert split_plain("\u200b" * 4096 + " " + "\u200b" * 10) == []
+    pieces = split_plain("Svar: " + "\u200b" * 5000)
+    assert len(pieces) == 1 and pieces[0].startswith("Svar:")
+    assert split("<b>\u200b</b>") == []

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
 from tests.databases import url_for
-from bot.config import Settings, StaffSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need
 from bot.services import Knowledge, Services, build_services
@@ -29,7 +29,7 @@ def knowledge(reference_knowledge: Knowledge) -> Knowledge:
 @pytest.fixture
 async def bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
-                        staff=StaffSettings())
+                        staff=StaffSettings(), flood=FloodSettings(messages_per_minute=100))  # a long session's 50
     services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)

@@ -66,3 +66,9 @@ def test_a_label_shows_the_last_day_inclusively() -> None:
     assert Period().label() == "… – …"
     assert parse_period("2026-Q3").contains(utc(2026, 9, 30, 23, 59))
     assert not parse_period("2026-Q3").contains(utc(2026, 10, 1))
+
+
+@pytest.mark.parametrize("text", ["9999", "9999-12", "9999-Q4", "99999999999d", "9999-12-31..9999"])
+def test_periods_beyond_the_calendar_are_refused_as_periods(text: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(text, now=utc(2026, 1, 1))
