@@ -73,8 +73,8 @@ def _names_another_body(index: Index, tokens: list[str]) -> bool:
         if len(token) <= 2 or lexicon.is_stopword(token):
             continue
         following = tokens[position + 1] if position + 1 < len(tokens) else ""
-        known = any(lexical for _, lexical in _variants(index, token))  # a name of ours, or a typo of one
-        if lexicon.names_body(token, following) and not known:
+        if lexicon.names_body(token, following) and not any(  # not a name of ours, nor a typo of one
+                lexical for _, lexical in _variants(index, token)):
             return True
     return False
 
