@@ -24,9 +24,22 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.bot_api_rules import (ANSWER_TEXT_MAX, CHAT_ACTIONS, NOT_MODIFIED, QUERY_TOO_OLD, TOPIC_NAME_MAX, ApiError,
-                                 bad_request, check_caption, check_commands, check_reply_markup, check_text, require,
-                                 utf16_len, visible_text)
+from tests.bot_api_rules import (
+    ANSWER_TEXT_MAX,
+    CHAT_ACTIONS,
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    TOPIC_NAME_MAX,
+    ApiError,
+    bad_request,
+    check_caption,
+    check_commands,
+    check_reply_markup,
+    check_text,
+    require,
+    utf16_len,
+    visible_text,
+)
 
 __all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible_text"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from tests.databases import url_for
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Actor, Need, Ticket, TicketMessage
+from tests.databases import url_for
 
 CHAT_IDS = (987654321, 987654322, 987654323)
 STAFF_ID = 555000111

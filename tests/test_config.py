@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pydantic import ValidationError
 
 from bot.config import CONFIG_ENV, SHIPPED_KNOWLEDGE, ConfigError, Settings, load_settings

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from tests.databases import url_for
 from bot.config import Settings
 from bot.conversation.console import console_sender, run
 from bot.conversation.dialogue import Conversation
+from bot.services import Knowledge, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need
-from bot.services import Knowledge, build_services
+from tests.databases import url_for
 
 KB = Path(__file__).parents[1] / "data" / "kb"
 

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.databases import url_for
-from bot.conversation import browse
 from bot.config import Settings, StaffSettings
+from bot.conversation import browse
 from bot.conversation.dialogue import Conversation
-from bot.storage.database import open_database, session_scope
-from bot.storage.tables import Actor, Need, OutboxMessage, Ticket
 from bot.conversation.events import Command, Media, Press, Sender, Text
 from bot.services import Knowledge, build_services
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Actor, Need, OutboxMessage, Ticket
+from tests.databases import url_for
 
 ANNA = Sender(user_id=1001, chat_id=1001, language_code="sv", first_name="Anna")
 

@@ -7,11 +7,22 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from tests.databases import url_for
+from bot.desk.outbox import (
+    MAX_ATTEMPTS,
+    OutboxSender,
+    Outcome,
+    Partial,
+    RetryLater,
+    Sent,
+    Throttle,
+    Undeliverable,
+    due,
+    enqueue,
+    settle,
+)
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, utcnow
-from bot.desk.outbox import (MAX_ATTEMPTS, Outcome, OutboxSender, Partial, RetryLater, Sent, Throttle, Undeliverable,
-                        due, enqueue, settle)
+from tests.databases import url_for
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
-from tests.databases import url_for
 from bot.desk import tickets
 from bot.desk.cards import Closeness, Tried
+from bot.desk.outbox import RetryLater, Sent, Undeliverable, settle
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, utcnow
-from bot.desk.outbox import RetryLater, Sent, Undeliverable, settle
+from tests.databases import url_for
 
 GROUP = -1001
 

@@ -16,7 +16,7 @@ from tests.handlers.test_telegram_e2e import STAFF_GROUP, knowledge, staffed_bot
     ("da", "Tusind tak for hjælpen, Eva!", "Selv tak!"), ("en", "hello", "Hi!"), ("nl", "Ben je een bot?", "Ik ben een bot."),
     ("sv", "👍", "😊")])
 async def test_small_talk_is_answered_in_kind_and_never_a_ticket_or_a_need(
-        emulator: BotApiEmulator, staffed_bot: Services, code: str, text: str, reply: str) -> None:  # noqa: F811
+        emulator: BotApiEmulator, staffed_bot: Services, code: str, text: str, reply: str) -> None:
     user = emulator.user(540, language_code=code)
     await user.send(text)
     assert (await user.next_message())["text"].startswith(reply)
@@ -27,7 +27,7 @@ async def test_small_talk_is_answered_in_kind_and_never_a_ticket_or_a_need(
 
 
 @pytest.mark.parametrize("code", ["sv", "nl"])
-async def test_start_keeps_a_chosen_language(emulator: BotApiEmulator, staffed_bot: Services, code: str) -> None:  # noqa: F811
+async def test_start_keeps_a_chosen_language(emulator: BotApiEmulator, staffed_bot: Services, code: str) -> None:
     user = emulator.user(541, first_name="Sanne", language_code=code)
     await user.send("/language")
     ask = await user.next_message()
@@ -38,7 +38,7 @@ async def test_start_keeps_a_chosen_language(emulator: BotApiEmulator, staffed_b
 
 
 @pytest.mark.parametrize(("code", "kind"), [("sv", "photo"), ("da", "voice")])
-async def test_media_during_a_ticket_is_copied_to_staff(emulator: BotApiEmulator, staffed_bot: Services,  # noqa: F811
+async def test_media_during_a_ticket_is_copied_to_staff(emulator: BotApiEmulator, staffed_bot: Services,
                                                         code: str, kind: str) -> None:
     user = emulator.user(542, language_code=code)
     await user.send("/human vad blir det för väder i nyköping på lördag")

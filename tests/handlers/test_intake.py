@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
-from tests.databases import url_for
 from bot.config import Settings, TelegramSettings
-from bot.storage.database import open_database, session_scope
 from bot.matching.matcher import Matcher, Result
-from bot.storage.tables import InboxUpdate, Need, QuarantinedUpdate
 from bot.services import Knowledge, Services, build_services
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import InboxUpdate, Need, QuarantinedUpdate
 from handlers.application import build_application, running
+from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
 QUESTION = "hvem er kulturkonsulent i næstved"

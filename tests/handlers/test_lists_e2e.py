@@ -27,7 +27,7 @@ def lines(message: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-async def summer_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:  # noqa: F811
+async def summer_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
     """The bot on 15 June 2027: no funding deadline of the reference base falls in the next 60 days."""
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
                         staff=StaffSettings())
@@ -40,7 +40,7 @@ async def summer_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowle
 
 @pytest.mark.parametrize(("code", "command"), [("sv", "/funding"), ("da", "/events")])
 async def test_a_browsed_entry_keeps_the_list_with_its_line_marked_and_the_next_page_one_tap_away(
-        emulator: BotApiEmulator, bot: Services, code: str, command: str) -> None:  # noqa: F811
+        emulator: BotApiEmulator, bot: Services, code: str, command: str) -> None:
     user = emulator.user(610, language_code=code)
     await user.send(command)
     listing = await user.next_message()
@@ -56,7 +56,7 @@ async def test_a_browsed_entry_keeps_the_list_with_its_line_marked_and_the_next_
 
 @pytest.mark.parametrize(("code", "command", "kind"), [
     ("sv", "/funding", "funding"), ("en", "/contacts", "contact"), ("nl", "/events", "event")])
-async def test_each_line_shows_the_fact_that_decides(emulator: BotApiEmulator, bot: Services,  # noqa: F811
+async def test_each_line_shows_the_fact_that_decides(emulator: BotApiEmulator, bot: Services,
                                                      code: str, command: str, kind: str) -> None:
     user = emulator.user(611, language_code=code)
     await user.send(command)
@@ -76,7 +76,7 @@ async def test_each_line_shows_the_fact_that_decides(emulator: BotApiEmulator, b
 
 
 @pytest.mark.parametrize("code", ["da", "en"])
-async def test_events_come_in_date_order_without_past_ones(emulator: BotApiEmulator, bot: Services,  # noqa: F811
+async def test_events_come_in_date_order_without_past_ones(emulator: BotApiEmulator, bot: Services,
                                                           code: str) -> None:
     user = emulator.user(612, language_code=code)
     await user.send("/events")
@@ -113,7 +113,7 @@ async def test_deadlines_with_none_in_60_days_names_the_next_three(emulator: Bot
     ("da", "hvem er kulturkonsulent i næstved", "kulturkonsulent næstved"),
     ("en", "who is the culture consultant in næstved", "culture consultant næstved contact")])
 async def test_not_what_i_needed_gives_the_next_best_and_a_person_and_a_rephrasing_does_not_repeat_it(
-        emulator: BotApiEmulator, bot: Services, code: str, question: str, rephrased: str) -> None:  # noqa: F811
+        emulator: BotApiEmulator, bot: Services, code: str, question: str, rephrased: str) -> None:
     user = emulator.user(614, language_code=code)
     await user.send(question)
     answer = await user.next_message()

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from tests.databases import url_for
 from bot.config import Settings, StaffSettings, TelegramSettings
+from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need, Ticket
-from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
+from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
 GROUP, STAFF = -1001000000001, 900

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.databases import url_for
 from bot.config import Settings, StorageSettings, TelegramSettings
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need
 from handlers.application import serve
+from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
 

@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import func, select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
-from tests.databases import url_for
+from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need
-from bot.services import Knowledge, Services, build_services
 from handlers.application import build_application, running
+from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
 STAFF_GROUP = -1001000000001

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.databases import url_for
-from bot.desk import tickets
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
-from bot.storage.database import open_database, session_scope
+from bot.desk import tickets
 from bot.knowledge.loader import load_knowledge
-from bot.storage.tables import Ticket
 from bot.matching.language_data import LanguageData
 from bot.services import Services, build_services, load_knowledge_for
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Ticket
 from handlers.application import build_application, running
+from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
 KB = Path(__file__).parents[1] / "data" / "kb"
@@ -84,7 +84,7 @@ async def test_the_whole_lifecycle_in_a_forum_topic(emulator: BotApiEmulator, st
         card = (await emulator.wait_for(lambda: in_group(emulator, f"#{number} ·")))[0]
         assert "Fråga:" not in card["text"] and "Question:" in card["text"] and WEATHER in card["text"]
         thread = card["message_thread_id"]
-        assert ("createForumTopic", ) == tuple(c[0] for c in emulator.calls if c[0] == "createForumTopic")[:1]
+        assert tuple(c[0] for c in emulator.calls if c[0] == "createForumTopic")[:1] == ("createForumTopic", )
         await staff.send_in(emulator.chats[GROUP], "Vi har tyvärr ingen väderprognos, men prova SMHI.", thread_id=thread)
         relayed = await emulator.wait_for(lambda: next((m for m in user.messages if "Svar från teamet" in m["text"]), None))
         assert "SMHI" in relayed["text"]

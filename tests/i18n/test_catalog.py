@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.i18n.catalog import load_catalog, language_of, placeholders
+from bot.i18n.catalog import language_of, load_catalog, placeholders
 from bot.languages import LANGUAGES
 
 

@@ -35,7 +35,7 @@ def _free_port() -> int:
 def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own chromedriver on 127.0.0.1
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())["value"]
 
 

@@ -5,13 +5,13 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from tests.databases import url_for
 from bot.matching.matcher import Decision, Match, Result
 from bot.services import Knowledge
 from bot.storage.database import open_database, session_scope
 from bot.storage.needs_log import log_question, mark_escalated, need_of, record_feedback
 from bot.storage.pseudonyms import user_key
 from bot.storage.tables import Actor, Need
+from tests.databases import url_for
 
 TELEGRAM_ID = 987654321
 

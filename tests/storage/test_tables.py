@@ -5,9 +5,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from tests.databases import url_for
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Ticket
+from tests.databases import url_for
 
 
 def test_timestamps_come_back_aware_in_utc_and_compare_in_sql(tmp_path: Path) -> None:
