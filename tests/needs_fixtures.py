@@ -72,7 +72,7 @@ def seed_needs(path: Path) -> Engine:
                   [("kulturradet-musikarrangorer", "funding", 0.7)]),
         ]
         session.add_all(needs)
-        for ticket, need in zip(tickets, (needs[1], needs[6], needs[9])):
+        for ticket, need in zip(tickets, (needs[1], needs[6], needs[9]), strict=True):
             session.flush()
             ticket.need_id = need.id
     return engine

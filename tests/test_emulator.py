@@ -40,7 +40,7 @@ async def test_errors_reach_ptb_as_the_right_exceptions(emulator: BotApiEmulator
     async with bot_for(emulator) as bot:
         with pytest.raises(BadRequest, match="parse entities"):
             await bot.send_message(42, "a <script> b", parse_mode="HTML")
-        with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
             await bot.send_message(42, "x", reply_markup=InlineKeyboardMarkup(
                 [[InlineKeyboardButton("x", callback_data="x" * 65)]]))
         emulator.fail("sendMessage", 429, retry_after=3)
@@ -90,9 +90,9 @@ async def test_an_application_polls_answers_text_and_button_presses(emulator: Bo
 # ---------------------------------------------------------------- as strict as the documented Bot API
 async def call(emu: BotApiEmulator, method: str, **params: object) -> tuple[int, dict[str, object]]:
     """A raw Bot API call, to see Telegram's exact status and wording."""
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{emu.base_url}{emu.token}/{method}", json=params) as response:
-            return response.status, await response.json()
+    async with aiohttp.ClientSession() as session, session.post(f"{emu.base_url}{emu.token}/{method}",
+                                                                 json=params) as response:
+        return response.status, await response.json()
 
 
 async def test_an_unknown_method_is_not_found(emulator: BotApiEmulator) -> None:
@@ -207,14 +207,14 @@ async def test_threads_and_edits_are_checked_against_the_chat(emulator: BotApiEm
     forum, plain = emulator.group(-1001, is_forum=True), emulator.group(-1002, is_forum=False)
     async with bot_for(emulator) as bot:
         topic = await bot.create_forum_topic(forum.id, "#1 — fråga")
-        with pytest.raises(BadRequest, match="(?i)topic_title_too_long"):
+        with pytest.raises(BadRequest, match=r"(?i)topic_title_too_long"):
             await bot.create_forum_topic(forum.id, "x" * 129)
         in_topic = await bot.send_message(forum.id, "i ämnet", message_thread_id=topic.message_thread_id)
         for chat in (forum.id, plain.id):  # General is no thread; a non-forum has only reply threads
-            with pytest.raises(BadRequest, match="(?i)message thread not found"):
+            with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
                 await bot.send_message(chat, "x", message_thread_id=1)
         private = await bot.send_message(42, "x", message_thread_id=5)  # documented for forums only: ignored
-        with pytest.raises(BadRequest, match="(?i)message is not modified: specified new message content"):
+        with pytest.raises(BadRequest, match=r"(?i)message is not modified: specified new message content"):
             await bot.edit_message_text("i ämnet", forum.id, in_topic.message_id)
         await bot.edit_message_text("<b>i ämnet</b>", forum.id, in_topic.message_id, parse_mode="HTML")  # formatting
         await bot.send_message(42, "x", reply_to_message_id=99, allow_sending_without_reply=True)
@@ -249,10 +249,11 @@ async def test_get_file_and_download_serve_what_was_sent_and_refuse_the_rest(emu
     big = emulator.add_file(b"x" * (20 * 2**20 + 1))
     async with bot_for(emulator) as bot:
         file = await bot.get_file(document["file_id"])
-        assert file.file_size == 9 and file.file_unique_id == document["file_unique_id"] and bytes(await file.download_as_bytearray()) == b"PK\x03\x04sheet"
-        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        assert file.file_size == 9 and file.file_unique_id == document["file_unique_id"]
+        assert bytes(await file.download_as_bytearray()) == b"PK\x03\x04sheet"
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
             await bot.get_file("no-such-file")
-        with pytest.raises(BadRequest, match="(?i)file is too big"):
+        with pytest.raises(BadRequest, match=r"(?i)file is too big"):
             await bot.get_file(big["file_id"])
         uploaded = await bot.send_document(42, document=b"a;b", filename="kb.xlsx")
         assert bytes(await (await bot.get_file(uploaded.document.file_id)).download_as_bytearray()) == b"a;b"

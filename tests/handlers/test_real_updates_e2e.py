@@ -224,7 +224,7 @@ async def test_a_staff_command_for_another_bot_is_ignored(emulator: BotApiEmulat
 
 
 async def test_staff_chat_in_the_general_topic_reaches_no_user(emulator: BotApiEmulator, bot: Services) -> None:
-    number, thread = await open_ticket(emulator, 830)
+    _, thread = await open_ticket(emulator, 830)
     staff, user = emulator.user(STAFF), emulator.user(830)
     before = len(user.messages)
     await processed(bot, await staff.send_in(emulator.chats[GROUP], "Kaffe i köket, någon?"))
@@ -250,7 +250,7 @@ async def test_a_staff_reply_in_a_topic_is_relayed_once_whatever_it_replies_to(e
 
 async def test_an_anonymous_admins_answer_in_a_topic_is_relayed_and_their_commands_work(
         emulator: BotApiEmulator, bot: Services) -> None:
-    number, thread = await open_ticket(emulator, 832)
+    _, thread = await open_ticket(emulator, 832)
     admin, user = emulator.anonymous_admin(emulator.chats[GROUP], signature="Sara"), emulator.user(832)
     await admin.send_in(emulator.chats[GROUP], "Prova SMHI.", thread_id=thread)
     await emulator.wait_for(lambda: any("SMHI" in m["text"] for m in user.messages))
@@ -260,7 +260,7 @@ async def test_an_anonymous_admins_answer_in_a_topic_is_relayed_and_their_comman
 
 
 async def test_a_staff_edit_of_a_relayed_answer_is_not_relayed_again(emulator: BotApiEmulator, bot: Services) -> None:
-    number, thread = await open_ticket(emulator, 833)
+    _, thread = await open_ticket(emulator, 833)
     staff, user = emulator.user(STAFF), emulator.user(833)
     answer = await staff.send_in(emulator.chats[GROUP], "Prova SMHI.", thread_id=thread)
     await emulator.wait_for(lambda: any("SMHI" in m["text"] for m in user.messages))

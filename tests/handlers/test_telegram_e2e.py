@@ -96,7 +96,8 @@ async def test_a_profile_is_set_with_buttons_and_can_be_skipped(emulator: BotApi
     await emulator.wait_for(lambda: "Inga problem" in user.messages[-1]["text"])
 
 
-async def test_an_answer_has_a_link_and_feedback_buttons_and_feedback_is_stored(emulator: BotApiEmulator, bot: Services) -> None:
+async def test_an_answer_has_a_link_and_feedback_buttons_and_feedback_is_stored(emulator: BotApiEmulator,
+                                                                                bot: Services) -> None:
     user = emulator.user(502, language_code="da")
     await user.send("hvem er kulturkonsulent i næstved")
     card = await user.next_message()

@@ -198,7 +198,7 @@ async def test_with_flaky_telegram_and_a_restart_everything_is_delivered_once(em
 
         await emulator.wait_for(lambda: all(relayed(u) for u in users), timeout=30)
         emulator.faults.clear()
-    for number, card in zip(numbers, cards):
+    for number, _card in zip(numbers, cards, strict=True):
         assert len(in_group(emulator, f"#{number} ·")) == 1
         assert len({c["message_thread_id"] for c in cards}) == len(cards)
     assert all(len([m for m in emulator.messages_to(u) if "Svar från teamet" in m["text"]]) == 1 for u in users)

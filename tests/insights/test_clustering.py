@@ -96,7 +96,7 @@ def test_swedish_paraphrases_with_typos_form_exactly_their_four_topics_largest_f
 def test_a_cluster_counts_repeated_questions_and_shows_at_most_three_distinct_examples() -> None:
     asked = ["finns det replokal i nyköping"] * 5 + ["replokal nyköping??", "letar replokal i nykoping",
                                                     "behöver replokal nyköping för bandet"]
-    result = cluster_questions(asked + ["hur blir man medlem i nätverket"])
+    result = cluster_questions([*asked, "hur blir man medlem i nätverket"])
     (cluster,) = result.clusters
     assert cluster.size == 8
     assert cluster.examples[0] == "finns det replokal i nyköping"
@@ -106,7 +106,8 @@ def test_a_cluster_counts_repeated_questions_and_shows_at_most_three_distinct_ex
 
 def test_beyond_the_cap_further_questions_join_the_groups_found_or_stay_alone() -> None:
     head = ["söker replokal för band"] * 3 + ["jurist för kontrakt tvist"] * 3
-    tail = ["replokal till vårt band i flen", "tvist om kontraktet med skivbolaget, behöver jurist", "var ligger närmaste bibliotek"]
+    tail = ["replokal till vårt band i flen", "tvist om kontraktet med skivbolaget, behöver jurist",
+            "var ligger närmaste bibliotek"]
     result = cluster_questions(head + tail, max_forms=2)
     assert (result.forms, result.compared) == (5, 2)
     where = cluster_of(result)

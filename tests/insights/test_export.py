@@ -43,7 +43,7 @@ def expected(engine: Engine, kb: KnowledgeBase | None) -> list[dict[str, Any]]:
         for need in session.exec(select(Need).order_by(Need.created_at)):
             ticket = tickets.get(need.ticket_id)
             ids = [m["id"] for m in need.matches]
-            hours = lambda end: None if ticket is None or end is None else round(  # noqa: E731
+            hours = lambda end, ticket=ticket: None if ticket is None or end is None else round(  # noqa: E731
                 (end - ticket.created_at).total_seconds() / 3600, 2)
             entries = kb.by_id if kb is not None else {}
             rows.append({
@@ -275,14 +275,16 @@ def test_shares_read_as_percentages_and_wide_sheets_print_landscape_one_page_wid
     for name in ("needs", "tickets", "questions"):
         sheet = book[name]
         assert sheet.page_setup.orientation == "landscape", name
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1), name  # 1 is the default XlsxWriter leaves out
+        # fitToWidth 1 is the default, which XlsxWriter leaves out
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1), name
         assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == "$1:$1", name
     assert book["summary"].page_setup.orientation != "landscape"
 
 
 def test_the_config_switch_leaves_the_questions_sheet_out(engine: Engine, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(f"storage:\n  url: {engine.url.render_as_string(hide_password=False)}\nstaff:\n  export_questions: false\n",
+    url = engine.url.render_as_string(hide_password=False)
+    config.write_text(f"storage:\n  url: {url}\nstaff:\n  export_questions: false\n",
                       encoding="utf-8")
     assert main(["export", "--config", str(config), "--out", str(tmp_path / "n.xlsx")]) == EXIT_OK
     assert openpyxl.load_workbook(tmp_path / "n.xlsx").sheetnames == ["needs", "tickets", "summary"]

@@ -33,7 +33,8 @@ def changed_lines(before: str, after: str) -> list[str]:
 def test_a_changed_field_rewrites_only_that_line_and_nothing_else(base: KnowledgeBase) -> None:
     before = snapshot(base.root)
     entry = base.by_id["kulturradet-kulturskola-utveckling"]
-    written = apply_changes(base, changes_between(base, [dataclasses.replace(entry, amount=Text({"": "upp till 2 000 000 SEK"}))]))
+    edited = dataclasses.replace(entry, amount=Text({"": "upp till 2 000 000 SEK"}))
+    written = apply_changes(base, changes_between(base, [edited]))
     after = snapshot(base.root)
     assert [p.name for p in written] == ["funding.yaml"]
     assert {k: v for k, v in after.items() if k != "funding.yaml"} == {
