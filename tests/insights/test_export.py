@@ -236,7 +236,9 @@ def test_a_region_keeps_the_needs_of_its_municipalities_only(engine: Engine, tmp
     assert len(exported) == sum(1 for r in regions.values() if r in ("Sörmland", "Flen"))
     out = tmp_path / "sormland.xlsx"
     export_needs(engine, None, fmt="xlsx", out=out, area=area_of("Sörmland", language_data.gazetteer))
-    tickets = list(openpyxl.load_workbook(out, read_only=True)["tickets"].iter_rows(min_row=2, values_only=True))
+    book = openpyxl.load_workbook(out, read_only=True)
+    tickets = list(book["tickets"].iter_rows(min_row=2, values_only=True))
+    book.close()
     assert [row[TICKET_COLUMNS.index("region")] for row in tickets] == ["Sörmland"]
 
 
