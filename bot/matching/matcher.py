@@ -79,10 +79,15 @@ class Matcher:
             return []
         scores = np.zeros(len(self.index), dtype=np.float32)
         for slot in query.slots:
+            if len(slot.variants) == 1:
+                (term, gain), = slot.variants
+                postings = self.index.postings[term]
+                scores[postings.docs] += postings.weights * gain  # a term's postings name each entry once
+                continue
             best = np.zeros(len(self.index), dtype=np.float32)
             for term, gain in slot.variants:
                 postings = self.index.postings[term]
-                np.maximum.at(best, postings.docs, postings.weights * gain)
+                best[postings.docs] = np.maximum(best[postings.docs], postings.weights * gain)
             scores += best
         scores /= total ** LENGTH_GAMMA * self.typical_weight ** (1 - LENGTH_GAMMA)
         if query.off_topic:
@@ -128,8 +133,9 @@ class Matcher:
             return result(Decision.ESCALATE, ranked[:3])
         if query.other_body:
             return result(Decision.ESCALATE, ranked[:3])  # another funder: a person knows it, our cards do not
-        if query.details and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details):
-            # the base knows the topic, not the detail asked: a person answers, the entry may help meanwhile
+        if (query.details and ranked[0].entry.kind != Kind.CONTACT
+                and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details)):
+            # the base knows the topic, not the detail asked: a person answers (unless the match is one), the entry may help meanwhile
             return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0

@@ -59,6 +59,9 @@ class Analyzer:
         return frozenset(result)
 
 
+HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
@@ -71,7 +74,8 @@ class Lexicon:
     off_topic_words: frozenset[str] = frozenset()
     detail_concepts: frozenset[str] = frozenset()  # aspects only an entry that states them can answer
     detail_words: Mapping[str, str] = field(default_factory=dict)  # folded word -> its detail concept, exactly
-    detail_heads: tuple[tuple[str, str], ...] = ()  # (folded stem, concept): 'bedömargruppen' starts 'bedöm'
+    detail_heads: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'bedömargruppen' starts 'bedöm'
+    detail_tails: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'eindverantwoording' ends one
     body_words: frozenset[str] = frozenset()
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
 
@@ -100,7 +104,9 @@ class Lexicon:
             folded = self.analyzer.fold(token)
             if concept := self.detail_words.get(folded):
                 found.add(concept)
-            found.update(c for head, c in self.detail_heads if folded.startswith(head) and len(folded) > len(head))
+            for cut in range(HEAD_MIN, len(folded)):  # a compound starting or ending with a detail word
+                found.update(self.detail_heads.get(folded[:cut], ()))
+                found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
 
     def off_topic(self, word: str) -> bool:
@@ -110,8 +116,8 @@ class Lexicon:
     def names_body(self, word: str, following: str = "") -> bool:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
         fold = self.analyzer.fold
-        folded = fold(word)
-        return any(fold(following).endswith(body) or (folded.endswith(body) and len(folded) >= len(body) + 3)
+        forms = [fold(word)] + ([fold(word)[:-1]] if word.endswith("s") else [])  # 'författarfondens': a genitive
+        return any(fold(following).endswith(body) or any(f.endswith(body) and len(f) >= len(body) + 3 for f in forms)
                    for body in self.body_words)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
@@ -158,10 +164,16 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                if len(w := words(item)) == 1]
     compounding = [(name, word) for name in raw.get("details", ()) for lang, items in raw["concepts"][name].items()
                    if lang != "en" for item in str(items).split(",") if len(word := item.strip()) >= 8 and " " not in word]
-    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in compounding})  # sv/da/nl
+    heads: dict[str, set[str]] = {}
+    tails: dict[str, set[str]] = {}
+    for name, word in compounding:  # sv/da/nl write compounds as one word
+        if len(head := min(stems(word), key=len)) >= HEAD_MIN:
+            heads.setdefault(head, set()).add(CONCEPT_PREFIX + name)
+        tails.setdefault(fold(word), set()).add(CONCEPT_PREFIX + name)
     return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), detail_concepts=details,
                    detail_words={fold(word): CONCEPT_PREFIX + name for name, word in singles},
-                   detail_heads=tuple((head, concept) for head, concept in heads if len(head) >= 6),
+                   detail_heads={k: frozenset(v) for k, v in heads.items()},
+                   detail_tails={k: frozenset(v) for k, v in tails.items()},
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),
