@@ -41,6 +41,7 @@ class Index:
     lexicon: Lexicon
     gazetteer: Gazetteer
     max_idf: float
+    names: tuple[frozenset[str], ...] = ()  # each entry's title and organisation terms: what names it
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -104,7 +105,8 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     return Index(entries=entries, postings=postings, idf=idf, surface=dict(surface), known_words=known,
                  coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
                                 for e, f in zip(entries, fielded, strict=True)),
-                 lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
+                 lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5),
+                 names=tuple(_name_terms(e, language) for e in entries))
 
 
 def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
@@ -144,6 +146,13 @@ def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]])
             for term in stems(part):
                 _raise(terms, term, PART_FACTOR)
     return terms
+
+
+def _name_terms(entry: Entry, language: LanguageData) -> frozenset[str]:
+    """The stems of an entry's title and organisation: the words a question names it by."""
+    texts = [*entry.title.all(), entry.organisation or ""]
+    return frozenset(stem for text in texts for word in words(text) if not language.lexicon.is_stopword(word)
+                     for stem in language.analyzer.stems(word))
 
 
 def split_compound(word: str, known: frozenset[str], analyzer: Analyzer) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ class Query:
     other_body: bool = False  # it names a fund or foundation the base does not know ('Postkodstiftelsen')
     explain: bool = False     # "what is X?": the entry that explains X, not one dated instance of it
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
+    closed: bool = False  # a yes/no question ('kan man...', 'does X...'): about terms an entry must state
 
 
 def analyse_query(index: Index, question: str) -> Query:
@@ -66,7 +67,8 @@ def analyse_query(index: Index, question: str) -> Query:
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
                  other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
-                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens))
+                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens),
+                 closed=index.lexicon.closed_question(question))
 
 
 def _names_another_body(index: Index, tokens: list[str]) -> bool:

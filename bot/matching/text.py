@@ -59,6 +59,7 @@ class Analyzer:
         return frozenset(result)
 
 
+SENTENCE_END = re.compile(r"[.?!;:\n]+")
 HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
 
 
@@ -77,6 +78,8 @@ class Lexicon:
     detail_heads: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'bedömargruppen' starts 'bedöm'
     detail_tails: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'eindverantwoording' ends one
     body_words: frozenset[str] = frozenset()
+    closed_starts: frozenset[str] = frozenset()  # 'kan', 'does', 'mag': how a yes/no question opens
+    existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -108,6 +111,14 @@ class Lexicon:
                 found.update(self.detail_heads.get(folded[:cut], ()))
                 found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
+
+    def closed_question(self, question: str) -> bool:
+        """Whether a sentence of the question asks yes or no ('kan man...', 'does X...'), not 'is there...'."""
+        for sentence in SENTENCE_END.split(question):
+            opening = tuple(self.analyzer.fold(w) for w in words(sentence)[:2])
+            if opening and opening[0] in self.closed_starts and opening not in self.existential:
+                return True
+        return False
 
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
@@ -177,7 +188,10 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),
-                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()))
+                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()),
+                   closed_starts=frozenset(fold(w) for ws in dict(raw.get("closed", {})).values() for w in str(ws).split()),
+                   existential=frozenset((first, second) for item in _concept_words(raw.get("existential", ""))
+                                         for first, second in [tuple(fold(w) for w in words(item))[:2]]))
 
 
 def _concept_words(spec: object) -> Iterable[str]:
