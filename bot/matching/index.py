@@ -111,8 +111,9 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
 
 def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
                  splits: dict[str, tuple[str, ...]]) -> dict[str, dict[int, float]]:
-    """Each term's entries with its best field weight there; a text shared by many entries is read once."""
+    """Each term's entries with its best field weight there; a text or word met before is not read again."""
     analysed: dict[str, dict[str, float]] = {}
+    per_word: dict[str, dict[str, float]] = {}
     per_term: dict[str, dict[int, float]] = defaultdict(dict)
     for position, fields in enumerate(fielded):
         weights: dict[str, float] = {}
@@ -120,31 +121,40 @@ def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
             base = FIELD_WEIGHTS[field]
             for text in texts:
                 if (terms := analysed.get(text)) is None:
-                    terms = analysed[text] = _text_terms(text, lexicon, splits)
+                    terms = analysed[text] = _text_terms(text, lexicon, splits, per_word)
                 for term, factor in terms.items():
-                    _raise(weights, term, base * factor)
+                    if base * factor > weights.get(term, 0.0):
+                        weights[term] = base * factor
         for term, weight in weights.items():
             per_term[term][position] = weight
     return per_term
 
 
-def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]) -> dict[str, float]:
+def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]],
+                per_word: dict[str, dict[str, float]]) -> dict[str, float]:
     """Terms of one text with how closely each stands for it: stems 1, compound parts and concepts less."""
-    stems = lexicon.analyzer.stems
-    terms: dict[str, float] = {}
     tokens = words(text)
-    for concept in lexicon.phrase_concepts(tokens):
-        _raise(terms, concept, CONCEPT_FACTOR)
+    terms = dict.fromkeys(lexicon.phrase_concepts(tokens), CONCEPT_FACTOR)
     for token in tokens:
-        for concept in lexicon.concepts_of(token):
-            _raise(terms, concept, CONCEPT_FACTOR)
-        if lexicon.is_stopword(token):
-            continue
-        for term in stems(token):
-            _raise(terms, term, 1.0)
-        for part in splits.get(token, ()):
-            for term in stems(part):
-                _raise(terms, term, PART_FACTOR)
+        if (own := per_word.get(token)) is None:
+            own = per_word[token] = _word_terms(token, lexicon, splits)
+        for term, factor in own.items():
+            if factor > terms.get(term, 0.0):
+                terms[term] = factor
+    return terms
+
+
+def _word_terms(token: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """One word's terms: its concepts, and unless a stop word its stems and its compound parts' stems."""
+    stems = lexicon.analyzer.stems
+    terms = dict.fromkeys(lexicon.concepts_of(token), CONCEPT_FACTOR)
+    if lexicon.is_stopword(token):
+        return terms
+    for part in splits.get(token, ()):
+        for term in stems(part):
+            _raise(terms, term, PART_FACTOR)
+    for term in stems(token):
+        terms[term] = 1.0
     return terms
 
 
