@@ -89,10 +89,11 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     fold, stems = language.analyzer.fold, language.analyzer.stems
     entries = tuple(kb)
     fielded = [entry_fields(e) for e in entries]
-    vocabulary = {word for fields in fielded for texts in fields.values() for text in texts for word in words(text)}
+    tokens = {text: words(text) for fields in fielded for texts in fields.values() for text in texts}  # each text once
+    vocabulary = {word for text_words in tokens.values() for word in text_words}
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
     splits = {w: split_compound(w, known, language.analyzer) for w in vocabulary if len(w) >= 2 * MIN_PART}
-    per_term = _entry_terms(fielded, lexicon, splits)
+    per_term = _entry_terms(fielded, tokens, lexicon, splits)
     n = len(entries)
     postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
                                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
@@ -106,10 +107,10 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
                  coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
                                 for e, f in zip(entries, fielded, strict=True)),
                  lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5),
-                 names=tuple(_name_terms(e, language) for e in entries))
+                 names=tuple(_name_terms(e, tokens, language) for e in entries))
 
 
-def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
+def _entry_terms(fielded: list[dict[str, list[str]]], tokens: dict[str, list[str]], lexicon: Lexicon,
                  splits: dict[str, tuple[str, ...]]) -> dict[str, dict[int, float]]:
     """Each term's entries with its best field weight there; a text or word met before is not read again."""
     analysed: dict[str, dict[str, float]] = {}
@@ -121,7 +122,7 @@ def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
             base = FIELD_WEIGHTS[field]
             for text in texts:
                 if (terms := analysed.get(text)) is None:
-                    terms = analysed[text] = _text_terms(text, lexicon, splits, per_word)
+                    terms = analysed[text] = _text_terms(tokens[text], lexicon, splits, per_word)
                 for term, factor in terms.items():
                     if base * factor > weights.get(term, 0.0):
                         weights[term] = base * factor
@@ -130,10 +131,9 @@ def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
     return per_term
 
 
-def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]],
+def _text_terms(tokens: list[str], lexicon: Lexicon, splits: dict[str, tuple[str, ...]],
                 per_word: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Terms of one text with how closely each stands for it: stems 1, compound parts and concepts less."""
-    tokens = words(text)
+    """Terms of one text (its words) with how closely each stands for it: stems 1, compound parts and concepts less."""
     terms = dict.fromkeys(lexicon.phrase_concepts(tokens), CONCEPT_FACTOR)
     for token in tokens:
         if (own := per_word.get(token)) is None:
@@ -158,10 +158,10 @@ def _word_terms(token: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]
     return terms
 
 
-def _name_terms(entry: Entry, language: LanguageData) -> frozenset[str]:
+def _name_terms(entry: Entry, tokens: dict[str, list[str]], language: LanguageData) -> frozenset[str]:
     """The stems of an entry's title and organisation: the words a question names it by."""
-    texts = [*entry.title.all(), entry.organisation or ""]
-    return frozenset(stem for text in texts for word in words(text) if not language.lexicon.is_stopword(word)
+    texts = [*entry.title.all(), *([entry.organisation] if entry.organisation else [])]
+    return frozenset(stem for text in texts for word in tokens[text] if not language.lexicon.is_stopword(word)
                      for stem in language.analyzer.stems(word))
 
 

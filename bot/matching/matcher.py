@@ -95,8 +95,9 @@ class Matcher:
         if query.off_topic:
             scores *= OFF_TOPIC_FACTOR
         top = _top(scores, CANDIDATES)
+        positions = self.index.positions
         return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
-                      key=lambda m: -m.score)
+                      key=lambda m: (-m.score, positions[m.entry.id]))  # ties: the base's own order
 
     def _adjust(self, position: int, score: float, query: Query, profile: Profile | None) -> Match:
         settings = self.settings
@@ -183,8 +184,10 @@ class Matcher:
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    if len(scores) <= k:
-        return np.arange(len(scores))
-    return np.argpartition(scores, -k)[-k:]
+    """The positions of the k best scores, among the entries that scored at all (most score nothing)."""
+    scored = np.flatnonzero(scores)
+    if len(scored) <= k:
+        return scored
+    return scored[np.argpartition(scores[scored], -k)[-k:]]
 
 

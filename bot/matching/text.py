@@ -82,6 +82,11 @@ class Lexicon:
     existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
 
+    @property
+    def body_lengths(self) -> frozenset[int]:
+        """The lengths of the fund words, so a word's endings are looked up rather than compared one by one."""
+        return frozenset(len(body) for body in self.body_words)
+
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
         for phrase, concepts in self.phrases.items():
@@ -127,9 +132,11 @@ class Lexicon:
     def names_body(self, word: str, following: str = "") -> bool:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
         fold = self.analyzer.fold
-        forms = [fold(word)] + ([fold(word)[:-1]] if word.endswith("s") else [])  # 'författarfondens': a genitive
-        return any(fold(following).endswith(body) or any(f.endswith(body) and len(f) >= len(body) + 3 for f in forms)
-                   for body in self.body_words)
+        folded = fold(word)
+        forms = (folded, folded[:-1]) if folded.endswith("s") else (folded,)  # 'författarfondens': a genitive
+        after = fold(following)
+        return any(after[-n:] in self.body_words for n in self.body_lengths) or any(
+            len(form) >= n + 3 and form[-n:] in self.body_words for form in forms for n in self.body_lengths)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
