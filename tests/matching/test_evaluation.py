@@ -57,6 +57,8 @@ README_FIGURES = {
     "chat_fresh_2.yaml": (84.9, 2.2, 15.1, 74.4),
     "faq_fresh_3.yaml": (70.0, 14.4, 25.0, 60.0),
     "chat_fresh_3.yaml": (80.8, 5.8, 24.2, 73.3),
+    "faq_fresh_4.yaml": (61.9, 17.5, 25.6, 57.5),
+    "chat_fresh_4.yaml": (78.3, 9.2, 28.3, 73.3),
 }
 
 
