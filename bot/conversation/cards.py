@@ -51,8 +51,7 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
     if entry.kind == "funding":
         add("fact.organisation", entry.organisation)
         add("fact.amount", entry.amount)
-        add("fact.deadline", entry.open_deadline(today))
-        add("fact.audience", ", ".join(entry.audience))
+        add("fact.deadline", entry.open_deadline(today))  # `audience` is no fact: an untagged list, in several languages
     elif entry.kind == "contact":
         add("fact.role", entry.role)
         add("fact.organisation", entry.organisation)
@@ -89,7 +88,7 @@ def _format(value: object) -> str:
 
 
 EN_LABELS = {"fact.organisation": "Organisation", "fact.amount": "Amount", "fact.deadline": "Deadline",
-             "fact.audience": "Who may apply", "fact.role": "Role", "fact.email": "E-mail",
+             "fact.role": "Role", "fact.email": "E-mail",
              "fact.phone": "Phone", "fact.how_to_join": "How to join", "fact.starts": "When",
              "fact.place": "Where"}
 
