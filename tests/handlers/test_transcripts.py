@@ -121,6 +121,7 @@ async def test_an_english_speaking_expat(emulator: BotApiEmulator, demo_bot: Ser
     await t.send(user, "where can I apply for money for a concert tour in Sörmland?")
     await t.press(user, with_button(user, "ch:"), label(with_button(user, "ch:"), "ch:", 4))
     await t.send(user, "ok")
+    await t.send(user, "/funding")
     await t.send(user, "/language")
     await t.press(user, with_button(user, "lang:"), label(with_button(user, "lang:"), "lang:sv"))
     await t.send(user, "/language")
