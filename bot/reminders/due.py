@@ -20,6 +20,7 @@ from bot.desk.outbox import Method, enqueue_new
 from bot.knowledge.entries import Entry, Kind
 from bot.matching.places import Fit
 from bot.reminders.ics import day_of, event_calendar, filename
+from bot.reminders.subscriptions import key_prefix
 from bot.services import Knowledge
 from bot.storage.reminder_tables import Subscription, Topic
 from bot.storage.tables import Actor
@@ -123,7 +124,7 @@ class Messages:
 
     def deadline(self, who: Subscriber, due: Deadline) -> dict[str, Any]:
         t, entry, language = self.texts, due.entry, who.language
-        key = f"remind:d:{who.user_key}:{entry.id}:{due.deadline.isoformat()}:{due.offset}"
+        key = f"{key_prefix(Topic.DEADLINES, who.user_key)}{entry.id}:{due.deadline.isoformat()}:{due.offset}"
         text = t(language, "remind.deadline_today" if due.left == 0 else "remind.deadline",
                  title=entry.title.get(language), date=due.deadline.isoformat(), days=due.left)
         return {"key": key, "method": Method.MESSAGE, "chat_id": who.chat_id,
@@ -134,7 +135,7 @@ class Messages:
         t, starts, language = self.texts, entry.starts, who.language
         when = f"{starts:%Y-%m-%d %H:%M}" if isinstance(starts, datetime) else starts.isoformat()
         place = entry.place or entry.municipality or "-"
-        key = f"remind:e:{who.user_key}:{entry.id}:{day_of(starts).isoformat()}"
+        key = f"{key_prefix(Topic.EVENTS, who.user_key)}{entry.id}:{day_of(starts).isoformat()}"
         text = t(language, "remind.event", title=entry.title.get(language), when=when, place=place)
         payload = {"text": text, "filename": filename(entry), "buttons": self._buttons(language, entry, Topic.EVENTS),
                    "content": event_calendar(entry, language=language, zone=self.zone, now=self.now)}

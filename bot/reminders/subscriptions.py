@@ -6,6 +6,14 @@ from sqlmodel import Session, col, delete, select
 
 from bot.knowledge.entries import Kind, KnowledgeBase
 from bot.storage.reminder_tables import Subscription, Topic
+from bot.storage.tables import Delivery, OutboxMessage
+
+PREFIX = {Topic.DEADLINES: "remind:d", Topic.EVENTS: "remind:e"}
+
+
+def key_prefix(topic: Topic, user_key: str) -> str:
+    """The start of the outbox keys of one person's reminders of one topic."""
+    return f"{PREFIX[topic]}:{user_key}:"
 
 
 def topics_of(session: Session, user_key: str) -> frozenset[Topic]:
@@ -24,7 +32,9 @@ def subscribe(session: Session, *, user_key: str, chat_id: int, topic: Topic, kb
 
 
 def unsubscribe(session: Session, *, user_key: str, topic: Topic) -> bool:
-    """Take back a yes; True when there was one."""
+    """Take back a yes, and the reminders of it still waiting to be sent; True when there was one."""
+    session.exec(delete(OutboxMessage).where(col(OutboxMessage.key).startswith(key_prefix(topic, user_key)),
+                                             col(OutboxMessage.state) == Delivery.PENDING))
     removed = session.exec(delete(Subscription).where(col(Subscription.user_key) == user_key,
                                                        col(Subscription.topic) == topic)).rowcount
     return bool(removed)

@@ -55,3 +55,22 @@ def test_mydata_lists_the_subscriptions_and_forget_leaves_no_row_nor_queued_remi
         assert [s.user_key for s in session.exec(select(Subscription)).all()] == ["other"]
         assert {r.chat_id for r in session.exec(select(OutboxMessage)).all()} == {78}
         assert my_data(session, "k")["reminders"] == []
+
+
+def test_stopping_takes_back_the_reminders_of_that_topic_still_waiting(
+        tmp_path: Path, reminder_base: Mapping[str, str], language_data: LanguageData) -> None:
+    knowledge = load_knowledge_for(Settings(), language_data, write_files(tmp_path / "kb", reminder_base))
+    engine = open_database(url_for(tmp_path / "db"))
+    with session_scope(engine) as session:
+        session.add(Actor(key="k", language="sv", region="Sörmland"))
+        subscribe(session, user_key="k", chat_id=77, topic=Topic.DEADLINES, kb=knowledge.kb)
+    with session_scope(engine) as session:
+        assert queue_due(session, knowledge=knowledge, texts=load_catalog(), settings=ReminderSettings(),
+                         now=datetime(2027, 3, 1, 8, tzinfo=UTC)) == 2
+        sent = session.exec(select(OutboxMessage)).first()
+        assert sent is not None
+        sent.state = "sent"  # one went already; the other waits
+    with session_scope(engine) as session:
+        unsubscribe(session, user_key="k", topic=Topic.DEADLINES)
+    with session_scope(engine) as session:
+        assert [r.state for r in session.exec(select(OutboxMessage)).all()] == ["sent"]
