@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.languages import Language
 
@@ -100,6 +101,24 @@ class FloodSettings(_Section):
     tickets_per_day: Annotated[int, Field(gt=0)] = 5
 
 
+class ReminderSettings(_Section):
+    """When deadline reminders go: so many days before, from a local hour on (the three countries share a zone)."""
+
+    days_before: tuple[Annotated[int, Field(ge=0, le=365)], ...] = (14, 3)
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+    timezone: str = "Europe/Stockholm"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """A zone name the system knows, so a typo fails at start rather than at the first reminder."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -113,6 +132,7 @@ class Settings(_Section):
     contact: ContactSettings = ContactSettings()
     privacy: PrivacySettings = PrivacySettings()
     flood: FloodSettings = FloodSettings()
+    reminders: ReminderSettings = ReminderSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""

@@ -21,7 +21,9 @@ from bot.desk import tickets
 from bot.desk.commands import StaffCommands
 from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
-from bot.desk.outbox import OutboxSender, Throttle
+from bot.desk.outbox import OutboxSender
+from bot.desk.throttle import Throttle
+from bot.reminders.due import queue_due
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
 from bot.storage.quarantine import MAX_TRIES
@@ -35,6 +37,8 @@ from handlers.user import set_menus
 
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
+SUBSCRIBERS_EVERY = timedelta(minutes=5)  # deadline and event reminders: due from the configured hour on
+SEND_PER_SECOND = 28  # under Telegram's 30 a second, with room for the network's jitter
 STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
 START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
 TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
@@ -105,7 +109,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
     desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
-                          backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
+                          backoff_base=outbox_backoff,
+                          throttle=Throttle(per_group_minute=group_per_minute, per_second=SEND_PER_SECOND))
     sender.wakeup = data.outbox_wakeup
     intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures, tries=data.tries,
                     concurrent=services.settings.telegram.concurrent_updates)
@@ -120,6 +125,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
         if application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: expire_introductions(application),
                                                 interval=REMINDER_EVERY, first=5)
+            application.job_queue.run_repeating(lambda _ctx: remind_subscribers(application),
+                                                interval=SUBSCRIBERS_EVERY, first=5)
         polling = asyncio.create_task(intake.run(), name="intake")
         delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
         try:
@@ -178,6 +185,22 @@ async def expire_introductions(application: KulturlotsApp) -> int:
     if count:
         data.wake()
     return count
+
+
+async def remind_subscribers(application: KulturlotsApp) -> int:
+    """The subscribers' round: deadlines and new events due now are queued once each, then the sender is woken."""
+    data = app_data(application)
+    count = await data.off_loop(queue_reminders, data.services)
+    if count:
+        data.wake()
+    return count
+
+
+def queue_reminders(services: Services) -> int:
+    """Reminders due by the services' clock, queued in one transaction."""
+    with session_scope(services.engine) as session:
+        return queue_due(session, knowledge=services.knowledge, texts=services.catalog,
+                         settings=services.settings.reminders, now=services.clock())
 
 
 class StartError(RuntimeError):

@@ -7,12 +7,14 @@ from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from bot.storage.tables import OutboxMessage
-from handlers.render import split_plain
+from handlers.render import fit, split_plain
+
+CAPTION_LIMIT = 1024  # characters of a document's caption
 
 
 def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -91,6 +93,11 @@ def deliverer(bot: Bot) -> Deliver:
                     row.chat_id, payload["from_chat_id"], payload["message_id"], message_thread_id=payload.get("thread_id"),
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
                 return Sent({"message_id": copied.message_id})
+            if row.method == Method.DOCUMENT:  # an event's calendar file, the reminder as its caption
+                document = await bot.send_document(
+                    row.chat_id, InputFile(payload["content"].encode(), filename=payload["filename"]),
+                    caption=fit(payload["text"], CAPTION_LIMIT), reply_markup=_markup(payload.get("buttons")))
+                return Sent({"message_id": document.message_id})
             if row.method in (Method.TOPIC_CLOSE, Method.TOPIC_REOPEN):
                 return await topic_state(row, payload)
             if row.method == Method.DELETE:

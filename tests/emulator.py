@@ -132,6 +132,7 @@ class BotApiEmulator:
         self.broken_rules: list[tuple[str, str]] = []  # 400s that were no injected fault: (method, description)
         self.tolerated: list[str] | None = []  # what a test expects the bot to run into; None checks nothing
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
+        self.timeline: list[tuple[float, int]] = []  # (monotonic time, chat id) of each message the bot sent
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.documents: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}  # file_id -> content: every file sent by anyone, for getFile
@@ -425,6 +426,7 @@ class BotApiEmulator:
         if markup:
             message["reply_markup"] = markup
         self.sent.append(message)
+        self.timeline.append((time.monotonic(), chat.id))
         return message
 
     @staticmethod

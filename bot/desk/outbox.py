@@ -9,22 +9,25 @@ behind that callable (handlers/), so this module stays testable and transport-fr
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from bot.desk.throttle import Throttle
 from bot.storage.database import session_scope
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0    # seconds; doubles per attempt
 BACKOFF_CAP = 600.0
+SHORT_WAIT = 1.0      # seconds the sender sleeps for the rate limits; a longer wait puts the row back
 
 
 class Method(StrEnum):
@@ -36,6 +39,7 @@ class Method(StrEnum):
     TOPIC_CLOSE = "topic_close"    # name a topic and close it
     TOPIC_REOPEN = "topic_reopen"  # name a topic and reopen it
     DELETE = "delete"              # delete (or, where Telegram refuses, blank) the bot's own messages
+    DOCUMENT = "document"          # a small text file with a caption and buttons (payload: filename, content, text)
 
 
 class Purpose(StrEnum):
@@ -98,24 +102,39 @@ def enqueue(session: Session, *, key: str, method: Method, chat_id: int, payload
     return row
 
 
+def enqueue_new(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Add many messages at once, skipping every key that exists (also one another instance adds meanwhile);
+    return how many were added. Each dict holds key, method, chat_id and payload."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    now = utcnow()
+    values = [{"purpose": Purpose.NOTIFY, "state": Delivery.PENDING, "attempts": 0, "not_before": now,
+               "created_at": now, **row} for row in rows]
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return len(session.connection().execute(statement, values).all())  # the rows really added, as one batch
+
+
 def rows_of(session: Session, ticket_id: int) -> int:
     """How many rows a ticket has caused so far: a sequence number for keys of events that may recur."""
     return int(session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(col(OutboxMessage.ticket_id) == ticket_id)).one())
 
 
-def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    """Pending rows whose time has come, oldest first, at most one waiting row per chat ahead of it."""
-    pending = session.exec(select(OutboxMessage).where(OutboxMessage.state == Delivery.PENDING)
-                           .order_by(col(OutboxMessage.id))).all()
+def due(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
+    """The ids of pending rows whose time has come, oldest first, none with an earlier row of its chat waiting."""
+    pending = session.exec(select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before)
+                           .where(OutboxMessage.state == Delivery.PENDING).order_by(col(OutboxMessage.id)))
     blocked: set[int] = set()
-    ready: list[OutboxMessage] = []
-    for row in pending:
-        if row.chat_id in blocked:
+    ready: list[int] = []
+    for row_id, chat_id, not_before in pending:  # read as it goes: thousands of queued reminders cost little
+        if chat_id in blocked:
             continue
-        blocked.add(row.chat_id)  # FIFO per chat: later rows wait for this one
-        if row.not_before <= now:
-            ready.append(row)
+        blocked.add(chat_id)  # FIFO per chat: later rows wait for this one
+        if not_before <= now and row_id is not None:
+            ready.append(row_id)
         if len(ready) >= limit:
             break
     return ready
@@ -153,42 +172,6 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base:
     row.not_before = now + timedelta(seconds=wait)
 
 
-class Throttle:
-    """Sliding-window limits: about 20 messages a minute into one group, 30 a second in all."""
-
-    def __init__(self, *, per_group_minute: int = 20, per_second: int = 30,
-                 clock: Callable[[], float] | None = None) -> None:
-        self.per_group_minute, self.per_second = per_group_minute, per_second
-        self.clock = clock or (lambda: asyncio.get_running_loop().time())
-        self._group: dict[int, deque[float]] = defaultdict(deque)
-        self._all: deque[float] = deque()
-
-    def wait_for(self, chat_id: int) -> float:
-        """Seconds until a message to this chat may go; 0 when it may go now."""
-        now = self.clock()
-        _trim(self._all, now - 1.0)
-        waits = [0.0]
-        if len(self._all) >= self.per_second:
-            waits.append(self._all[0] + 1.0 - now)
-        if chat_id < 0:  # groups and supergroups have negative ids
-            window = self._group[chat_id]
-            _trim(window, now - 60.0)
-            if len(window) >= self.per_group_minute:
-                waits.append(window[0] + 60.0 - now)
-        return max(waits)
-
-    def record(self, chat_id: int) -> None:
-        now = self.clock()
-        self._all.append(now)
-        if chat_id < 0:
-            self._group[chat_id].append(now)
-
-
-def _trim(window: deque[float], before: float) -> None:
-    while window and window[0] <= before:
-        window.popleft()
-
-
 class OutboxSender:
     """Delivers due rows through `deliver`; never drops a row, never sends one twice."""
 
@@ -205,7 +188,7 @@ class OutboxSender:
     async def run_once(self) -> int:
         """Send what is due now (throttled, never dropped); return how many rows were settled."""
         with session_scope(self.engine) as session:
-            ids = [row.id for row in due(session, now=self.clock())]
+            ids = due(session, now=self.clock())
         settled = 0
         for row_id in ids:
             if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
@@ -222,6 +205,9 @@ class OutboxSender:
         """One row, piece by piece when the transport sends it in parts; True once it is settled."""
         while True:
             wait = self.throttle.wait_for(row.chat_id)
+            if 0 < wait <= SHORT_WAIT:  # the next second's share: wait here, rather than write the row again
+                await asyncio.sleep(wait)
+                wait = self.throttle.wait_for(row.chat_id)
             if wait > 0:
                 row.not_before = self.clock() + timedelta(seconds=wait)
                 return False
@@ -238,7 +224,8 @@ class OutboxSender:
     async def run(self, *, idle: float = 1.0) -> None:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
         while not self.stopping:
-            await self.run_once()
+            if await self.run_once():  # a full queue (thousands of reminders): the next batch at once
+                continue
             try:
                 async with asyncio.timeout(idle):
                     await self.wakeup.wait()

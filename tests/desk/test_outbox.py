@@ -1,5 +1,6 @@
 """The outbox: rows written with their cause, delivered once, in order, throttled, retried."""
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from bot.desk.outbox import (
     Partial,
     RetryLater,
     Sent,
-    Throttle,
     Undeliverable,
     due,
     enqueue,
+    enqueue_new,
     settle,
 )
+from bot.desk.throttle import Throttle
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, utcnow
 from tests.databases import url_for
@@ -50,7 +52,7 @@ def test_rows_for_one_chat_go_in_order_and_other_chats_do_not_wait(engine: Engin
     for key, chat in (("a", 1), ("b", 1), ("c", 2)):
         add(engine, key, chat)
     with session_scope(engine) as session:
-        assert [r.key for r in due(session, now=utcnow())] == ["a", "c"]
+        assert [session.get(OutboxMessage, i).key for i in due(session, now=utcnow())] == ["a", "c"]  # type: ignore[union-attr]
 
 
 def test_a_flood_wait_delays_without_counting_an_attempt() -> None:
@@ -77,18 +79,6 @@ def test_a_permanent_failure_is_recorded_at_once() -> None:
     assert row.state == "failed" and "blocked" in (row.last_error or "")
 
 
-def test_a_group_gets_at_most_twenty_messages_a_minute() -> None:
-    now = [0.0]
-    throttle = Throttle(clock=lambda: now[0])
-    for _ in range(20):
-        assert throttle.wait_for(-100) == 0
-        throttle.record(-100)
-    assert throttle.wait_for(-100) == pytest.approx(60.0)
-    assert throttle.wait_for(42) == 0  # a private chat is not held back by the group's limit
-    now[0] = 60.5
-    assert throttle.wait_for(-100) == 0
-
-
 async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: Engine) -> None:
     add(engine, "one", 1)
     add(engine, "two", 2)
@@ -101,7 +91,7 @@ async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: En
         calls.append(row.key)
         return outcomes[row.key].pop(0)
 
-    sender = OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0))
+    sender = OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000))
     await sender.run_once()
     await sender.run_once()
     await sender.run_once()
@@ -128,8 +118,40 @@ async def test_a_message_sent_in_pieces_goes_on_after_a_crash_without_sending_a_
 
     crashed: list[bool] = []
     with pytest.raises(Crash):
-        await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0)).run_once()
+        await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000)).run_once()
     assert [(r.state, r.result) for r in rows(engine)] == [("pending", {"pieces": [1]})]
-    await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0)).run_once()
+    await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000)).run_once()
     assert sent == [1, 2, 3]
     assert [(r.state, r.result) for r in rows(engine)] == [("sent", {"message_id": 1, "pieces": [1, 2, 3]})]
+
+
+def test_many_rows_are_queued_at_once_and_a_key_already_there_is_skipped(engine: Engine) -> None:
+    add(engine, "remind:a", 1)
+    with session_scope(engine) as session:
+        added = enqueue_new(session, [{"key": f"remind:{k}", "method": "message", "chat_id": n,
+                                       "payload": {"text": k}} for n, k in enumerate("abc")])
+    assert added == 2
+    assert [(r.key, r.payload["text"]) for r in rows(engine)] == [("remind:a", "remind:a"), ("remind:b", "b"),
+                                                                  ("remind:c", "c")]
+
+
+async def test_a_queue_longer_than_a_batch_is_sent_without_idling_between_batches(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        enqueue_new(session, [{"key": f"k{n}", "method": "message", "chat_id": n + 1, "payload": {"text": "x"}}
+                              for n in range(130)])
+    sent: list[int] = []
+
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        sent.append(row.chat_id)
+        return Sent({})
+
+    sender = OutboxSender(engine, deliver, throttle=Throttle(per_second=10_000))
+    running = asyncio.create_task(sender.run(idle=30.0))  # an idle wait between batches would take minutes
+    try:
+        async with asyncio.timeout(20):
+            while len(sent) < 130:
+                await asyncio.sleep(0.05)
+    finally:
+        sender.stop()
+        await running
+    assert sorted(sent) == list(range(1, 131))

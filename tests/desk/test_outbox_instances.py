@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.desk.outbox import OutboxSender, Outcome, Sent, Throttle, enqueue
+from bot.desk.outbox import OutboxSender, Outcome, Sent, enqueue
+from bot.desk.throttle import Throttle
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Delivery, OutboxMessage, Ticket
 from tests.databases import server_url, url_for
