@@ -63,7 +63,7 @@ def test_two_instances_storing_the_same_update_at_once_store_it_once(tmp_path: P
         try:
             for update_id in range(1, 41):
                 inbox.store(engines[n], [Incoming(update_id, update(update_id), 1)], readable)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=store, args=(n,)) for n in range(4)]
