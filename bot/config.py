@@ -53,11 +53,20 @@ class StorageSettings(_Section):
     url: str = "sqlite:///data/kulturlots.db"
 
 
+class WebhookSettings(_Section):
+    """Where `run --webhook URL` listens; the public URL (behind a proxy) is given on the command line."""
+
+    listen: str = "127.0.0.1"  # the address of this instance's server (the proxy in front terminates HTTPS)
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    max_connections: Annotated[int, Field(ge=1, le=100)] = 40  # Telegram's simultaneous requests (setWebhook)
+
+
 class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
     concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16  # chats handled at once (each chat in order)
+    webhook: WebhookSettings = WebhookSettings()
 
 
 ANSWER_TIME: dict[Language, str] = {"sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",

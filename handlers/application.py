@@ -34,6 +34,7 @@ from handlers.intake import Intake
 from handlers.routes import routes
 from handlers.staff import set_staff_menu
 from handlers.user import set_menus
+from handlers.webhook import Webhook, WebhookError, WebhookServer, webhook_for
 
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
@@ -102,8 +103,9 @@ def app_data(application: KulturlotsApp) -> AppData:
 
 @contextlib.asynccontextmanager
 async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle: float = 1.0,
-                  outbox_backoff: float = 2.0, group_per_minute: int = 20) -> AsyncIterator[Intake]:
-    """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
+                  outbox_backoff: float = 2.0, group_per_minute: int = 20,
+                  webhook: Webhook | None = None) -> AsyncIterator[Intake]:
+    """Start the bot: menus, intake (long polling, or a webhook server), outbox sender, reminders; stop them all."""
     data = app_data(application)
     services = data.services
     desk = data.desk.desk
@@ -112,11 +114,15 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           backoff_base=outbox_backoff,
                           throttle=Throttle(per_group_minute=group_per_minute, per_second=SEND_PER_SECOND))
     sender.wakeup = data.outbox_wakeup
-    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures, tries=data.tries,
-                    concurrent=services.settings.telegram.concurrent_updates)
+    intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
+                    failures=data.failures, tries=data.tries, concurrent=services.settings.telegram.concurrent_updates)
+    server = intake.server = WebhookServer(webhook, intake.receive) if webhook is not None else None
     async with application:
+        if server is None:
+            await application.bot.delete_webhook()
+        else:  # before start: a refused webhook ends the run while the application can still shut down
+            await _open_webhook(application, server)
         await application.start()
-        await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
         if desk is not None:
             await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)
@@ -127,11 +133,13 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                                                 interval=REMINDER_EVERY, first=5)
             application.job_queue.run_repeating(lambda _ctx: remind_subscribers(application),
                                                 interval=SUBSCRIBERS_EVERY, first=5)
-        polling = asyncio.create_task(intake.run(), name="intake")
+        polling = asyncio.create_task(intake.run() if server is None else intake.sweep(), name="intake")
         delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
         try:
             yield intake
         finally:
+            if server is not None:
+                await server.stop()
             intake.stopping = True
             with contextlib.suppress(TimeoutError):  # updates under way finish; queued ones wait in the inbox
                 await asyncio.wait_for(intake.lanes.drain(), timeout=STOP_GRACE)
@@ -142,7 +150,20 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             delivering.cancel()
             await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
+            intake.close()
             data.close()
+
+
+async def _open_webhook(application: KulturlotsApp, server: WebhookServer) -> None:
+    """Listen first, then tell Telegram where to post, with the secret it sends back on every request."""
+    await server.start()
+    webhook = server.webhook
+    try:
+        await application.bot.set_webhook(webhook.url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES,
+                                          max_connections=webhook.max_connections)
+    except BadRequest as exc:
+        await server.stop()
+        raise StartError(f"Telegram refused the webhook {webhook.url}: {exc}") from exc
 
 
 async def remind(application: KulturlotsApp) -> None:
@@ -207,12 +228,17 @@ class StartError(RuntimeError):
     """The bot cannot start as configured (a refused token); `python -m bot run` says why and exits."""
 
 
-async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: float = START_RETRY) -> None:
-    """`python -m bot run`: long polling until `stop` is set."""
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: float = START_RETRY,
+                webhook_url: str | None = None) -> None:
+    """`python -m bot run`: long polling (or, given its public URL, a webhook) until `stop` is set."""
+    try:
+        webhook = webhook_for(settings.telegram.webhook, url=webhook_url, bot_token=token) if webhook_url else None
+    except WebhookError as exc:
+        raise StartError(str(exc)) from exc
     application = build_application(settings, token=token)
     if not await _reach_bot_api(application, stop=stop, retry=retry):
         return
-    async with running(application, poll_timeout=settings.telegram.poll_timeout):
+    async with running(application, poll_timeout=settings.telegram.poll_timeout, webhook=webhook):
         await stop.wait()
 
 

@@ -13,6 +13,7 @@ user who blocked the bot).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.bot_api_rules import (
@@ -40,13 +42,14 @@ from tests.bot_api_rules import (
     utf16_len,
     visible_text,
 )
+from tests.emulator_webhook import Hook, Outgoing, chat_key, checked_hook, info, note_error, post_update, refuse_polling, target
 
 __all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible_text"]
 
 JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "reply_parameters", "commands", "scope",
                "link_preview_options", "allowed_updates", "media", "permissions"}
 INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "user_id", "offset", "limit", "timeout",
-              "reply_to_message_id", "cache_time", "icon_color", "from_chat_id"}
+              "reply_to_message_id", "cache_time", "icon_color", "from_chat_id", "max_connections"}
 BOOL_FIELDS = {"show_alert", "disable_notification", "protect_content", "allow_sending_without_reply",
                "drop_pending_updates"}
 # Without allowed_updates, getUpdates leaves these out (https://core.telegram.org/bots/api#getupdates).
@@ -153,6 +156,11 @@ class BotApiEmulator:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port = 0
+        self.hook: Hook | None = None  # the webhook set with setWebhook (tests/emulator_webhook.py)
+        self.outgoing = Outgoing()
+        self.webhook_retry = 0.1  # seconds before a refused webhook request is repeated (doubling, at most 5)
+        self.webhook_attempts = 20  # then the update is given up, as Telegram does "after a reasonable number"
+        self._pusher: asyncio.Task[None] | None = None
 
     @property
     def me(self) -> dict[str, Any]:
@@ -173,6 +181,8 @@ class BotApiEmulator:
     async def stop(self) -> None:
         self._closing = True  # long polls return now instead of holding the shutdown
         await self._notify()
+        if self._pusher is not None:
+            await asyncio.gather(self._pusher, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -380,10 +390,81 @@ class BotApiEmulator:
         return {**self.me, "can_join_groups": True, "can_read_all_group_messages": True,
                 "supports_inline_queries": False}
 
-    async def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+    # ---------------------------------------------------------------- webhook
+    def behind_proxy(self, *origins: str) -> None:
+        """The proxy in front of the bot: a request for the webhook's URL lands on one of these http://host:port."""
+        self.outgoing.origins = list(origins)
+
+    async def api_setwebhook(self, params: dict[str, Any]) -> bool:
+        self.hook = checked_hook(params)
+        if params.get("drop_pending_updates"):
+            self._updates = []
+        if self.hook is not None and (self._pusher is None or self._pusher.done()):
+            self._pusher = asyncio.create_task(self._push(), name="webhook pusher")
         return True
 
+    async def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.hook = None
+        if params.get("drop_pending_updates"):
+            self._updates = []
+        return True
+
+    async def api_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return info(self.hook, self.outgoing, len(self._updates))
+
+    async def _push(self) -> None:
+        """Post queued updates to the webhook while one is set: one per chat at a time, up to max_connections."""
+        async with aiohttp.ClientSession() as session:
+            posting: set[asyncio.Task[None]] = set()
+            while not self._closing and (hook := self.hook) is not None:
+                for update in sorted(self._updates, key=lambda u: u["update_id"]):
+                    key = chat_key(update)
+                    if len(self.outgoing.in_flight) >= hook.max_connections:
+                        break
+                    if key in self.outgoing.in_flight or update["update_id"] in self.outgoing.in_flight.values():
+                        continue
+                    if not self._allowed(update, hook.allowed_updates):
+                        self._updates.remove(update)
+                        continue
+                    self.outgoing.in_flight[key] = update["update_id"]
+                    task = asyncio.create_task(self._post_one(session, hook, update, key))
+                    posting.add(task)
+                    task.add_done_callback(posting.discard)
+                async with self._changed:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(0.2):
+                            await self._changed.wait()
+            for task in posting:
+                task.cancel()
+            await asyncio.gather(*posting, return_exceptions=True)
+
+    async def _post_one(self, session: aiohttp.ClientSession, hook: Hook, update: dict[str, Any], key: str) -> None:
+        """One update until the webhook takes it (2XY), repeated with a growing pause, or given up."""
+        delay = self.webhook_retry
+        try:
+            for _ in range(self.webhook_attempts):
+                url = target(hook.url, self.outgoing.origins, self.rng)
+                status = await post_update(session, url, update, hook.secret)
+                self.outgoing.posted.append((update["update_id"], url, status))
+                if 200 <= status < 300:
+                    if self.rng.random() < self.outgoing.repeat:  # its answer lost on the way: Telegram sends it again
+                        again = target(hook.url, self.outgoing.origins, self.rng)
+                        self.outgoing.posted.append((update["update_id"], again,
+                                                     await post_update(session, again, update, hook.secret)))
+                    break
+                note_error(self.outgoing, status)
+                if self._closing or self.hook is not hook:
+                    return  # stays queued for whoever takes updates next
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+        finally:
+            self.outgoing.in_flight.pop(key, None)
+            await self._notify()
+
     async def api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.hook is not None:
+            raise refuse_polling()
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]

@@ -13,6 +13,8 @@ from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_for
 def add_commands(commands: Any) -> None:
     """The commands that run the bot."""
     run = commands.add_parser("run", help="run the Telegram bot (long polling; token in $TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", metavar="URL", help="take updates by webhook at this public HTTPS URL instead of "
+                     "polling (the server listens where telegram.webhook in the config says)")
     run.set_defaults(handler=_run)
     console = commands.add_parser("console", help="talk to the bot in this terminal, on the same database")
     console.set_defaults(handler=_console)
@@ -45,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, token=token, stop=stop)
+        await serve(settings, token=token, stop=stop, webhook_url=args.webhook)
 
     try:
         asyncio.run(main())
