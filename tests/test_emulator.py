@@ -260,3 +260,27 @@ async def test_get_file_and_download_serve_what_was_sent_and_refuse_the_rest(emu
     async with aiohttp.ClientSession() as session, session.get(
             f"{emulator.base_file_url}{emulator.token}/documents/unknown") as response:
         assert response.status == 404
+
+
+async def test_only_an_admin_allowed_to_manage_topics_creates_one(emulator: BotApiEmulator) -> None:
+    group = emulator.group(-1001000000077)
+    async with bot_for(emulator) as bot:
+        member = await bot.get_chat_member(group.id, emulator.bot_id)
+        assert member.status == "administrator" and member.can_manage_topics is True  # type: ignore[attr-defined]
+        assert (await bot.create_forum_topic(group.id, "#1 ok")).message_thread_id
+        group.rights[emulator.bot_id] = {"can_manage_topics": False}
+        with pytest.raises(BadRequest, match="(?i)not enough rights"):
+            await bot.create_forum_topic(group.id, "#2 refused")
+
+
+async def test_get_webhook_info_has_an_empty_url_while_polling_and_get_updates_fails_with_a_webhook(
+        emulator: BotApiEmulator) -> None:
+    async with bot_for(emulator) as bot:
+        assert (await bot.get_webhook_info()).url == ""
+        emulator.webhook = {"url": "https://bot.example.org/telegram", "max_connections": 40}
+        info = await bot.get_webhook_info()
+        assert info.url == "https://bot.example.org/telegram" and info.pending_update_count == 0
+        with pytest.raises(Exception, match="webhook is active"):
+            await bot.get_updates()
+        await bot.delete_webhook()
+        assert await bot.get_updates() == ()
