@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -188,7 +190,30 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping of settings at the top level")
-    return settings_from_mapping(raw, root=file.resolve().parent, source=str(file))
+    return settings_from_mapping(from_environment(raw, os.environ, source=str(file)), root=file.resolve().parent,
+                                 source=str(file))
+
+
+ENV_REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
+def from_environment(raw: Any, environ: Mapping[str, str], *, source: str, key: str = "") -> Any:
+    """Each `${NAME}` in a text value replaced by that environment variable, so a secret (a database URL with its
+    password) stays out of the file; an unset variable is a ConfigError naming it and the key."""
+    if isinstance(raw, dict):
+        return {name: from_environment(value, environ, source=source, key=f"{key}.{name}".lstrip("."))
+                for name, value in raw.items()}
+    if isinstance(raw, list):
+        return [from_environment(value, environ, source=source, key=key) for value in raw]
+    if not isinstance(raw, str):
+        return raw
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in environ:
+            raise ConfigError(f"{source}: {key}: the environment variable {match.group(1)} is not set")
+        return environ[match.group(1)]
+
+    return ENV_REFERENCE.sub(value, raw)
 
 
 def settings_from_mapping(raw: dict[str, Any], *, root: Path, source: str = "config") -> Settings:

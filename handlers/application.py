@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
@@ -22,6 +24,7 @@ from bot.desk.commands import StaffCommands
 from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
 from bot.desk.outbox import OutboxSender
+from bot.desk.reports import FileJob, build_file
 from bot.desk.throttle import Throttle
 from bot.reminders.due import queue_due
 from bot.services import Services, build_services
@@ -62,10 +65,16 @@ def build_application(settings: Settings, *, token: str, services: Services | No
 
     conversation = Conversation(services)
     contact_desk = ContactDesk(services, conversation.kontakt.recogniser, conversation.kontakt.index)
+    processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))  # started on first use
+
+    def build_apart(job: FileJob) -> Path:
+        """A report or export in its own process: a CPU-bound thread here would slow every user's answer."""
+        return processes.submit(build_file, job).result()
+
     application.bot_data[APP] = AppData(
         services=services, conversation=conversation,
-        desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
-        staff=StaffDirectory(settings.staff, membership),
+        desk=StaffCommands(services, build=build_apart, extra={"introduce": contact_desk.introduce}),
+        staff=StaffDirectory(settings.staff, membership), processes=processes,
         work=ThreadPoolExecutor(settings.telegram.concurrent_updates, thread_name_prefix="work"))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)

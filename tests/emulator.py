@@ -60,6 +60,13 @@ COPYABLE = ("text", "entities", "caption", "caption_entities", "photo", "voice",
 DOWNLOAD_MAX = 20 * 2**20  # getFile: "bots can download files of up to 20MB in size"
 GROUP_ANONYMOUS_BOT = 1087968824  # the `from` of messages anonymous group admins write
 ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
+# ChatMemberAdministrator's rights (https://core.telegram.org/bots/api#chatmemberadministrator) as a staff group's
+# admin usually has them; can_pin_messages is for groups and supergroups only, can_manage_topics for supergroups.
+ADMIN_RIGHTS = {"can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": True,
+                "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
+                "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+                "can_delete_stories": False}
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 
 
 @dataclass
@@ -86,6 +93,7 @@ class Chat:
     first_name: str | None = None
     username: str | None = None
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    rights: dict[int, dict[str, bool]] = field(default_factory=dict)  # admin id -> rights that differ from the usual
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
     closed_topics: set[int] = field(default_factory=set)
@@ -312,10 +320,11 @@ class BotApiEmulator:
                                  **({"username": username} if username else {})})
 
     def group(self, chat_id: int = -1001000000001, *, title: str = "Kulturlots staff", is_forum: bool = True) -> Chat:
-        """A supergroup the bot is in, with forum topics or without."""
+        """A supergroup the bot is in as an admin (as the README asks for a staff group), with forum topics or without."""
         chat = self.chats.setdefault(chat_id, Chat(id=chat_id, type="supergroup", title=title, is_forum=is_forum,
                                                    next_message_id=2))  # 1 was the group's creation
         chat.is_forum = is_forum
+        chat.members.setdefault(self.bot_id, "administrator")
         return chat
 
     def anonymous_admin(self, chat: Chat, *, signature: str | None = None) -> UserHandle:
@@ -700,7 +709,7 @@ class BotApiEmulator:
         chat = self._chat(params)
         return {**chat.ref(), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                        "premium_subscription": False}}
+                                        "premium_subscription": False, "gifts_from_channels": False}}
 
     async def api_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
@@ -709,21 +718,38 @@ class BotApiEmulator:
         status = chat.members.get(user_id, "left")
         member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "User"}}
         if status == "administrator":
-            member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
-                          can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
-                          can_change_info=True, can_invite_users=True, can_post_stories=False,
-                          can_edit_stories=False, can_delete_stories=False)
+            member.update(can_be_edited=False, is_anonymous=False, **self._admin_rights(chat, user_id))
         if status == "creator":
             member["is_anonymous"] = False
         if status == "kicked":
             member["until_date"] = 0
         return member
 
+    @staticmethod
+    def _admin_rights(chat: Chat, user_id: int) -> dict[str, bool]:
+        """An admin's rights in this chat: the usual ones, those only its kind of chat has, and any changed."""
+        rights = dict(ADMIN_RIGHTS)
+        if chat.type in ("group", "supergroup"):
+            rights["can_pin_messages"] = True
+        if chat.type == "supergroup":
+            rights["can_manage_topics"] = True
+        rights.update({k: v for k, v in chat.rights.get(user_id, {}).items() if k in rights})
+        return rights
+
+    def _manages_topics(self, chat: Chat) -> bool:
+        """The bot may create, rename, close and reopen any topic: creator, or admin with can_manage_topics."""
+        status = chat.members.get(self.bot_id)
+        return status == "creator" or (status == "administrator"
+                                       and self._admin_rights(chat, self.bot_id).get("can_manage_topics", False))
+
     async def api_createforumtopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A topic is its forum_topic_created service message: the topic's thread id is that message's id."""
+        """A topic is its forum_topic_created service message: the topic's thread id is that message's id.
+        The bot must be an admin with can_manage_topics."""
         chat = self._chat(params)
         if not chat.is_forum:
             raise bad_request("the chat is not a forum")
+        if not self._manages_topics(chat):
+            raise bad_request("not enough rights to create a topic")
         name = str(params.get("name") or "")
         if not name:
             raise bad_request('parameter "name" is required')
@@ -747,8 +773,7 @@ class BotApiEmulator:
         thread = int(params["message_thread_id"])
         if thread not in chat.topics:
             raise bad_request("message thread not found")
-        if chat.topic_creators.get(thread) != self.bot_id and chat.members.get(self.bot_id) not in (
-                "administrator", "creator"):
+        if chat.topic_creators.get(thread) != self.bot_id and not self._manages_topics(chat):
             raise bad_request("not enough rights to manage topics")
         return chat, thread
 

@@ -31,7 +31,6 @@ def _run(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
     import asyncio
-    import logging
     import signal
 
     from handlers.application import StartError, serve  # the edge: only here does Telegram come in
@@ -39,8 +38,6 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     # python-telegram-bot reads this at every call: opt in to its timedelta periods for the whole process.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would log the token
 
     async def main() -> None:
         stop = asyncio.Event()
