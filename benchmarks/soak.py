@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from benchmarks.soak_bot import GROUP, count_rows
 from benchmarks.soak_hostile import CHANNEL, FOREIGN, Hostile
 from benchmarks.soak_measure import table
 from benchmarks.soak_run import Run, with_run
-from benchmarks.soak_traffic import STAFF_MARK, question_pool
+from benchmarks.soak_traffic import LANGUAGES, STAFF_MARK, question_pool, questions_in
 
 ECHO = Path(__file__).resolve().parent / "soak_echo.py"
 
@@ -59,10 +59,13 @@ SHORT = Size(users=6, questions=3, humans=2, kills=1, hostile=240, backlog=30, d
              aims=("a reply was sent", "a staff answer was relayed"))
 
 
-def plan(size: Size, *, seed: int, first: int = 1000) -> tuple[dict[int, list[str]], dict[int, int]]:
-    """Each person's questions (from the shipped base's examples), and which question some hand to a person."""
+def plan(size: Size, *, seed: int, first: int = 1000) -> tuple[dict[int, tuple[str, list[str]]], dict[int, int]]:
+    """Each person's language and questions (the shipped base's examples, each asked once by them), and which
+    question some hand to a person."""
     rng, pool = random.Random(seed), question_pool()
-    questions = {first + n: rng.sample(pool, size.questions) for n in range(size.users)}
+    languages = [rng.choice(LANGUAGES) for _ in range(size.users)]
+    questions = {first + n: (lang, rng.sample(questions_in(pool, lang), size.questions))
+                 for n, lang in enumerate(languages)}
     humans = {user: rng.randrange(size.questions) for user in rng.sample(sorted(questions), size.humans)}
     return questions, humans
 
@@ -132,19 +135,19 @@ async def crash_aimed(folder: Path, size: Size) -> dict[str, Any]:
     return await with_run(folder, body)
 
 
-async def faults(folder: Path, size: Size) -> dict[str, Any]:
+async def faults(folder: Path, size: Size, *, faults: Faults | None = None) -> dict[str, Any]:
     async def body(run: Run) -> dict[str, Any]:
         run.staff_answer()
         questions, humans = plan(size, seed=3)
-        await run.people(questions, human=humans, wait=120.0)
+        await run.people(questions, human=humans)
         return await run.finish(await run.drain(size.drain))
 
-    return await with_run(folder, body, faults=Faults(rate=0.3))
+    return await with_run(folder, body, faults=faults or Faults(rate=0.3))
 
 
 async def hostile(folder: Path, size: Size) -> dict[str, Any]:
     async def body(run: Run) -> dict[str, Any]:
-        feeder = Hostile(run.api, run.record, questions=question_pool())
+        feeder = Hostile(run.api, run.record, questions=[q for qs in question_pool().values() for q in qs])
         rng = random.Random(4)
         while feeder.fed < size.hostile:
             await feeder.feed(rng.randrange(2000, 2000 + max(10, size.hostile // 25)))
@@ -166,18 +169,21 @@ async def hostile(folder: Path, size: Size) -> dict[str, Any]:
 
 
 async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Limits | None = None,
-                    backlog: int = 0, drain: float = 900.0) -> dict[str, Any]:
-    """One load run: `users` people asking 10 questions each, each once the previous is answered."""
+                    backlog: int = 0, drain: float = 900.0, questions: int = 10) -> dict[str, Any]:
+    """One load run: `users` people asking `questions` each, each once the previous is answered."""
     async def body(run: Run) -> dict[str, Any]:
         if backlog:
             for n in range(backlog):
                 await run.api.user(500_000 + n, language_code="sv").send(f"/human finns det bidrag för kör nr {n}")
             await run.drain(drain, lambda: count_rows(run.bot.setup.database, "ticket") >= backlog)
             queued = count_rows(run.bot.setup.database, "outboxmessage", f"chat_id = {GROUP} AND sent_at IS NULL")
-        questions, _ = plan(Size(users=users, questions=10, humans=0), seed=6, first=10_000)
+        asked, _ = plan(Size(users=users, questions=questions, humans=0), seed=6, first=10_000)
         began = time.monotonic()
-        await run.people(questions, wait=300.0, settle=0.0)
+        await run.people(asked, wait=300.0, settle=0.0)
         seconds = time.monotonic() - began
+        await run.drain(drain, lambda: run.settled() and run.api.confirmed >= max(run.api.fed_at) and (
+            not run.bot.setup.database.exists()
+            or count_rows(run.bot.setup.database, "inboxupdate", "processed_at IS NULL") == 0))
         extra: dict[str, Any] = {"questions per second": f"{len(run.record.asked) / seconds:.0f}"}
         if backlog:
             extra["staff messages queued when the load began"] = queued
@@ -204,8 +210,11 @@ def main() -> None:
     parser.add_argument("scenario", choices=sorted(SCENARIOS))
     parser.add_argument("--short", action="store_true", help="the short form the test suite runs")
     parser.add_argument("--keep", type=Path, help="keep the bot's folder (database, stderr) here")
+    parser.add_argument("--drain", type=float, help="seconds to wait for everything to arrive after the traffic")
     args = parser.parse_args()
     size = SHORT if args.short else FULL
+    if args.drain is not None:
+        size = replace(size, drain=args.drain)
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         result = asyncio.run(SCENARIOS[args.scenario](folder, size))

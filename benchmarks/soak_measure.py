@@ -28,6 +28,7 @@ class Outcome:
     delivered: bool
     apology_only: bool
     latency: float | None
+    update_id: int
 
 
 def apologies() -> frozenset[str]:
@@ -64,7 +65,8 @@ def outcomes(api: SoakApi, asked: list[Asked]) -> list[Outcome]:
     result = []
     for ask, turn in turns(api, asked):
         answers = [text for _, text, _ in turn if text not in sorry]
-        result.append(Outcome(bool(answers), bool(turn) and not answers, turn[0][0] - ask.fed if turn else None))
+        result.append(Outcome(bool(answers), bool(turn) and not answers, turn[0][0] - ask.fed if turn else None,
+                              ask.update_id))
     return result
 
 
@@ -92,9 +94,13 @@ def needs_tally(database: Path, asked: list[Asked]) -> str:
     """Needs logged once / twice / never per question fed (by its update id, and by no other)."""
     with sqlite3.connect(database) as db:
         logged = Counter(row[0] for row in db.execute("SELECT update_id FROM need WHERE update_id IS NOT NULL"))
-    tally = _once_twice_never([logged[a.update_id] for a in asked])
-    missing = [a.update_id for a in asked if not logged[a.update_id]]
-    return tally + (f" (never: updates {', '.join(map(str, missing[:5]))})" if missing else "")
+    return _once_twice_never([logged[a.update_id] for a in asked]) + _which(
+        [a.update_id for a in asked if not logged[a.update_id]])
+
+
+def _which(update_ids: list[int]) -> str:
+    """The first few updates a row counts as missing, to look them up in the bot's inbox."""
+    return f" (updates {', '.join(map(str, update_ids[:5]))})" if update_ids else ""
 
 
 def staff_tally(api: SoakApi, database: Path, record: Record, asked: list[Asked]) -> dict[str, str]:
@@ -161,15 +167,17 @@ def summary(api: SoakApi, bot: BotProcess, record: Record, *, seconds: float) ->
     latencies = [f.latency for f in fates if f.latency is not None]
     refused = api.refused_by_method()
     injected = Counter(kind for kind, _ in api.injected.elements())
+    kept = bot.setup.database.exists()  # the echo bot keeps nothing
     rows: dict[str, Any] = {
         "updates fed / confirmed": f"{len(api.fed_at)} / {sum(1 for u in api.fed_at if u <= api.confirmed)}",
         "questions asked": len(asked),
-        "needs logged once / twice / never": needs_tally(bot.setup.database, asked),
+        "needs logged once / twice / never": needs_tally(bot.setup.database, asked) if kept else "-",
         "answers delivered / apology only / none": (f"{sum(f.delivered for f in fates)} / "
                                                     f"{sum(f.apology_only for f in fates)} / "
-                                                    f"{sum(not f.delivered and not f.apology_only for f in fates)}"),
+                                                    f"{sum(not f.delivered and not f.apology_only for f in fates)}"
+                                                    + _which([f.update_id for f in fates if not f.delivered])),
         "answers sent twice": repeated_answers(api, asked),
-        **staff_tally(api, bot.setup.database, record, asked),
+        **(staff_tally(api, bot.setup.database, record, asked) if kept else {}),
         "refused calls by method": ", ".join(f"{m} {n}" for m, n in refused.most_common()) or "0",
         "faults injected": ", ".join(f"{k} {n}" for k, n in sorted(injected.items())) or "0",
         "429 for a broken limit": sum(api.limited.values()),

@@ -51,23 +51,23 @@ class Run:
         assert self.waiters is not None
         self._staff = asyncio.create_task(answer_as_staff(self.api, self.waiters, self.record, stop=self._stop))
 
-    async def people(self, questions: dict[int, list[str]], *, wait: float = 60.0, settle: float = 0.2,
+    async def people(self, questions: dict[int, tuple[str, list[str]]], *, wait: float = 300.0, settle: float = 0.2,
                      human: dict[int, int] | None = None) -> None:
-        """Each person asks their questions in turn, all at once."""
+        """Each person (by id: their language and questions) asks in turn, all at once."""
         assert self.waiters is not None
         await asyncio.gather(*(ask_in_turn(self.api, self.waiters, self.record, user_id=user, questions=asked,
-                                           wait=wait, settle=settle, human_at=(human or {}).get(user))
-                               for user, asked in questions.items()))
+                                           language=language, wait=wait, settle=settle,
+                                           human_at=(human or {}).get(user))
+                               for user, (language, asked) in questions.items()))
 
     async def restart(self) -> None:
-        """SIGKILL, start again, and wait until the new process polls."""
+        """SIGKILL, start again, and wait until the new process reaches the Bot API (getMe: it has started; it
+        handles what the inbox holds before it polls again)."""
         await self.bot.kill()
-        polls = self.polls()
+        calls = sum(method == "getMe" for method, _ in self.api.calls)
         await self.bot.start()
-        await self.api.wait_for(lambda: self.polls() > polls, timeout=60)
-
-    def polls(self) -> int:
-        return sum(method == "getUpdates" for method, _ in self.api.calls)
+        await self.api.wait_for(lambda: sum(method == "getMe" for method, _ in self.api.calls) > calls, timeout=120)
+        self.bot.starts[-1] = time.monotonic()  # rates "after a restart" count from here, not from the fork
 
     def settled(self) -> bool:
         """Every question has a reply, every ticket asked for is open with its card and its staff answer relayed."""

@@ -4,7 +4,6 @@ their topics, and the record of every question asked, so each can be matched to 
 from __future__ import annotations
 
 import asyncio
-import random
 import re
 import time
 from collections import defaultdict
@@ -16,21 +15,32 @@ from benchmarks.soak_bot import GROUP, STAFF
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.contact.recognise import Recogniser
 from bot.contact.vocabulary import load_vocabulary
+from bot.i18n.phrases import load_phrases
 from bot.knowledge.loader import load_knowledge
 from bot.matching.language_data import load_language_data
 
-LANGUAGES = ("sv", "sv", "da", "nl", "en")
+LANGUAGES = ("sv", "da", "nl", "en")
 STAFF_MARK = "soak-answer"
 CARD = re.compile(r"^#(\d+) ·")
 
 
-def question_pool() -> list[str]:
-    """The shipped base's example questions: real ones, each a need logged once. The few Kontakt reads as a search
-    for people (logged as a search, not a need) are left out."""
+def question_pool() -> dict[str, list[str]]:
+    """The shipped base's example questions by the language they are clearly written in: real questions, each a
+    need logged once. The few Kontakt reads as a search for people (a search, not a need) are left out."""
     language = load_language_data()
-    people = Recogniser(load_vocabulary(), language.lexicon, language.gazetteer)
-    return [q for entry in load_knowledge(SHIPPED_KNOWLEDGE).entries for q in entry.questions
-            if people.search_in(q) is None]
+    people, phrases = Recogniser(load_vocabulary(), language.lexicon, language.gazetteer), load_phrases()
+    pool: dict[str, list[str]] = defaultdict(list)
+    for entry in load_knowledge(SHIPPED_KNOWLEDGE).entries:
+        for question in entry.questions:
+            if people.search_in(question) is None:
+                pool[phrases.guess_language(question) or "?"].append(question)
+    return dict(pool)
+
+
+def questions_in(pool: dict[str, list[str]], language: str) -> list[str]:
+    """The questions a person writing `language` asks: theirs, and those in no clear language (names, short ones),
+    so the bot never offers to switch language mid-turn."""
+    return pool.get(language, []) + pool.get("?", [])
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class Waiters:
 
         def noticed(chat: Any, params: dict[str, Any], **content: Any) -> dict[str, Any]:
             message = original(chat, params, **content)
+            if STAFF_MARK in str(content.get("text", "")):
+                return message  # a staff answer relayed: no reply to the question the person waits on
             self.counts[chat.id] += 1
             for future in self.by_chat.pop(chat.id, []):
                 if not future.done():
@@ -87,11 +99,10 @@ class Waiters:
 
 
 async def ask_in_turn(api: SoakApi, waiters: Waiters, record: Record, *, user_id: int, questions: list[str],
-                      wait: float, settle: float = 0.0, human_at: int | None = None) -> None:
+                      language: str, wait: float, settle: float = 0.0, human_at: int | None = None) -> None:
     """A person asking one question after another, the next once the previous is answered (or `wait` passed);
     the question at `human_at` goes to a person with /human."""
-    rng = random.Random(user_id)
-    user = api.user(user_id, first_name=f"U{user_id}", language_code=rng.choice(LANGUAGES))
+    user = api.user(user_id, first_name=f"U{user_id}", language_code=language)
     for number, question in enumerate(questions):
         human = number == human_at
         seen = waiters.counts[user_id]
