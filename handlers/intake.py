@@ -84,9 +84,12 @@ class Intake:
     def _readable(self, payload: dict[str, Any]) -> str | None:
         """Why python-telegram-bot cannot read an update, or None: an unreadable one is set aside at once."""
         try:
-            Update.de_json(payload, self.application.bot)
+            update = Update.de_json(payload, self.application.bot)
         except Exception as exc:
             return repr(exc)[:500]
+        message = update.effective_message
+        if message is not None and getattr(message, "chat", None) is None:  # PTB reads it; its filters then fail
+            return "a message without chat"
         return None
 
     async def schedule_pending(self, *, lane: int | None = None) -> int:
