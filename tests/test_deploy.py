@@ -58,7 +58,8 @@ def test_the_unit_reads_secrets_from_an_environment_file_restarts_and_is_hardene
                        "PrivateTmp": "true", "CapabilityBoundingSet": ""}.items():
         assert service[key] == value
     names = set(re.findall(r"^([A-Z_]+)=", (DEPLOY / "secrets.env.example").read_text(encoding="utf-8"), re.M))
-    assert names == {"TELEGRAM_BOT_TOKEN", "KULTURLOTS_SECRET", "KULTURLOTS_DATABASE_URL"}
+    assert names == {"TELEGRAM_BOT_TOKEN", "KULTURLOTS_SECRET", "KULTURLOTS_DATABASE_URL", "KULTURLOTS_WEBHOOK_URL",
+                     "KULTURLOTS_WEBHOOK_SECRET"}
 
 
 def test_nginx_sends_the_webhook_with_its_secret_header_to_two_instances() -> None:
