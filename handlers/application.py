@@ -21,7 +21,8 @@ from bot.desk import tickets
 from bot.desk.commands import StaffCommands
 from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
-from bot.desk.outbox import OutboxSender, Throttle
+from bot.desk.limits import Limiter, Limits
+from bot.desk.sender import OutboxSender
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
 from bot.storage.quarantine import MAX_TRIES
@@ -98,19 +99,20 @@ def app_data(application: KulturlotsApp) -> AppData:
 
 @contextlib.asynccontextmanager
 async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle: float = 1.0,
-                  outbox_backoff: float = 2.0, group_per_minute: int = 20) -> AsyncIterator[Intake]:
+                  outbox_backoff: float = 2.0, limits: Limits | None = None) -> AsyncIterator[Intake]:
     """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
     data = app_data(application)
     services = data.services
     desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
-                          backoff_base=outbox_backoff, throttle=Throttle(per_group_minute=group_per_minute))
-    sender.wakeup = data.outbox_wakeup
+                          backoff_base=outbox_backoff, limiter=Limiter(limits or Limits()))
+    sender.wakeup, data.sender = data.outbox_wakeup, sender
     intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures, tries=data.tries,
                     concurrent=services.settings.telegram.concurrent_updates)
     async with application:
         await application.start()
+        sender.remember()  # the last minute's sends, before anything is sent: a restart opens with no burst
         await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
         if desk is not None:

@@ -1,30 +1,27 @@
-"""The outbox: messages that must not be lost are rows first, sent later with retries and throttling.
+"""The outbox: messages that must not be lost are rows first, sent after with retries and Telegram's limits.
 
-A row is written in the same transaction as the change that caused it. The sender takes due
-rows in order, one chat at a time in FIFO order (a ticket's topic exists before its first
-message), asks a `Deliver` callable to send it, and records the outcome. Telegram itself is
-behind that callable (handlers/), so this module stays testable and transport-free.
+A row is written in the same transaction as the change that caused it (a user's answer too). The sender
+(bot/desk/sender.py) takes due rows in FIFO order per chat (a ticket's topic exists before its first message),
+asks a `Deliver` callable to send each, and records the outcome here. Telegram itself is behind that callable
+(handlers/), so this module stays testable and transport-free.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from bot.storage.database import session_scope
-from bot.storage.tables import Delivery, OutboxMessage, utcnow
+from bot.storage.tables import Delivery, OutboxMessage
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0    # seconds; doubles per attempt
 BACKOFF_CAP = 600.0
+ANY_PRIVATE_CHAT = 0  # the chat a settled answer keeps: some private chat, not whose
 
 
 class Method(StrEnum):
@@ -36,6 +33,8 @@ class Method(StrEnum):
     TOPIC_CLOSE = "topic_close"    # name a topic and close it
     TOPIC_REOPEN = "topic_reopen"  # name a topic and reopen it
     DELETE = "delete"              # delete (or, where Telegram refuses, blank) the bot's own messages
+    REPLY = "reply"                # one piece of an answer to a user, rendered (payload: html, markup, edit)
+    DOCUMENT = "document"          # a file after an answer (payload: filename, base64 content)
 
 
 class Purpose(StrEnum):
@@ -49,6 +48,7 @@ class Purpose(StrEnum):
     REMINDER = "reminder"  # a ticket re-announced to staff
     TOPIC_STATE = "topic_state"  # a ticket's topic closed, reopened or renamed
     ERASE = "erase"        # the bot's own messages quoting a user who used /forget
+    ANSWER = "answer"      # the bot's answer to what a user wrote or pressed; its text goes once it is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +65,13 @@ class Partial:
 
 @dataclass(frozen=True, slots=True)
 class RetryLater:
-    """A passing failure; `wait` seconds at least. Flood waits do not count as attempts."""
+    """A passing failure; `wait` seconds at least. Flood waits (429) do not count as attempts; `ambiguous`: the call
+    timed out, so Telegram may have performed it (counted on the row)."""
 
     error: str
     wait: float | None = None
     counts: bool = True
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +107,14 @@ def rows_of(session: Session, ticket_id: int) -> int:
 
 
 def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    """Pending rows whose time has come, oldest first, at most one waiting row per chat ahead of it."""
-    pending = session.exec(select(OutboxMessage).where(OutboxMessage.state == Delivery.PENDING)
-                           .order_by(col(OutboxMessage.id))).all()
-    blocked: set[int] = set()
-    ready: list[OutboxMessage] = []
-    for row in pending:
-        if row.chat_id in blocked:
-            continue
-        blocked.add(row.chat_id)  # FIFO per chat: later rows wait for this one
-        if row.not_before <= now:
-            ready.append(row)
-        if len(ready) >= limit:
-            break
-    return ready
+    """The first pending row of each chat (FIFO per chat) whose time has come: users' chats first, then oldest.
+
+    One row per chat is read, however long a group's queue: a staff backlog costs users nothing."""
+    heads = (select(func.min(OutboxMessage.id)).where(OutboxMessage.state == Delivery.PENDING)
+             .group_by(col(OutboxMessage.chat_id)))
+    return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(heads),
+                                                         col(OutboxMessage.not_before) <= now)
+                             .order_by(col(OutboxMessage.chat_id) < 0, col(OutboxMessage.id)).limit(limit)).all())
 
 
 def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
@@ -128,6 +124,23 @@ def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
                         .with_for_update(skip_locked=True)).first()
 
 
+def _let_go(row: OutboxMessage) -> None:
+    """A settled answer keeps neither the words nor the chat: only that a private chat got a message, and when,
+    which the limits read back after a restart (purge_answers removes the row after a few minutes)."""
+    if row.purpose == Purpose.ANSWER:
+        row.payload, row.chat_id = {}, ANY_PRIVATE_CHAT
+
+
+def purge_answers(session: Session, *, before: datetime) -> int:
+    """Settled answers older than the limits' memory go altogether."""
+    rows = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == Purpose.ANSWER,
+                                                    OutboxMessage.state != Delivery.PENDING,
+                                                    col(OutboxMessage.created_at) < before)).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
 def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
@@ -135,14 +148,20 @@ def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
 def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
     """Record what happened to one delivery attempt on its row."""
     if isinstance(outcome, Sent):
-        row.state, row.sent_at, row.result, row.last_error = Delivery.SENT, now, outcome.result, None
+        ambiguous = (row.result or {}).get("ambiguous")  # kept: the figures count what a timeout left open
+        row.state, row.sent_at, row.last_error = Delivery.SENT, now, None
+        row.result = {**outcome.result, **({"ambiguous": ambiguous} if ambiguous else {})}
+        _let_go(row)
         return
     if isinstance(outcome, Undeliverable):
         row.state, row.last_error = Delivery.FAILED, outcome.error
+        _let_go(row)
         return
     if isinstance(outcome, Partial):
         row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
         return
+    if outcome.ambiguous:  # performed or not: Telegram cannot tell; counted so the figures show what remains
+        row.result = {**(row.result or {}), "ambiguous": int((row.result or {}).get("ambiguous", 0)) + 1}
     if outcome.counts:
         row.attempts += 1
     row.last_error = outcome.error
@@ -151,103 +170,3 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base:
         return
     wait = outcome.wait if outcome.wait is not None else backoff(row.attempts, backoff_base)
     row.not_before = now + timedelta(seconds=wait)
-
-
-class Throttle:
-    """Sliding-window limits: about 20 messages a minute into one group, 30 a second in all."""
-
-    def __init__(self, *, per_group_minute: int = 20, per_second: int = 30,
-                 clock: Callable[[], float] | None = None) -> None:
-        self.per_group_minute, self.per_second = per_group_minute, per_second
-        self.clock = clock or (lambda: asyncio.get_running_loop().time())
-        self._group: dict[int, deque[float]] = defaultdict(deque)
-        self._all: deque[float] = deque()
-
-    def wait_for(self, chat_id: int) -> float:
-        """Seconds until a message to this chat may go; 0 when it may go now."""
-        now = self.clock()
-        _trim(self._all, now - 1.0)
-        waits = [0.0]
-        if len(self._all) >= self.per_second:
-            waits.append(self._all[0] + 1.0 - now)
-        if chat_id < 0:  # groups and supergroups have negative ids
-            window = self._group[chat_id]
-            _trim(window, now - 60.0)
-            if len(window) >= self.per_group_minute:
-                waits.append(window[0] + 60.0 - now)
-        return max(waits)
-
-    def record(self, chat_id: int) -> None:
-        now = self.clock()
-        self._all.append(now)
-        if chat_id < 0:
-            self._group[chat_id].append(now)
-
-
-def _trim(window: deque[float], before: float) -> None:
-    while window and window[0] <= before:
-        window.popleft()
-
-
-class OutboxSender:
-    """Delivers due rows through `deliver`; never drops a row, never sends one twice."""
-
-    def __init__(self, engine: Engine, deliver: Deliver, *, throttle: Throttle | None = None,
-                 prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
-                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
-        self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
-        self.prepare = prepare or (lambda _session, row: dict(row.payload))
-        self.throttle = throttle or Throttle()
-        self.on_settled = tuple(on_settled)
-        self.wakeup = asyncio.Event()
-        self.stopping = False
-
-    async def run_once(self) -> int:
-        """Send what is due now (throttled, never dropped); return how many rows were settled."""
-        with session_scope(self.engine) as session:
-            ids = [row.id for row in due(session, now=self.clock())]
-        settled = 0
-        for row_id in ids:
-            if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
-                break
-            with session_scope(self.engine) as session:
-                row = claim(session, row_id)
-                if row is None or row.state != Delivery.PENDING:
-                    continue
-                if await self._deliver(session, row):
-                    settled += 1
-        return settled
-
-    async def _deliver(self, session: Session, row: OutboxMessage) -> bool:
-        """One row, piece by piece when the transport sends it in parts; True once it is settled."""
-        while True:
-            wait = self.throttle.wait_for(row.chat_id)
-            if wait > 0:
-                row.not_before = self.clock() + timedelta(seconds=wait)
-                return False
-            self.throttle.record(row.chat_id)
-            outcome = await self.deliver(row, self.prepare(session, row))
-            settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-            if not isinstance(outcome, Partial):
-                break
-            session.commit()
-        for hook in self.on_settled:
-            hook(session, row, outcome)
-        return True
-
-    async def run(self, *, idle: float = 1.0) -> None:
-        """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
-        while not self.stopping:
-            await self.run_once()
-            try:
-                async with asyncio.timeout(idle):
-                    await self.wakeup.wait()
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
-
-    def stop(self) -> None:
-        """Finish the delivery under way, then return from run()."""
-        self.stopping = True
-        self.wakeup.set()
-
