@@ -124,6 +124,14 @@ def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
                         .with_for_update(skip_locked=True)).first()
 
 
+def posts(row: OutboxMessage) -> bool:
+    """Whether sending the row posts a message, which Telegram's limits count (an edit, a deletion or a topic's
+    state do not); a new topic counts, as it posts a service message."""
+    if row.method == Method.REPLY:
+        return row.payload.get("edit") is None
+    return row.method in (Method.MESSAGE, Method.COPY, Method.DOCUMENT, Method.TOPIC)
+
+
 def _let_go(row: OutboxMessage) -> None:
     """A settled answer keeps neither the words nor the chat: only that a private chat got a message, and when,
     which the limits read back after a restart (purge_answers removes the row after a few minutes)."""

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.desk.limits import REMEMBER, Limiter, recent_sends
 from bot.desk.outbox import (
@@ -27,6 +27,7 @@ from bot.desk.outbox import (
     RetryLater,
     claim,
     due,
+    posts,
     purge_answers,
     settle,
 )
@@ -78,7 +79,8 @@ class OutboxSender:
         loop = asyncio.get_running_loop()
         deadline, settled = loop.time() + patience, 0
         async with self._chat(chat_id):
-            for row_id in pending_of(self.engine, chat_id):  # one read; rows written meanwhile go with the rounds
+            # one read; rows written meanwhile go with the rounds
+            for row_id in await asyncio.to_thread(pending_of, self.engine, chat_id):
                 while not self.stopping:
                     wait = await self._attempt(row_id, urgent=True)
                     if wait is None:
@@ -91,8 +93,7 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Send what is due now (throttled, never dropped); return how many rows were settled."""
-        with session_scope(self.engine) as session:
-            heads = [(row.id, row.chat_id) for row in due(session, now=self.clock())]
+        heads = await asyncio.to_thread(self._heads)
         settled = 0
         for row_id, chat_id in heads:
             if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
@@ -104,38 +105,60 @@ class OutboxSender:
                     settled += 1
         return settled
 
-    async def _attempt(self, row_id: int, *, urgent: bool) -> float | None:
-        """Deliver one row, piece by piece; None once it is settled, else seconds until it may go (TAKEN: elsewhere)."""
+    def _heads(self) -> list[tuple[int | None, int]]:
         with session_scope(self.engine) as session:
-            row = claim(session, row_id)
-            if row is None:
-                return TAKEN
-            if row.state != Delivery.PENDING:
-                return None
-            if (early := (row.not_before - self.clock()).total_seconds()) > 0:
-                return early
-            while True:
-                if (wait := self.limiter.wait_for(row.chat_id, urgent=urgent)) > 0:
-                    if not urgent:
-                        row.not_before = self.clock() + timedelta(seconds=wait)
-                    return wait
-                self.limiter.record(row.chat_id)
-                try:
-                    outcome: Outcome = await self.deliver(row, self.prepare(session, row))
-                except Exception as own:  # the bot's own error, not Telegram's: logged, the row tried again later
-                    log.exception("delivering outbox row %s failed", row.id)
-                    outcome = RetryLater(repr(own)[:300])
-                if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
-                    self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
-                settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-                if not isinstance(outcome, Partial):
-                    break
-                session.commit()
-            for hook in self.on_settled:
-                hook(session, row, outcome)
-            if row.state == Delivery.PENDING:
-                return max(0.0, (row.not_before - self.clock()).total_seconds())
+            return [(row.id, row.chat_id) for row in due(session, now=self.clock())]
+
+    async def _attempt(self, row_id: int, *, urgent: bool) -> float | None:
+        """Deliver one row, piece by piece; None once it is settled, else seconds until it may go (TAKEN: elsewhere).
+        The database is read and written in a worker thread, so the event loop (other chats) never waits for it."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            wait = await self._steps(session, row_id, urgent=urgent)
+            await asyncio.to_thread(session.commit)
+            return wait
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    async def _steps(self, session: Session, row_id: int, *, urgent: bool) -> float | None:
+        row = await asyncio.to_thread(claim, session, row_id)
+        if row is None:
+            return TAKEN
+        if row.state != Delivery.PENDING:
             return None
+        if (early := (row.not_before - self.clock()).total_seconds()) > 0:
+            return early
+        while True:
+            counted = posts(row)
+            if counted and (wait := self.limiter.wait_for(row.chat_id, urgent=urgent)) > 0:
+                if not urgent:
+                    row.not_before = self.clock() + timedelta(seconds=wait)
+                return wait
+            if counted:
+                self.limiter.record(row.chat_id)
+            try:
+                payload = await asyncio.to_thread(self.prepare, session, row)
+                outcome: Outcome = await self.deliver(row, payload)
+            except Exception as own:  # the bot's own error, not Telegram's: logged, the row tried again later
+                log.exception("delivering outbox row %s failed", row.id)
+                outcome = RetryLater(repr(own)[:300])
+            if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
+                self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
+            settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
+            if not isinstance(outcome, Partial):
+                break
+            await asyncio.to_thread(session.commit)
+        await asyncio.to_thread(self._settled, session, row, outcome)
+        if row.state == Delivery.PENDING:
+            return max(0.0, (row.not_before - self.clock()).total_seconds())
+        return None
+
+    def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
+        for hook in self.on_settled:
+            hook(session, row, outcome)
 
     async def run(self, *, idle: float = 1.0) -> None:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""

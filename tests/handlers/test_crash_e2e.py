@@ -35,7 +35,7 @@ async def start(emulator: BotApiEmulator, config: Path) -> asyncio.subprocess.Pr
 
 async def stop(process: asyncio.subprocess.Process) -> None:
     process.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(process.wait(), timeout=30)
+    await asyncio.wait_for(process.wait(), timeout=90)
 
 
 def held_send_to(emulator: BotApiEmulator, chat_id: int) -> bool:
@@ -50,15 +50,15 @@ async def test_killed_after_deciding_before_sending_the_answer_goes_once_after_r
     emulator.hold("sendMessage", chat_id=USER)  # the answer is on its way when the process dies
     first = await start(emulator, config)
     await user.send(QUESTION)
-    await emulator.wait_for(lambda: held_send_to(emulator, USER), timeout=30)
+    await emulator.wait_for(lambda: held_send_to(emulator, USER), timeout=90)
     first.kill()
     await first.wait()
     emulator.release()
     second = await start(emulator, config)
     try:
-        answer = await user.next_message(timeout=30)
+        answer = await user.next_message(timeout=90)
         await user.send("/help")
-        after = await user.next_message(timeout=30)
+        after = await user.next_message(timeout=90)
     finally:
         await stop(second)
     assert answer["text"].startswith("Kulturkonsulent, Næstved Kommune") and "/" in after["text"]
@@ -75,15 +75,15 @@ async def test_killed_after_an_escalation_before_the_user_is_told_nothing_is_rel
     emulator.hold("sendMessage", chat_id=USER)
     first = await start(emulator, config)
     await user.send("/human hur söker man pengar till en vinylskiva")
-    await emulator.wait_for(lambda: held_send_to(emulator, USER) and emulator.messages_to(GROUP), timeout=30)
+    await emulator.wait_for(lambda: held_send_to(emulator, USER) and emulator.messages_to(GROUP), timeout=90)
     first.kill()
     await first.wait()
     emulator.release()
     second = await start(emulator, config)
     try:
-        told = await user.next_message(timeout=30)
+        told = await user.next_message(timeout=90)
         await user.send("/help")
-        await user.next_message(timeout=30)
+        await user.next_message(timeout=90)
     finally:
         await stop(second)
     assert "#1" in told["text"] and len(user.messages) == 2

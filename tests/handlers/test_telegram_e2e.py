@@ -187,14 +187,14 @@ async def test_an_over_long_answer_is_split_under_the_limit(emulator: BotApiEmul
 
 @pytest.fixture
 async def hurried_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
-    """The bot with room for 50 answers a chat in seconds: more than Telegram allows one chat (tests/desk/test_limits
+    """The bot with room for 500 answers in seconds: more than Telegram allows (tests/desk/test_limits
     and tests/handlers/test_delivery_e2e keep that limit); here only the logging is looked at."""
     settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
                         staff=StaffSettings(), flood=FloodSettings(messages_per_minute=100))
     services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=Limits(chat_burst=1000)):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=Limits(chat_burst=1000, per_second=1000)):
         yield services
 
 
