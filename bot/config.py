@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.languages import Language
 
@@ -52,11 +55,20 @@ class StorageSettings(_Section):
     url: str = "sqlite:///data/kulturlots.db"
 
 
+class WebhookSettings(_Section):
+    """Where `run --webhook URL` listens; the public URL (behind a proxy) is given on the command line."""
+
+    listen: str = "127.0.0.1"  # the address of this instance's server (the proxy in front terminates HTTPS)
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    max_connections: Annotated[int, Field(ge=1, le=100)] = 40  # Telegram's simultaneous requests (setWebhook)
+
+
 class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
     concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16  # chats handled at once (each chat in order)
+    webhook: WebhookSettings = WebhookSettings()
 
 
 ANSWER_TIME: dict[Language, str] = {"sv": "inom två arbetsdagar", "da": "inden for to arbejdsdage",
@@ -100,6 +112,24 @@ class FloodSettings(_Section):
     tickets_per_day: Annotated[int, Field(gt=0)] = 5
 
 
+class ReminderSettings(_Section):
+    """When deadline reminders go: so many days before, from a local hour on (the three countries share a zone)."""
+
+    days_before: tuple[Annotated[int, Field(ge=0, le=365)], ...] = (14, 3)
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+    timezone: str = "Europe/Stockholm"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """A zone name the system knows, so a typo fails at start rather than at the first reminder."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Settings(_Section):
     """The whole configuration; `root` is the folder of the config file."""
 
@@ -113,6 +143,7 @@ class Settings(_Section):
     contact: ContactSettings = ContactSettings()
     privacy: PrivacySettings = PrivacySettings()
     flood: FloodSettings = FloodSettings()
+    reminders: ReminderSettings = ReminderSettings()
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, taken relative to the config file's folder."""
@@ -159,7 +190,30 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping of settings at the top level")
-    return settings_from_mapping(raw, root=file.resolve().parent, source=str(file))
+    return settings_from_mapping(from_environment(raw, os.environ, source=str(file)), root=file.resolve().parent,
+                                 source=str(file))
+
+
+ENV_REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
+def from_environment(raw: Any, environ: Mapping[str, str], *, source: str, key: str = "") -> Any:
+    """Each `${NAME}` in a text value replaced by that environment variable, so a secret (a database URL with its
+    password) stays out of the file; an unset variable is a ConfigError naming it and the key."""
+    if isinstance(raw, dict):
+        return {name: from_environment(value, environ, source=source, key=f"{key}.{name}".lstrip("."))
+                for name, value in raw.items()}
+    if isinstance(raw, list):
+        return [from_environment(value, environ, source=source, key=key) for value in raw]
+    if not isinstance(raw, str):
+        return raw
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in environ:
+            raise ConfigError(f"{source}: {key}: the environment variable {match.group(1)} is not set")
+        return environ[match.group(1)]
+
+    return ENV_REFERENCE.sub(value, raw)
 
 
 def settings_from_mapping(raw: dict[str, Any], *, root: Path, source: str = "config") -> Settings:

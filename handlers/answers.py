@@ -38,7 +38,7 @@ def keeper(*, chat_id: int, update_id: int, catalog: Catalog, replace: int | Non
                 enqueue(session, key=f"answer:{update_id}:{number}", method=Method.DOCUMENT, chat_id=chat_id,
                         purpose=Purpose.ANSWER, payload={
                             "filename": reply.attachment.filename,
-                            "content": base64.b64encode(reply.attachment.content).decode("ascii")})
+                            "base64": base64.b64encode(reply.attachment.content).decode("ascii")})
                 number += 1
         inbox = session.get(InboxUpdate, update_id)
         if inbox is not None and inbox.processed_at is None:

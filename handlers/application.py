@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
@@ -22,7 +24,9 @@ from bot.desk.commands import StaffCommands
 from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
 from bot.desk.limits import Limiter, Limits
+from bot.desk.reports import FileJob, build_file
 from bot.desk.sender import OutboxSender
+from bot.reminders.due import queue_due
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
 from bot.storage.quarantine import MAX_TRIES
@@ -33,9 +37,11 @@ from handlers.intake import Intake
 from handlers.routes import routes
 from handlers.staff import set_staff_menu
 from handlers.user import set_menus
+from handlers.webhook import Webhook, WebhookError, WebhookServer, webhook_for
 
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
+SUBSCRIBERS_EVERY = timedelta(minutes=5)  # deadline and event reminders: due from the configured hour on
 STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
 START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
 TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
@@ -58,10 +64,16 @@ def build_application(settings: Settings, *, token: str, services: Services | No
 
     conversation = Conversation(services)
     contact_desk = ContactDesk(services, conversation.kontakt.recogniser, conversation.kontakt.index)
+    processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))  # started on first use
+
+    def build_apart(job: FileJob) -> Path:
+        """A report or export in its own process: a CPU-bound thread here would slow every user's answer."""
+        return processes.submit(build_file, job).result()
+
     application.bot_data[APP] = AppData(
         services=services, conversation=conversation,
-        desk=StaffCommands(services, extra={"introduce": contact_desk.introduce}),
-        staff=StaffDirectory(settings.staff, membership),
+        desk=StaffCommands(services, build=build_apart, extra={"introduce": contact_desk.introduce}),
+        staff=StaffDirectory(settings.staff, membership), processes=processes,
         work=ThreadPoolExecutor(settings.telegram.concurrent_updates, thread_name_prefix="work"))
     for handler in routes(settings.staff.group_chat_id):
         application.add_handler(handler)
@@ -99,8 +111,10 @@ def app_data(application: KulturlotsApp) -> AppData:
 
 @contextlib.asynccontextmanager
 async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle: float = 1.0,
-                  outbox_backoff: float = 2.0, limits: Limits | None = None) -> AsyncIterator[Intake]:
-    """Start the bot: menus, intake loop, outbox sender, reminders; stop them all on exit."""
+                  outbox_backoff: float = 2.0, limits: Limits | None = None,
+                  webhook: Webhook | None = None) -> AsyncIterator[Intake]:
+    """Start the bot: menus, intake (long polling, or a webhook server), outbox sender, reminders; stop them all.
+    `limits`: Telegram's sending limits the one sender keeps (answers, staff traffic and reminders alike)."""
     data = app_data(application)
     services = data.services
     desk = data.desk.desk
@@ -108,12 +122,16 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
                           backoff_base=outbox_backoff, limiter=Limiter(limits or Limits()))
     sender.wakeup, data.sender = data.outbox_wakeup, sender
-    intake = Intake(application, services.engine, timeout=poll_timeout, failures=data.failures, tries=data.tries,
-                    concurrent=services.settings.telegram.concurrent_updates)
+    intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
+                    failures=data.failures, tries=data.tries, concurrent=services.settings.telegram.concurrent_updates)
+    server = intake.server = WebhookServer(webhook, intake.receive) if webhook is not None else None
     async with application:
+        if server is None:
+            await application.bot.delete_webhook()
+        else:  # before start: a refused webhook ends the run while the application can still shut down
+            await _open_webhook(application, server)
         await application.start()
         sender.remember()  # the last minute's sends, before anything is sent: a restart opens with no burst
-        await application.bot.delete_webhook()
         await set_menus(application.bot, services.catalog)
         if desk is not None:
             await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)
@@ -122,11 +140,15 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
         if application.job_queue is not None:
             application.job_queue.run_repeating(lambda _ctx: expire_introductions(application),
                                                 interval=REMINDER_EVERY, first=5)
-        polling = asyncio.create_task(intake.run(), name="intake")
+            application.job_queue.run_repeating(lambda _ctx: remind_subscribers(application),
+                                                interval=SUBSCRIBERS_EVERY, first=5)
+        polling = asyncio.create_task(intake.run() if server is None else intake.sweep(), name="intake")
         delivering = asyncio.create_task(sender.run(idle=outbox_idle), name="outbox")
         try:
             yield intake
         finally:
+            if server is not None:
+                await server.stop()
             intake.stopping = True
             with contextlib.suppress(TimeoutError):  # updates under way finish; queued ones wait in the inbox
                 await asyncio.wait_for(intake.lanes.drain(), timeout=STOP_GRACE)
@@ -137,7 +159,20 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             delivering.cancel()
             await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
+            intake.close()
             data.close()
+
+
+async def _open_webhook(application: KulturlotsApp, server: WebhookServer) -> None:
+    """Listen first, then tell Telegram where to post, with the secret it sends back on every request."""
+    await server.start()
+    webhook = server.webhook
+    try:
+        await application.bot.set_webhook(webhook.url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES,
+                                          max_connections=webhook.max_connections)
+    except BadRequest as exc:
+        await server.stop()
+        raise StartError(f"Telegram refused the webhook {webhook.url}: {exc}") from exc
 
 
 async def remind(application: KulturlotsApp) -> None:
@@ -182,16 +217,37 @@ async def expire_introductions(application: KulturlotsApp) -> int:
     return count
 
 
+async def remind_subscribers(application: KulturlotsApp) -> int:
+    """The subscribers' round: deadlines and new events due now are queued once each, then the sender is woken."""
+    data = app_data(application)
+    count = await data.off_loop(queue_reminders, data.services)
+    if count:
+        data.wake()
+    return count
+
+
+def queue_reminders(services: Services) -> int:
+    """Reminders due by the services' clock, queued in one transaction."""
+    with session_scope(services.engine) as session:
+        return queue_due(session, knowledge=services.knowledge, texts=services.catalog,
+                         settings=services.settings.reminders, now=services.clock())
+
+
 class StartError(RuntimeError):
     """The bot cannot start as configured (a refused token); `python -m bot run` says why and exits."""
 
 
-async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: float = START_RETRY) -> None:
-    """`python -m bot run`: long polling until `stop` is set."""
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event, retry: float = START_RETRY,
+                webhook_url: str | None = None) -> None:
+    """`python -m bot run`: long polling (or, given its public URL, a webhook) until `stop` is set."""
+    try:
+        webhook = webhook_for(settings.telegram.webhook, url=webhook_url, bot_token=token) if webhook_url else None
+    except WebhookError as exc:
+        raise StartError(str(exc)) from exc
     application = build_application(settings, token=token)
     if not await _reach_bot_api(application, stop=stop, retry=retry):
         return
-    async with running(application, poll_timeout=settings.telegram.poll_timeout):
+    async with running(application, poll_timeout=settings.telegram.poll_timeout, webhook=webhook):
         await stop.wait()
 
 

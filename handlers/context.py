@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
@@ -36,6 +36,7 @@ class AppData:
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
     work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="work"))
     heavy: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="heavy"))
+    processes: ProcessPoolExecutor | None = None  # reports and exports, apart from the interpreter users need
 
     async def off_loop(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """A core call (database, matcher) in a worker thread, so other chats go on meanwhile."""
@@ -49,6 +50,8 @@ class AppData:
         """Let the worker threads go once the bot stops."""
         self.work.shutdown(wait=False, cancel_futures=True)
         self.heavy.shutdown(wait=False, cancel_futures=True)
+        if self.processes is not None:
+            self.processes.shutdown(wait=False, cancel_futures=True)
 
     def wake(self) -> None:
         """New outbox rows may be waiting: let the sender look now instead of at its next tick."""

@@ -14,7 +14,9 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 
 from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from bot.storage.tables import OutboxMessage
-from handlers.render import split_plain
+from handlers.render import fit, split_plain
+
+CAPTION_LIMIT = 1024  # characters of a document's caption
 
 
 def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -95,8 +97,11 @@ def deliverer(bot: Bot) -> Deliver:
         return Sent({"message_id": message.message_id})
 
     async def document(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
-        content = base64.b64decode(payload["content"])
-        message = await bot.send_document(row.chat_id, InputFile(content, filename=payload["filename"]))
+        """An answer's file (bytes as base64), or an event's calendar file (text) with the reminder as its caption."""
+        content = base64.b64decode(payload["base64"]) if "base64" in payload else payload["content"].encode()
+        caption = fit(payload["text"], CAPTION_LIMIT) if payload.get("text") else None
+        message = await bot.send_document(row.chat_id, InputFile(content, filename=payload["filename"]),
+                                          caption=caption, reply_markup=_markup(payload.get("buttons")))
         return Sent({"message_id": message.message_id})
 
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:

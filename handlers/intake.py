@@ -5,53 +5,63 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select, update
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.storage.database import session_scope
-from bot.storage.quarantine import MAX_TRIES, set_aside
-from bot.storage.tables import InboxUpdate, utcnow
+from bot.storage import inbox
+from bot.storage.chat_locks import ChatLocks, lane_key
+from bot.storage.inbox import QUIET, Incoming
+from bot.storage.tables import utcnow
 from handlers.delivery import retry_seconds
 from handlers.lanes import Lanes, lane_of
+from handlers.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
-QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
 HANDLED_KEEP = timedelta(minutes=10)  # how long a handled update keeps its raw payload
 EMPTY_EVERY = timedelta(minutes=1)
 READ_SLACK = 10.0  # seconds beyond the long poll's own timeout before the read gives up
+SWEEP_EVERY = 5.0  # seconds between a webhook instance's looks at the whole inbox
 
 
 class Intake:
-    """getUpdates → inbox (commit) → next offset; updates are processed from the inbox, once, in their chat's lane."""
+    """getUpdates or a webhook → inbox (commit) → confirmed; updates are processed from the inbox, once, in their
+    chat's lane; with several instances on one PostgreSQL, one chat's updates are handled under its advisory lock."""
 
-    def __init__(self, application: Application, engine: Engine, *, timeout: int = 30, limit: int = 100,  # type: ignore[type-arg]
-                 failures: dict[int, str] | None = None, tries: dict[int, int] | None = None,
-                 concurrent: int = 16) -> None:
+    def __init__(self, application: Application, engine: Engine, *, secret: bytes,  # type: ignore[type-arg]
+                 timeout: int = 30, limit: int = 100, failures: dict[int, str] | None = None,
+                 tries: dict[int, int] | None = None, concurrent: int = 16) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
+        self.secret = secret  # keys the lanes stored in the inbox, so no chat id is written there
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.tries = tries if tries is not None else {}  # update_id -> which try is running, for the error handler
         self.lanes = Lanes(bound=concurrent)
+        self.locks = ChatLocks(engine, size=concurrent)
+        self.server: WebhookServer | None = None  # the server updates come in by, when they are not polled
         self.scheduled: set[int] = set()  # update ids queued in a lane, not yet marked processed
         self.stopping = False
         self.emptied_until = datetime(1970, 1, 1, tzinfo=UTC)  # handled updates before this have no payload left
 
     def resume(self) -> tuple[int | None, datetime]:
         """Where polling goes on: after the update received last (not the highest id), and when that came."""
-        with session_scope(self.engine) as session:
-            last = session.exec(select(InboxUpdate).order_by(
-                col(InboxUpdate.received_at).desc(), col(InboxUpdate.update_id).desc()).limit(1)).first()
-            if last is None:
-                return None, utcnow()
-            return last.update_id + 1, last.received_at
+        return inbox.resume(self.engine)
+
+    def incoming(self, payload: dict[str, Any]) -> Incoming:
+        """An update as the inbox stores it, with its lane keyed."""
+        return Incoming(payload["update_id"], payload, lane_key(lane_of(payload), self.secret))
+
+    async def receive(self, payload: dict[str, Any]) -> None:
+        """A webhook's update: committed to the inbox (before the caller answers 200), then queued in its lane
+        behind its chat's earlier updates still pending, wherever they came in."""
+        incoming = self.incoming(payload)
+        await asyncio.to_thread(inbox.store, self.engine, [incoming], self._readable)
+        await self.schedule_pending(lane=incoming.lane)
 
     async def fetch_once(self, offset: int | None) -> int | None:
         """One long poll; the updates are stored and committed before the returned offset confirms them.
@@ -67,24 +77,30 @@ class Intake:
         updates = [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)] if isinstance(
             raw, list) else []
         if updates:
-            await asyncio.to_thread(store, self.engine, [(u["update_id"], u) for u in updates], self._readable)
+            await asyncio.to_thread(inbox.store, self.engine, [self.incoming(u) for u in updates], self._readable)
             offset = max(u["update_id"] for u in updates) + 1
         return offset
 
     def _readable(self, payload: dict[str, Any]) -> str | None:
         """Why python-telegram-bot cannot read an update, or None: an unreadable one is set aside at once."""
         try:
-            Update.de_json(payload, self.application.bot)
+            update = Update.de_json(payload, self.application.bot)
         except Exception as exc:
             return repr(exc)[:500]
+        message = update.effective_message
+        if message is not None and getattr(message, "chat", None) is None:  # PTB reads it; its filters then fail
+            return "a message without chat"
         return None
 
-    async def schedule_pending(self) -> int:
-        """Queue every stored, unprocessed update in its chat's lane, oldest first; return how many were new."""
-        batch = await asyncio.to_thread(pending, self.engine, exclude=frozenset(self.scheduled))
-        for update_id, payload, attempts in batch:
-            self.scheduled.add(update_id)
-            self.lanes.submit(lane_of(payload), partial(self._process, update_id, payload, attempts))
+    async def schedule_pending(self, *, lane: int | None = None) -> int:
+        """Queue every stored, unprocessed update (of one lane, or all) in its chat's lane, oldest first; return how
+        many were new here."""
+        batch = await asyncio.to_thread(inbox.pending, self.engine, exclude=frozenset(self.scheduled), lane=lane)
+        for row in batch:
+            if row.update_id in self.scheduled:  # queued meanwhile by another receipt
+                continue
+            self.scheduled.add(row.update_id)
+            self.lanes.submit(lane_of(row.payload), partial(self._process, row.update_id, row.payload, row.attempts))
         return len(batch)
 
     async def process_pending(self) -> int:
@@ -93,12 +109,21 @@ class Intake:
         await self.lanes.drain()
         return count
 
-    async def _process(self, update_id: int, payload: dict[str, Any], attempts: int) -> None:
-        """Run the handlers for one update and mark it done; one that fails is tried again on the next round and
-        set aside after MAX_TRIES, never holding up the others; when stopping, leave it for the next run."""
-        if self.stopping:  # queued but not begun: the next run takes it from the inbox
+    async def _process(self, update_id: int, payload: dict[str, Any], attempts: int | None) -> None:
+        """Under the chat's lock, handle one update still pending (another instance may have handled it) and mark
+        it done before letting go; one that fails is tried again on a later round and set aside after MAX_TRIES,
+        never holding up the others; when stopping, leave it for the next run."""
+        try:
+            if not self.stopping:  # queued but not begun when stopping: the next run takes it from the inbox
+                async with self.locks.held(lane_key(lane_of(payload), self.secret)):
+                    if self.locks.shared:  # another instance may have handled it since it was queued here
+                        attempts = await asyncio.to_thread(inbox.still_pending, self.engine, update_id)
+                    if attempts is not None:
+                        await self._handle(update_id, payload, attempts)
+        finally:
             self.scheduled.discard(update_id)
-            return
+
+    async def _handle(self, update_id: int, payload: dict[str, Any], attempts: int) -> None:
         error = None
         self.tries[update_id] = attempts + 1  # the error handler apologises on the last try only
         try:
@@ -108,23 +133,31 @@ class Intake:
             error = repr(exc)[:500]
         error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
         self.tries.pop(update_id, None)
-        await asyncio.to_thread(mark_processed, self.engine, update_id, error, payload)
-        self.scheduled.discard(update_id)
+        await asyncio.to_thread(inbox.mark_processed, self.engine, update_id, error, payload)
 
     def empty_handled(self) -> int:
         """Empty the raw payload (ids, names, words) of updates handled a while ago; the row stays as the record.
 
-        Telegram has been told they were read by then, so no redelivery needs the payload to be recognised.
+        Telegram has been told they were read by then; a late webhook redelivery is still known by its id.
         """
         cutoff = utcnow() - HANDLED_KEEP
         if cutoff - self.emptied_until < EMPTY_EVERY:
             return 0
-        with session_scope(self.engine) as session:
-            emptied = session.exec(update(InboxUpdate).where(
-                col(InboxUpdate.processed_at) < cutoff, col(InboxUpdate.processed_at) >= self.emptied_until,
-            ).values(payload={})).rowcount
+        emptied = inbox.empty_handled(self.engine, since=self.emptied_until, before=cutoff)
         self.emptied_until = cutoff
-        return int(emptied or 0)
+        return emptied
+
+    async def sweep(self, *, every: float = SWEEP_EVERY) -> None:
+        """With a webhook, until cancelled: what a stopped instance stored but did not finish, and the next try of a
+        failed update, are queued every few seconds; handled updates' payloads are emptied."""
+        while True:
+            await self.schedule_pending()
+            await asyncio.to_thread(self.empty_handled)
+            await asyncio.sleep(every)
+
+    def close(self) -> None:
+        """Let the chat locks' connections go once the bot stops."""
+        self.locks.close()
 
     async def run(self) -> None:
         """Poll and process until cancelled; network trouble is waited out, never fatal."""
@@ -149,51 +182,3 @@ class Intake:
                 continue
             await self.schedule_pending()
             self.empty_handled()
-
-
-def store(engine: Engine, updates: list[tuple[int, dict[str, Any]]],
-          unreadable: Callable[[dict[str, Any]], str | None]) -> None:
-    """Commit fetched updates to the inbox; one already there changes nothing (unless Telegram reused its id)."""
-    with session_scope(engine) as session:
-        known = {row.update_id: row for row in session.exec(select(InboxUpdate).where(
-            col(InboxUpdate.update_id).in_([update_id for update_id, _ in updates]))).all()}
-        for update_id, payload in updates:
-            row = known.get(update_id)
-            if row is None:
-                row = InboxUpdate(update_id=update_id, payload=payload)
-                session.add(row)
-            elif row.payload != payload:  # an id Telegram drew anew after a week of silence: a new update
-                row.payload, row.received_at, row.processed_at, row.attempts, row.error = (
-                    payload, utcnow(), None, 0, None)
-            else:
-                continue
-            if (error := unreadable(payload)) is not None:
-                _set_aside_unreadable(session, row, error)
-
-
-def _set_aside_unreadable(session: Session, row: InboxUpdate, error: str) -> None:
-    log.warning("update %s cannot be read (%s): set aside", row.update_id, error)
-    row.error, row.processed_at, row.attempts = error, utcnow(), 1
-    set_aside(session, update_id=row.update_id, reason="unreadable", payload=row.payload, error=error, attempts=1)
-
-
-def pending(engine: Engine, *, exclude: frozenset[int]) -> list[tuple[int, dict[str, Any], int]]:
-    """Stored updates not yet handled nor queued, oldest first, with how often each was tried."""
-    with session_scope(engine) as session:
-        rows = session.exec(select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
-                            .order_by(col(InboxUpdate.update_id))).all()
-        return [(row.update_id, row.payload, row.attempts) for row in rows if row.update_id not in exclude]
-
-
-def mark_processed(engine: Engine, update_id: int, error: str | None, payload: dict[str, Any]) -> None:
-    """The update was handled; a failed one stays pending for another try, and after MAX_TRIES is set aside."""
-    with session_scope(engine) as session:
-        row = session.get(InboxUpdate, update_id)
-        if row is not None:
-            row.attempts += 1
-            row.error = error
-            if error is None or row.attempts >= MAX_TRIES:
-                row.processed_at = utcnow()
-            if error is not None and row.attempts >= MAX_TRIES:
-                set_aside(session, update_id=update_id, reason="failed", payload=payload, error=error,
-                          attempts=row.attempts)

@@ -18,7 +18,7 @@ from handlers.render import fit
 
 log = logging.getLogger(__name__)
 
-USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "profile",
+USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "remind", "profile",
                  "language", "listme", "find", "human", "done", "forget", "mydata")
 TOAST_LIMIT = 200  # characters Telegram shows in a button's notification
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")

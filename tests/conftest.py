@@ -48,6 +48,17 @@ TWO_ENTRY_BASE = {"funding.yaml": textwrap.dedent("""\
 """)}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-transcripts", action="store_true",
+                     help="rewrite docs/transcripts/ from the end-to-end journeys instead of comparing with them")
+
+
+@pytest.fixture
+def update_transcripts(request: pytest.FixtureRequest) -> bool:
+    """Whether the journeys rewrite docs/transcripts/ (--update-transcripts) or compare with it."""
+    return bool(request.config.getoption("--update-transcripts"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def test_databases() -> Iterator[None]:
     """The databases tests create (tests/databases.py) are dropped when the run ends."""

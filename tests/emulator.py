@@ -17,6 +17,7 @@ enforced; `enforce_limits()` answers calls beyond Telegram's limits with 429 (te
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.bot_api_rules import (
@@ -44,6 +46,7 @@ from tests.bot_api_rules import (
     utf16_len,
     visible_text,
 )
+from tests.emulator_webhook import Hook, Outgoing, chat_key, checked_hook, info, note_error, post_update, refuse_polling, target
 from tests.telegram_limits import RateLimits
 
 __all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible_text"]
@@ -51,7 +54,7 @@ __all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible
 JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "reply_parameters", "commands", "scope",
                "link_preview_options", "allowed_updates", "media", "permissions"}
 INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "user_id", "offset", "limit", "timeout",
-              "reply_to_message_id", "cache_time", "icon_color", "from_chat_id"}
+              "reply_to_message_id", "cache_time", "icon_color", "from_chat_id", "max_connections"}
 BOOL_FIELDS = {"show_alert", "disable_notification", "protect_content", "allow_sending_without_reply",
                "drop_pending_updates"}
 # Without allowed_updates, getUpdates leaves these out (https://core.telegram.org/bots/api#getupdates).
@@ -62,6 +65,13 @@ COPYABLE = ("text", "entities", "caption", "caption_entities", "photo", "voice",
 DOWNLOAD_MAX = 20 * 2**20  # getFile: "bots can download files of up to 20MB in size"
 GROUP_ANONYMOUS_BOT = 1087968824  # the `from` of messages anonymous group admins write
 ANSWER_DEADLINE = 15.0  # seconds Telegram waits for answerCallbackQuery
+# ChatMemberAdministrator's rights (https://core.telegram.org/bots/api#chatmemberadministrator) as a staff group's
+# admin usually has them; can_pin_messages is for groups and supergroups only, can_manage_topics for supergroups.
+ADMIN_RIGHTS = {"can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": True,
+                "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
+                "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+                "can_delete_stories": False}
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Chat:
     first_name: str | None = None
     username: str | None = None
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    rights: dict[int, dict[str, bool]] = field(default_factory=dict)  # admin id -> rights that differ from the usual
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
     closed_topics: set[int] = field(default_factory=set)
@@ -140,6 +151,7 @@ class BotApiEmulator:
         self.broken_rules: list[tuple[str, str]] = []  # 400s that were no injected fault: (method, description)
         self.tolerated: list[str] | None = []  # what a test expects the bot to run into; None checks nothing
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
+        self.timeline: list[tuple[float, int]] = []  # (monotonic time, chat id) of each message the bot sent
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.documents: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}  # file_id -> content: every file sent by anyone, for getFile
@@ -162,6 +174,11 @@ class BotApiEmulator:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port = 0
+        self.hook: Hook | None = None  # the webhook set with setWebhook (tests/emulator_webhook.py)
+        self.outgoing = Outgoing()
+        self.webhook_retry = 0.1  # seconds before a refused webhook request is repeated (doubling, at most 5)
+        self.webhook_attempts = 20  # then the update is given up, as Telegram does "after a reasonable number"
+        self._pusher: asyncio.Task[None] | None = None
 
     @property
     def me(self) -> dict[str, Any]:
@@ -182,6 +199,8 @@ class BotApiEmulator:
     async def stop(self) -> None:
         self._closing = True  # long polls return now instead of holding the shutdown
         await self._notify()
+        if self._pusher is not None:
+            await asyncio.gather(self._pusher, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -346,10 +365,11 @@ class BotApiEmulator:
                                  **({"username": username} if username else {})})
 
     def group(self, chat_id: int = -1001000000001, *, title: str = "Kulturlots staff", is_forum: bool = True) -> Chat:
-        """A supergroup the bot is in, with forum topics or without."""
+        """A supergroup the bot is in as an admin (as the README asks for a staff group), with forum topics or without."""
         chat = self.chats.setdefault(chat_id, Chat(id=chat_id, type="supergroup", title=title, is_forum=is_forum,
                                                    next_message_id=2))  # 1 was the group's creation
         chat.is_forum = is_forum
+        chat.members.setdefault(self.bot_id, "administrator")
         return chat
 
     def anonymous_admin(self, chat: Chat, *, signature: str | None = None) -> UserHandle:
@@ -424,10 +444,81 @@ class BotApiEmulator:
         return {**self.me, "can_join_groups": True, "can_read_all_group_messages": True,
                 "supports_inline_queries": False}
 
-    async def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+    # ---------------------------------------------------------------- webhook
+    def behind_proxy(self, *origins: str) -> None:
+        """The proxy in front of the bot: a request for the webhook's URL lands on one of these http://host:port."""
+        self.outgoing.origins = list(origins)
+
+    async def api_setwebhook(self, params: dict[str, Any]) -> bool:
+        self.hook = checked_hook(params)
+        if params.get("drop_pending_updates"):
+            self._updates = []
+        if self.hook is not None and (self._pusher is None or self._pusher.done()):
+            self._pusher = asyncio.create_task(self._push(), name="webhook pusher")
         return True
 
+    async def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.hook = None
+        if params.get("drop_pending_updates"):
+            self._updates = []
+        return True
+
+    async def api_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return info(self.hook, self.outgoing, len(self._updates))
+
+    async def _push(self) -> None:
+        """Post queued updates to the webhook while one is set: one per chat at a time, up to max_connections."""
+        async with aiohttp.ClientSession() as session:
+            posting: set[asyncio.Task[None]] = set()
+            while not self._closing and (hook := self.hook) is not None:
+                for update in sorted(self._updates, key=lambda u: u["update_id"]):
+                    key = chat_key(update)
+                    if len(self.outgoing.in_flight) >= hook.max_connections:
+                        break
+                    if key in self.outgoing.in_flight or update["update_id"] in self.outgoing.in_flight.values():
+                        continue
+                    if not self._allowed(update, hook.allowed_updates):
+                        self._updates.remove(update)
+                        continue
+                    self.outgoing.in_flight[key] = update["update_id"]
+                    task = asyncio.create_task(self._post_one(session, hook, update, key))
+                    posting.add(task)
+                    task.add_done_callback(posting.discard)
+                async with self._changed:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(0.2):
+                            await self._changed.wait()
+            for task in posting:
+                task.cancel()
+            await asyncio.gather(*posting, return_exceptions=True)
+
+    async def _post_one(self, session: aiohttp.ClientSession, hook: Hook, update: dict[str, Any], key: str) -> None:
+        """One update until the webhook takes it (2XY), repeated with a growing pause, or given up."""
+        delay = self.webhook_retry
+        try:
+            for _ in range(self.webhook_attempts):
+                url = target(hook.url, self.outgoing.origins, self.rng)
+                status = await post_update(session, url, update, hook.secret)
+                self.outgoing.posted.append((update["update_id"], url, status))
+                if 200 <= status < 300:
+                    if self.rng.random() < self.outgoing.repeat:  # its answer lost on the way: Telegram sends it again
+                        again = target(hook.url, self.outgoing.origins, self.rng)
+                        self.outgoing.posted.append((update["update_id"], again,
+                                                     await post_update(session, again, update, hook.secret)))
+                    break
+                note_error(self.outgoing, status)
+                if self._closing or self.hook is not hook:
+                    return  # stays queued for whoever takes updates next
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+        finally:
+            self.outgoing.in_flight.pop(key, None)
+            await self._notify()
+
     async def api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.hook is not None:
+            raise refuse_polling()
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -470,6 +561,7 @@ class BotApiEmulator:
         if markup:
             message["reply_markup"] = markup
         self.sent.append(message)
+        self.timeline.append((time.monotonic(), chat.id))
         return message
 
     @staticmethod
@@ -662,7 +754,7 @@ class BotApiEmulator:
         chat = self._chat(params)
         return {**chat.ref(), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                        "premium_subscription": False}}
+                                        "premium_subscription": False, "gifts_from_channels": False}}
 
     async def api_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
@@ -671,21 +763,38 @@ class BotApiEmulator:
         status = chat.members.get(user_id, "left")
         member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "User"}}
         if status == "administrator":
-            member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
-                          can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
-                          can_change_info=True, can_invite_users=True, can_post_stories=False,
-                          can_edit_stories=False, can_delete_stories=False)
+            member.update(can_be_edited=False, is_anonymous=False, **self._admin_rights(chat, user_id))
         if status == "creator":
             member["is_anonymous"] = False
         if status == "kicked":
             member["until_date"] = 0
         return member
 
+    @staticmethod
+    def _admin_rights(chat: Chat, user_id: int) -> dict[str, bool]:
+        """An admin's rights in this chat: the usual ones, those only its kind of chat has, and any changed."""
+        rights = dict(ADMIN_RIGHTS)
+        if chat.type in ("group", "supergroup"):
+            rights["can_pin_messages"] = True
+        if chat.type == "supergroup":
+            rights["can_manage_topics"] = True
+        rights.update({k: v for k, v in chat.rights.get(user_id, {}).items() if k in rights})
+        return rights
+
+    def _manages_topics(self, chat: Chat) -> bool:
+        """The bot may create, rename, close and reopen any topic: creator, or admin with can_manage_topics."""
+        status = chat.members.get(self.bot_id)
+        return status == "creator" or (status == "administrator"
+                                       and self._admin_rights(chat, self.bot_id).get("can_manage_topics", False))
+
     async def api_createforumtopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A topic is its forum_topic_created service message: the topic's thread id is that message's id."""
+        """A topic is its forum_topic_created service message: the topic's thread id is that message's id.
+        The bot must be an admin with can_manage_topics."""
         chat = self._chat(params)
         if not chat.is_forum:
             raise bad_request("the chat is not a forum")
+        if not self._manages_topics(chat):
+            raise bad_request("not enough rights to create a topic")
         name = str(params.get("name") or "")
         if not name:
             raise bad_request('parameter "name" is required')
@@ -709,8 +818,7 @@ class BotApiEmulator:
         thread = int(params["message_thread_id"])
         if thread not in chat.topics:
             raise bad_request("message thread not found")
-        if chat.topic_creators.get(thread) != self.bot_id and chat.members.get(self.bot_id) not in (
-                "administrator", "creator"):
+        if chat.topic_creators.get(thread) != self.bot_id and not self._manages_topics(chat):
             raise bad_request("not enough rights to manage topics")
         return chat, thread
 

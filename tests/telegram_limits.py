@@ -5,8 +5,9 @@ Telegram documents them loosely (https://core.telegram.org/bots/faq#my-bot-is-hi
 chat ("we may allow short bursts ... but eventually you'll begin receiving 429 errors"), "no more than 20 messages
 per minute in the same group". Enforced here as sliding windows counted when a call arrives: at most `per_second`
 in any second, `chat_burst` in any `chat_window` seconds per private chat (4 in 3: one a second with the short
-burst Telegram tolerates; the bot itself keeps to 3), `per_group_minute` in any minute per group; beyond them a message-sending call gets 429 with `retry_after` (whole seconds until the window frees) and
-is not performed. Only calls that post a message count (sendMessage, sendDocument, copyMessage).
+burst Telegram tolerates; the bot itself keeps to 3), `per_group_minute` in any minute per group; beyond them a
+message-sending call gets 429 with `retry_after` (whole seconds until the window frees) and is not performed.
+Only calls that post a message count (sendMessage, sendDocument, copyMessage).
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from tests.bot_api_rules import QUERY_TOO_OLD, ApiError, visible_text
@@ -295,3 +296,55 @@ async def test_a_late_answer_is_performed_and_a_dropped_or_held_call_is_not(emul
         with pytest.raises(NetworkError):
             await held
     assert [m["text"] for m in emulator.sent] == ["late"]
+
+
+async def test_set_webhook_follows_the_documented_rules_and_turns_polling_off(emulator: BotApiEmulator) -> None:
+    async with bot_for(emulator) as bot:
+        with pytest.raises(BadRequest, match=r"(?i)https url must be provided"):
+            await bot.set_webhook("http://bot.example.org/hook")
+        with pytest.raises(BadRequest, match=r"(?i)ports 80, 88, 443 or 8443"):
+            await bot.set_webhook("https://bot.example.org:8080/hook")
+        with pytest.raises(BadRequest, match=r"(?i)unallowed characters"):
+            await bot.set_webhook("https://bot.example.org/hook", secret_token="not/allowed")
+        with pytest.raises(BadRequest, match=r"(?i)too long"):
+            await bot.set_webhook("https://bot.example.org/hook", secret_token="x" * 257)
+        assert (await bot.get_webhook_info()).url == ""
+        assert await bot.set_webhook("https://bot.example.org:8443/hook", secret_token="ok_-9", max_connections=5)
+        info = await bot.get_webhook_info()
+        assert (info.url, info.max_connections, info.pending_update_count) == ("https://bot.example.org:8443/hook", 5, 0)
+        with pytest.raises(Conflict, match=r"(?i)webhook is active"):
+            await bot.get_updates()
+        assert await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == "" and await bot.get_updates() == ()
+
+
+async def test_the_webhook_gets_each_update_with_the_secret_and_failures_are_retried(emulator: BotApiEmulator) -> None:
+    received: list[tuple[str | None, dict[str, object]]] = []
+    status = [500]
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        return web.Response(status=status[0])
+
+    app = web.Application()
+    app.router.add_post("/in/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    emulator.webhook_retry = 0.05
+    emulator.behind_proxy(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
+    try:
+        async with bot_for(emulator) as bot:
+            await bot.set_webhook("https://bot.example.org/in/hook", secret_token="abc")
+            update = await emulator.user(42).send("hello")
+            await emulator.wait_for(lambda: len(received) >= 2, timeout=10)
+            info = await bot.get_webhook_info()
+            assert info.pending_update_count == 1
+            assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+            status[0] = 200
+            await emulator.idle(timeout=10)
+            assert (await bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await runner.cleanup()
+    assert {secret for secret, _ in received} == {"abc"} and all(body == update for _, body in received)

@@ -43,3 +43,20 @@ def test_like_a_real_base_it_adds_distractors_and_near_duplicates_moved_to_other
         original = real.by_id[entry.id.split("-near-")[0][:40]] if entry.id.split("-near-")[0] in real.by_id else None
         if original is not None:
             assert entry.regions != original.regions and entry.title.all() != original.title.all()
+
+
+def test_a_near_duplicate_names_neither_the_original_towns_villages_nor_its_month(tmp_path: Path) -> None:
+    """A coordinator moved from Flen does not serve Hälleforsnäs; a breakfast moved to May is not 'in April'."""
+    reference = Path(__file__).parent / "data" / "kb"
+    synth("600", str(tmp_path / "kb"), "--like", str(reference))
+    near = [e for e in load_knowledge(tmp_path / "kb") if "-near-" in e.id]
+    flen = [e for e in near if e.id.startswith("flen-")]
+    assert flen and not any("Hälleforsnäs" in " ".join(e.body.all()) for e in flen)
+    breakfasts = [e for e in near if e.id.startswith("kulturfrukost-") and e.starts is not None]
+    assert breakfasts
+    for event in breakfasts:
+        month = event.starts.strftime("%B").lower()  # the English name; sv/da/nl share most
+        english = event.title.get("en") or ""
+        assert all(m not in english.lower() for m in ("january", "february", "march", "april", "may", "june", "july",
+                                                       "august", "september", "october", "november", "december")
+                   if m != month)

@@ -7,21 +7,24 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answering, curating, database, needs, service
+from bot.cli import answering, curating, database, needs, operations, service
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError
 from bot.knowledge.entries import KnowledgeErrors
 from bot.matching.evaluation import EvalSetError
+from bot.operations.logs import LogFormat, configure_logging
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "log_format", None):
+        configure_logging(log_format=LogFormat(args.log_format))
     try:
         return int(args.handler(args))
     except ConfigError as exc:
@@ -47,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 CONFIG_HELP = "config file (default: $KULTURLOTS_CONFIG or ./config.yaml)"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option, as `main` reads them (deploy/'s systemd unit is checked against it)."""
     parser = argparse.ArgumentParser(prog="kulturlots", description=__doc__)
     parser.add_argument("--config", help=CONFIG_HELP)
     commands = parser.add_subparsers(title="commands")
@@ -56,8 +60,26 @@ def _parser() -> argparse.ArgumentParser:
     service.add_commands(commands)
     needs.add_commands(commands)
     database.add_commands(commands)
+    operations.add_commands(commands)
     _config_anywhere(parser)
+    _log_format(parser)
     return parser
+
+
+LOGGED = {"run": LogFormat.TEXT, "console": None, "doctor": None, "export": None, "report": None,
+          "db upgrade": None}  # the commands whose logs matter; run always logs, the others when asked
+
+
+def _log_format(parser: argparse.ArgumentParser, path: str = "") -> None:
+    """--log-format text|json on the commands whose logs an operator reads (one JSON object per line)."""
+    for action in parser._actions:  # argparse offers no public walk over its subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                command = f"{path} {name}".strip()
+                if command in LOGGED:
+                    sub.add_argument("--log-format", choices=[f.value for f in LogFormat], default=LOGGED[command],
+                                     help="log lines as text or as one JSON object per line (secrets redacted)")
+                _log_format(sub, command)
 
 
 def _config_anywhere(parser: argparse.ArgumentParser) -> None:

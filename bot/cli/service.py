@@ -13,6 +13,8 @@ from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_for
 def add_commands(commands: Any) -> None:
     """The commands that run the bot."""
     run = commands.add_parser("run", help="run the Telegram bot (long polling; token in $TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", metavar="URL", help="take updates by webhook at this public HTTPS URL instead of "
+                     "polling (the server listens where telegram.webhook in the config says)")
     run.set_defaults(handler=_run)
     console = commands.add_parser("console", help="talk to the bot in this terminal, on the same database")
     console.set_defaults(handler=_console)
@@ -29,7 +31,6 @@ def _run(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
     import asyncio
-    import logging
     import signal
 
     from handlers.application import StartError, serve  # the edge: only here does Telegram come in
@@ -37,15 +38,13 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     # python-telegram-bot reads this at every call: opt in to its timedelta periods for the whole process.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would log the token
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, token=token, stop=stop)
+        await serve(settings, token=token, stop=stop, webhook_url=args.webhook)
 
     try:
         asyncio.run(main())

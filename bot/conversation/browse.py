@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from bot.conversation.cards import figures, unstated_language
 from bot.conversation.events import Button, Reply
 from bot.knowledge.entries import Entry, KnowledgeBase
 from bot.matching.places import Fit, Gazetteer
@@ -113,7 +114,10 @@ def _label(t: Callable[..., str], actor: Actor, entry: Entry, today: date) -> st
 def _deciding(t: Callable[..., str], entry: Entry, language: str) -> list[str]:
     if entry.kind == "funding":
         deadline = t("card.rolling") if entry.deadline == "rolling" else _short(entry.deadline)
-        return [entry.amount.get(language) if entry.amount else "", deadline]
+        amount = entry.amount.get(language) if entry.amount else ""
+        if entry.amount and unstated_language(entry, entry.amount, language):
+            amount = figures(amount)  # one language per line: the words stay on the card, marked
+        return [amount, deadline]
     if entry.kind in ("event", "course"):
         return [_short(entry.starts), entry.place or entry.municipality or ""]
     if entry.kind == "contact":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,6 +11,9 @@ from bot.knowledge.placeholders import mask, placeholder_email, placeholder_phon
 from bot.matching.matcher import Decision, Result
 
 CONTACT_FACTS = ("fact.email", "fact.phone")
+CURRENCY = re.compile(r"\b(SEK|DKK|EUR|NOK|kr)\b\.?|€")  # what reads the same in every language
+WORDED = re.compile(r"[^\W\d_]{2,}")
+FIGURES = re.compile(r"(?:€\s?)?\d[\d .,]*(?:\s?[–-]\s?(?:€\s?)?\d[\d .,]*)?(?:\s?(?:SEK|DKK|EUR|NOK|kr)\b)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +48,14 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
             demo = True  # never presented as a real address
         elif isinstance(value, Text):
             text, fallback = value.pick(language)
-            facts.append(Fact(label, text, fallback))
+            facts.append(Fact(label, text, fallback or unstated_language(entry, value, language)))
         elif value:
             facts.append(Fact(label, _format(value)))
 
     if entry.kind == "funding":
         add("fact.organisation", entry.organisation)
         add("fact.amount", entry.amount)
-        add("fact.deadline", entry.open_deadline(today))
-        add("fact.audience", ", ".join(entry.audience))
+        add("fact.deadline", entry.open_deadline(today))  # `audience` is no fact: an untagged list, in several languages
     elif entry.kind == "contact":
         add("fact.role", entry.role)
         add("fact.organisation", entry.organisation)
@@ -78,6 +81,23 @@ def card(entry: Entry, *, language: str, today: date) -> Card:
                 text_language=fallback)
 
 
+def unstated_language(entry: Entry, value: Text, language: str) -> str | None:
+    """The language of a plain text with words in it ('op til 75.000 DKK'), for a reader of another: the entry's
+    own (its summary's first language besides English), so the card marks it as any fallback; a name or '20 000 SEK'
+    is shown as is."""
+    if value.by_language.get(language) or not WORDED.search(CURRENCY.sub(" ", value.by_language.get("", ""))):
+        return None
+    own = [lang for lang in (entry.summary or entry.title).by_language if lang not in ("", "en")][:1]
+    return own[0] if own and own[0] != language else None
+
+
+def figures(amount: str) -> str:
+    """An amount's first figures and currency ('op til 75.000 DKK' → '75.000 DKK'), for a list line a reader of
+    another language reads; the card, one tap away, shows the whole text, marked."""
+    found = FIGURES.search(amount)
+    return found.group().strip().rstrip(".,").strip() if found else ""
+
+
 def _format(value: object) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -89,7 +109,7 @@ def _format(value: object) -> str:
 
 
 EN_LABELS = {"fact.organisation": "Organisation", "fact.amount": "Amount", "fact.deadline": "Deadline",
-             "fact.audience": "Who may apply", "fact.role": "Role", "fact.email": "E-mail",
+             "fact.role": "Role", "fact.email": "E-mail",
              "fact.phone": "Phone", "fact.how_to_join": "How to join", "fact.starts": "When",
              "fact.place": "Where"}
 

@@ -13,6 +13,7 @@ from bot.conversation.escalation import escalation_for
 from bot.conversation.events import Button, Command, Event, Media, Press, Reply, Sender, Text, Turn
 from bot.conversation.kontakt import Kontakt
 from bot.conversation.presses import Presses
+from bot.conversation.reminding import Reminding
 from bot.desk import tickets
 from bot.desk.forgetting import forget_tickets
 from bot.desk.tickets import StaffGroup
@@ -36,6 +37,7 @@ class Conversation:
         self.kontakt = Kontakt(services)
         self.asking = Asking(services, self.desk, self.escalation, self.kontakt)
         self.presses = Presses(services, self.desk, self.escalation)
+        self.reminding = Reminding(services)
 
     def handle(self, event: Event, *, keep: Keep | None = None) -> Turn:
         """One event in, the replies out; the needs log and state are committed before the caller sends anything,
@@ -97,6 +99,8 @@ class Conversation:
             return Turn((browse.deadlines(self.services, actor),))
         if name == "human":
             return self._human(session, actor, event)
+        if name == "remind":
+            return self.reminding.menu(session, actor)
         if name == "done":
             return self.presses.close_own(session, actor, None)
         if (turn := self.kontakt.command(session, actor, event)) is not None:
@@ -130,6 +134,7 @@ class Conversation:
     def _press(self, session: Session, actor: Actor, event: Press) -> Turn:
         kind, _, rest = event.data.partition(":")
         handler = {**self.presses.handlers(), "kp": self._people_to_person, "fg": self._forget,
+                   "rm": self.reminding.press,
                    **self.kontakt.press_handlers()}.get(kind)
         turn = handler(session, actor, event, rest) if handler else None
         return turn if turn is not None else Turn()

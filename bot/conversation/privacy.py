@@ -38,8 +38,9 @@ def show(session: Session, texts: Texts, actor: Actor, event: Command) -> Turn:
     questions = data["questions"]
     quoted = "\n".join(f"• {q['time'][:10]}: {q['text']}" for q in questions[-PREVIEW:])
     tickets = ", ".join(f"#{t['number']} ({t['state']})" for t in data["tickets"]) or "-"
+    reminders = ", ".join(texts(language, f"remind.topic_{r['topic']}") for r in data["reminders"]) or "-"
     text = texts(language, "privacy.mydata", language=profile.get("language", language),
                  region=profile.get("region") or "-", art_form=profile.get("art_form") or "-",
-                 count=len(questions), questions=quoted or "-", tickets=tickets)
+                 count=len(questions), questions=quoted or "-", tickets=tickets, reminders=reminders)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     return Turn((Reply(text, language=language, attachment=Attachment("kulturlots-my-data.json", content)),))

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.desk import saved_replies, tickets
 from bot.desk.faq_draft import readable_id, write_faq_draft
 from bot.desk.publishing import Outcome, Publisher
-from bot.desk.reports import Reports, StaffReply
+from bot.desk.reports import FileJob, Reports, StaffReply, build_file
 from bot.desk.tickets import StaffGroup
 from bot.i18n.visible import is_blank
 from bot.knowledge.entries import KnowledgeErrors
@@ -43,9 +43,9 @@ class StaffMessage:
 class StaffCommands(Reports):
     """Staff actions; replies go back into the same place in the staff group."""
 
-    def __init__(self, services: Services, *,
+    def __init__(self, services: Services, *, build: Callable[[FileJob], Path] = build_file,
                  extra: Mapping[str, Callable[[str, StaffMessage], StaffReply]] | None = None) -> None:
-        super().__init__(services)
+        super().__init__(services, build=build)
         self.desk = StaffGroup.of(services.settings.staff)
         self.extra = dict(extra or {})  # commands of the layers above (Kontakt's /introduce), given by the root
         self.publisher = Publisher(services)

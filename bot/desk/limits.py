@@ -1,7 +1,8 @@
 """Telegram's sending limits kept before Telegram enforces them, in order, and across restarts.
 
 About 30 messages a second in all, 20 a minute into one group, about one a second into one private chat
-(short bursts allowed: `chat_burst` within `chat_window` seconds). Each window is kept `slack` longer than
+(short bursts allowed for a user's answer: `chat_burst` within `chat_window` seconds; anything else, reminders
+among them, at most one each `chat_gap` seconds). Each window is kept `slack` longer than
 Telegram's, as Telegram counts a message when it arrives, a moment after it left. Users' answers may use the
 whole second; other traffic leaves `reserve` of it free, so a staff backlog never slows a user. A 429 pauses
 its chat; 429s for two chats within a second pause everything (Telegram's global limit).
@@ -30,6 +31,7 @@ class Limits:
     per_group_minute: int = 20
     chat_burst: int = 3
     chat_window: float = 3.0
+    chat_gap: float = 1.0  # seconds between two messages other than answers into one private chat (reminders)
     slack: float = 0.1   # each window this share longer than Telegram's
     reserve: int = 10    # of the per-second budget, kept free for users' answers
 
@@ -66,8 +68,11 @@ class Limiter:
         _trim(window, now - span)
         if not window:
             del self._chats[chat_id]
-        elif len(window) >= count:
-            waits.append(window[len(window) - count] + span - now)
+        else:
+            if len(window) >= count:
+                waits.append(window[len(window) - count] + span - now)
+            if not urgent and chat_id >= 0:
+                waits.append(window[-1] + self.limits.chat_gap * (1 + self.limits.slack) - now)
         return max(waits)
 
     def record(self, chat_id: int, *, at: float | None = None) -> None:
@@ -75,6 +80,9 @@ class Limiter:
         when = self.clock() if at is None else at
         self._all.append(when)
         self._chats[chat_id].append(when)
+        if len(self._chats) > 4 * self.limits.per_second:  # chats quiet for their window need none: memory stays small
+            self._chats = defaultdict(deque, {chat: window for chat, window in self._chats.items()
+                                              if window and window[-1] > when - self._window(chat)[1]})
 
     def pause(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: it waits; when a second chat hears it too, everything waits."""

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
-from bot.storage.tables import Delivery, OutboxMessage
+from bot.storage.tables import Delivery, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0    # seconds; doubles per attempt
@@ -34,7 +36,9 @@ class Method(StrEnum):
     TOPIC_REOPEN = "topic_reopen"  # name a topic and reopen it
     DELETE = "delete"              # delete (or, where Telegram refuses, blank) the bot's own messages
     REPLY = "reply"                # one piece of an answer to a user, rendered (payload: html, markup, edit)
-    DOCUMENT = "document"          # a file after an answer (payload: filename, base64 content)
+    # a file: an answer's attachment (payload: filename, base64) or a reminder's calendar file with its caption
+    # and buttons (payload: filename, content as text, text, buttons)
+    DOCUMENT = "document"
 
 
 class Purpose(StrEnum):
@@ -100,21 +104,44 @@ def enqueue(session: Session, *, key: str, method: Method, chat_id: int, payload
     return row
 
 
+def enqueue_new(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Add many messages at once, skipping every key that exists (also one another instance adds meanwhile);
+    return how many were added. Each dict holds key, method, chat_id and payload."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    now = utcnow()
+    values = [{"purpose": Purpose.NOTIFY, "state": Delivery.PENDING, "attempts": 0, "not_before": now,
+               "created_at": now, **row} for row in rows]
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return len(session.connection().execute(statement, values).all())  # the rows really added, as one batch
+
+
 def rows_of(session: Session, ticket_id: int) -> int:
     """How many rows a ticket has caused so far: a sequence number for keys of events that may recur."""
     return int(session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(col(OutboxMessage.ticket_id) == ticket_id)).one())
 
 
-def due(session: Session, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    """The first pending row of each chat (FIFO per chat) whose time has come: users' chats first, then oldest.
+def due(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
+    """The ids of the first pending row of each chat (FIFO per chat) whose time has come: users' chats first,
+    then oldest."""
+    return [row_id for row_id, _chat in heads(session, now=now, limit=limit)]
 
-    One row per chat is read, however long a group's queue: a staff backlog costs users nothing."""
-    heads = (select(func.min(OutboxMessage.id)).where(OutboxMessage.state == Delivery.PENDING)
+
+def heads(session: Session, *, now: datetime, limit: int = 50) -> list[tuple[int, int]]:
+    """(id, chat) of the first pending row of each chat whose time has come, as `due` orders them.
+
+    One row per chat is read, however long a group's queue (a staff backlog costs users nothing), and only two
+    columns of it (thousands of queued reminders cost little)."""
+    first = (select(func.min(OutboxMessage.id)).where(OutboxMessage.state == Delivery.PENDING)
              .group_by(col(OutboxMessage.chat_id)))
-    return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(heads),
-                                                         col(OutboxMessage.not_before) <= now)
-                             .order_by(col(OutboxMessage.chat_id) < 0, col(OutboxMessage.id)).limit(limit)).all())
+    found = session.exec(select(OutboxMessage.id, OutboxMessage.chat_id)
+                         .where(col(OutboxMessage.id).in_(first), col(OutboxMessage.not_before) <= now)
+                         .order_by(col(OutboxMessage.chat_id) < 0, col(OutboxMessage.id)).limit(limit))
+    return [(row_id, chat_id) for row_id, chat_id in found if row_id is not None]
 
 
 def claim(session: Session, row_id: int | None) -> OutboxMessage | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from bot.insights.areas import Area, UnknownArea, area_of
 from bot.insights.export import export_needs
@@ -12,8 +14,11 @@ from bot.insights.kontakt import kontakt_counts
 from bot.insights.periods import Period, PeriodError, parse_period
 from bot.insights.report import build_report
 from bot.insights.stats import Stats, summary
+from bot.knowledge.loader import load_knowledge
+from bot.matching.language_data import load_language_data
 from bot.services import Services
 from bot.storage.contact_tables import RequestState
+from bot.storage.database import make_engine
 
 DEFAULT_PERIOD = "90d"
 
@@ -27,11 +32,45 @@ class StaffReply:
     buttons: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileJob:
+    """A report or xlsx export as plain values, so another process can build it: a user's answer never competes
+    with it for this process's interpreter lock."""
+
+    kind: Literal["report", "export"]
+    url: str
+    kb_root: Path
+    out: Path
+    language: str
+    since: datetime | None
+    until: datetime | None
+    area: str | None  # the region or municipality as asked for; the other process reads it with its own gazetteer
+    now: datetime | None = None
+    questions: bool = True
+
+
+def build_file(job: FileJob) -> Path:
+    """Build one report or export from its job, on an engine and a base of its own (in whatever process runs it)."""
+    engine = make_engine(job.url)
+    try:
+        kb = load_knowledge(job.kb_root)
+        area = area_of(job.area, load_language_data().gazetteer) if job.area else None
+        if job.kind == "report":
+            return build_report(engine, kb, since=job.since, until=job.until, out=job.out, language=job.language,
+                                now=job.now, area=area)
+        export_needs(engine, kb, fmt="xlsx", since=job.since, until=job.until, out=job.out, language=job.language,
+                     area=area, questions=job.questions)
+        return job.out
+    finally:
+        engine.dispose()
+
+
 class Reports:
     """The period commands; `/report 2026-Q3 Sörmland` reports on Sörmland and its municipalities."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, build: Callable[[FileJob], Path] = build_file) -> None:
         self.services = services
+        self.build = build  # the composition root hands these to a process of their own
 
     def t(self, key: str, **params: object) -> str:
         return self.services.catalog(self.services.settings.staff.language, key, **params)
@@ -63,9 +102,7 @@ class Reports:
 
         def make(period: Period, label: str, area: Area | None) -> StaffReply:
             out = services.settings.resolve(Path("data/exports")) / f"needs-{label}.xlsx"
-            export_needs(services.engine, services.knowledge.kb, fmt="xlsx", since=period.since, until=period.until,
-                         out=out, language=services.settings.staff.language, area=area,
-                         questions=services.settings.staff.export_questions)
+            self.build(self._job("export", out, period, area))
             return StaffReply(self.t("staff.export_ready", period=label), document=out)
 
         return self._periodic(args, make)
@@ -76,11 +113,17 @@ class Reports:
 
         def make(period: Period, label: str, area: Area | None) -> StaffReply:
             out = services.settings.resolve(Path("data/reports")) / f"report-{label}.html"
-            build_report(services.engine, services.knowledge.kb, since=period.since, until=period.until, out=out,
-                         language=services.settings.staff.language, now=services.clock(), area=area)
+            self.build(self._job("report", out, period, area))
             return StaffReply(self.t("staff.report_ready", period=label), document=out)
 
         return self._periodic(args, make)
+
+    def _job(self, kind: Literal["report", "export"], out: Path, period: Period, area: Area | None) -> FileJob:
+        services = self.services
+        return FileJob(kind=kind, url=services.engine.url.render_as_string(hide_password=False),
+                       kb_root=services.knowledge.kb.root, out=out, language=services.settings.staff.language,
+                       since=period.since, until=period.until, area=area.name if area else None, now=services.clock(),
+                       questions=services.settings.staff.export_questions)
 
     def _stats(self, args: str, message: object) -> StaffReply:
         def make(period: Period, label: str, area: Area | None) -> StaffReply:

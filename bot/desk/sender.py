@@ -26,7 +26,7 @@ from bot.desk.outbox import (
     Prepare,
     RetryLater,
     claim,
-    due,
+    heads,
     posts,
     purge_answers,
     settle,
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 PATIENCE = 30.0  # seconds a user's answer is waited for in its chat's lane; what is left goes with the rounds
 TAKEN = -1.0     # another instance holds the row
 FORGET_ANSWERS = timedelta(seconds=2 * REMEMBER)  # settled answers are kept this long, for the limits' history
+SHORT_WAIT = 1.0  # seconds a round sleeps for the limits (the next second's share); a longer wait puts the row back
 
 
 class OutboxSender:
@@ -101,13 +102,13 @@ class OutboxSender:
             if chat_id in self._holders:  # an answer is being sent there now
                 continue
             async with self._chat(chat_id):
-                if row_id is not None and await self._attempt(row_id, urgent=False) is None:
+                if await self._attempt(row_id, urgent=False) is None:
                     settled += 1
         return settled
 
-    def _heads(self) -> list[tuple[int | None, int]]:
+    def _heads(self) -> list[tuple[int, int]]:
         with session_scope(self.engine) as session:
-            return [(row.id, row.chat_id) for row in due(session, now=self.clock())]
+            return heads(session, now=self.clock())
 
     async def _attempt(self, row_id: int, *, urgent: bool) -> float | None:
         """Deliver one row, piece by piece; None once it is settled, else seconds until it may go (TAKEN: elsewhere).
@@ -133,7 +134,11 @@ class OutboxSender:
             return early
         while True:
             counted = posts(row)
-            if counted and (wait := self.limiter.wait_for(row.chat_id, urgent=urgent)) > 0:
+            wait = self.limiter.wait_for(row.chat_id, urgent=urgent) if counted else 0.0
+            if not urgent and 0 < wait <= SHORT_WAIT:  # a round's next share (reminders): waited here, not written
+                await asyncio.sleep(wait)
+                wait = self.limiter.wait_for(row.chat_id, urgent=urgent)
+            if wait > 0:
                 if not urgent:
                     row.not_before = self.clock() + timedelta(seconds=wait)
                 return wait
@@ -164,11 +169,13 @@ class OutboxSender:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
         purged = self.clock()
         while not self.stopping:
-            await self.run_once()
+            settled = await self.run_once()
             if self.clock() - purged > FORGET_ANSWERS:
                 purged = self.clock()
                 with session_scope(self.engine) as session:
                     purge_answers(session, before=purged - FORGET_ANSWERS)
+            if settled:  # a full queue (thousands of reminders): the next batch at once
+                continue
             try:
                 async with asyncio.timeout(idle):
                     await self.wakeup.wait()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 # Where one language's text may end and another's begin: a slash between words, a line, a list's dot.
 SEGMENT_BREAK = re.compile(r" / |\n+| · ")
@@ -37,3 +37,44 @@ def languages_in(text: str, cues: Cues) -> set[str]:
 def joins_languages(text: str, cues: Cues) -> bool:
     """A text with pieces clearly in two languages."""
     return len(languages_in(text, cues)) > 1
+
+
+# A message is read clause by clause: a label and its value, list items and sentences may each be in one language.
+CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]]+(?:\s+|$)|\s+[–—-]\s+| / | · |\n+")
+CLAUSE_MIN_HITS = 2  # words only one language writes, in one clause, before it counts as written in that language
+
+
+def vocabulary(texts: Mapping[str, Iterable[str]], *, min_length: int = 4) -> dict[str, frozenset[str]]:
+    """Per language, the words only its texts use, learnt from texts known to be in it (catalogs, entry fields)."""
+    seen = {lang: {w.lower() for text in items for w in WORD.findall(text) if len(w) >= min_length}
+            for lang, items in texts.items()}
+    return {lang: frozenset(words.difference(*(other for o, other in seen.items() if o != lang)))
+            for lang, words in seen.items()}
+
+
+def without_names(text: str, names: Iterable[str]) -> str:
+    """The text with names (entry titles, organisations, places, people) and quoted titles blanked out."""
+    for name in sorted({n.strip() for n in names if len(n.strip()) > 2}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
+    return QUOTED.sub(" ", text)
+
+
+def clause_languages(text: str, cues: Cues) -> set[str]:
+    """The languages a text's pieces are clearly written in: a line (or a clause of it) with two words or more
+    only that language writes and none of another's. Finer than `languages_in`, so 'Vem kan söka: fria grupper,
+    independent groups' is two. A word two languages' cues share tells nothing."""
+    shared = {w for lang, own in cues.items() for other, words in cues.items() if other != lang for w in own & words}
+    found: set[str] = set()
+    for line in SEGMENT_BREAK.split(text):
+        for piece in (line, *CLAUSE_BREAK.split(line)):
+            words = [w.lower() for w in WORD.findall(piece)]
+            hits = {lang: sum(w in own and w not in shared for w in words) for lang, own in cues.items()}
+            leaders = [lang for lang, n in hits.items() if n]
+            if len(leaders) == 1 and hits[leaders[0]] >= CLAUSE_MIN_HITS:
+                found.add(leaders[0])
+    return found
+
+
+def mixes_languages(text: str, cues: Cues, *, names: Iterable[str] = ()) -> bool:
+    """A message with text of two languages outside names and quoted titles."""
+    return len(clause_languages(without_names(text, names), cues)) > 1

@@ -41,6 +41,7 @@ class Index:
     lexicon: Lexicon
     gazetteer: Gazetteer
     max_idf: float
+    names: tuple[frozenset[str], ...] = ()  # each entry's title and organisation terms: what names it
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -88,10 +89,11 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     fold, stems = language.analyzer.fold, language.analyzer.stems
     entries = tuple(kb)
     fielded = [entry_fields(e) for e in entries]
-    vocabulary = {word for fields in fielded for texts in fields.values() for text in texts for word in words(text)}
+    tokens = {text: words(text) for fields in fielded for texts in fields.values() for text in texts}  # each text once
+    vocabulary = {word for text_words in tokens.values() for word in text_words}
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
     splits = {w: split_compound(w, known, language.analyzer) for w in vocabulary if len(w) >= 2 * MIN_PART}
-    per_term = _entry_terms(fielded, lexicon, splits)
+    per_term = _entry_terms(fielded, tokens, lexicon, splits)
     n = len(entries)
     postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
                                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
@@ -104,13 +106,15 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     return Index(entries=entries, postings=postings, idf=idf, surface=dict(surface), known_words=known,
                  coverage=tuple(gazetteer.entry_coverage(e.regions, [*f["title"], *f["keywords"], *f["body"]])
                                 for e, f in zip(entries, fielded, strict=True)),
-                 lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5))
+                 lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5),
+                 names=tuple(_name_terms(e, tokens, language) for e in entries))
 
 
-def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
+def _entry_terms(fielded: list[dict[str, list[str]]], tokens: dict[str, list[str]], lexicon: Lexicon,
                  splits: dict[str, tuple[str, ...]]) -> dict[str, dict[int, float]]:
-    """Each term's entries with its best field weight there; a text shared by many entries is read once."""
+    """Each term's entries with its best field weight there; a text or word met before is not read again."""
     analysed: dict[str, dict[str, float]] = {}
+    per_word: dict[str, dict[str, float]] = {}
     per_term: dict[str, dict[int, float]] = defaultdict(dict)
     for position, fields in enumerate(fielded):
         weights: dict[str, float] = {}
@@ -118,32 +122,47 @@ def _entry_terms(fielded: list[dict[str, list[str]]], lexicon: Lexicon,
             base = FIELD_WEIGHTS[field]
             for text in texts:
                 if (terms := analysed.get(text)) is None:
-                    terms = analysed[text] = _text_terms(text, lexicon, splits)
+                    terms = analysed[text] = _text_terms(tokens[text], lexicon, splits, per_word)
                 for term, factor in terms.items():
-                    _raise(weights, term, base * factor)
+                    if base * factor > weights.get(term, 0.0):
+                        weights[term] = base * factor
         for term, weight in weights.items():
             per_term[term][position] = weight
     return per_term
 
 
-def _text_terms(text: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]) -> dict[str, float]:
-    """Terms of one text with how closely each stands for it: stems 1, compound parts and concepts less."""
-    stems = lexicon.analyzer.stems
-    terms: dict[str, float] = {}
-    tokens = words(text)
-    for concept in lexicon.phrase_concepts(tokens):
-        _raise(terms, concept, CONCEPT_FACTOR)
+def _text_terms(tokens: list[str], lexicon: Lexicon, splits: dict[str, tuple[str, ...]],
+                per_word: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Terms of one text (its words) with how closely each stands for it: stems 1, compound parts and concepts less."""
+    terms = dict.fromkeys(lexicon.phrase_concepts(tokens), CONCEPT_FACTOR)
     for token in tokens:
-        for concept in lexicon.concepts_of(token):
-            _raise(terms, concept, CONCEPT_FACTOR)
-        if lexicon.is_stopword(token):
-            continue
-        for term in stems(token):
-            _raise(terms, term, 1.0)
-        for part in splits.get(token, ()):
-            for term in stems(part):
-                _raise(terms, term, PART_FACTOR)
+        if (own := per_word.get(token)) is None:
+            own = per_word[token] = _word_terms(token, lexicon, splits)
+        for term, factor in own.items():
+            if factor > terms.get(term, 0.0):
+                terms[term] = factor
     return terms
+
+
+def _word_terms(token: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """One word's terms: its concepts, and unless a stop word its stems and its compound parts' stems."""
+    stems = lexicon.analyzer.stems
+    terms = dict.fromkeys(lexicon.concepts_of(token), CONCEPT_FACTOR)
+    if lexicon.is_stopword(token):
+        return terms
+    for part in splits.get(token, ()):
+        for term in stems(part):
+            _raise(terms, term, PART_FACTOR)
+    for term in stems(token):
+        terms[term] = 1.0
+    return terms
+
+
+def _name_terms(entry: Entry, tokens: dict[str, list[str]], language: LanguageData) -> frozenset[str]:
+    """The stems of an entry's title and organisation: the words a question names it by."""
+    texts = [*entry.title.all(), *([entry.organisation] if entry.organisation else [])]
+    return frozenset(stem for text in texts for word in tokens[text] if not language.lexicon.is_stopword(word)
+                     for stem in language.analyzer.stems(word))
 
 
 def split_compound(word: str, known: frozenset[str], analyzer: Analyzer) -> tuple[str, ...]:

@@ -19,6 +19,8 @@ LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question'
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
+NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
+LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -79,17 +81,23 @@ class Matcher:
             return []
         scores = np.zeros(len(self.index), dtype=np.float32)
         for slot in query.slots:
+            if len(slot.variants) == 1:
+                (term, gain), = slot.variants
+                postings = self.index.postings[term]
+                scores[postings.docs] += postings.weights * gain  # a term's postings name each entry once
+                continue
             best = np.zeros(len(self.index), dtype=np.float32)
             for term, gain in slot.variants:
                 postings = self.index.postings[term]
-                np.maximum.at(best, postings.docs, postings.weights * gain)
+                best[postings.docs] = np.maximum(best[postings.docs], postings.weights * gain)
             scores += best
         scores /= total ** LENGTH_GAMMA * self.typical_weight ** (1 - LENGTH_GAMMA)
         if query.off_topic:
             scores *= OFF_TOPIC_FACTOR
         top = _top(scores, CANDIDATES)
+        positions = self.index.positions
         return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
-                      key=lambda m: -m.score)
+                      key=lambda m: (-m.score, positions[m.entry.id]))  # ties: the base's own order
 
     def _adjust(self, position: int, score: float, query: Query, profile: Profile | None) -> Match:
         settings = self.settings
@@ -128,9 +136,13 @@ class Matcher:
             return result(Decision.ESCALATE, ranked[:3])
         if query.other_body:
             return result(Decision.ESCALATE, ranked[:3])  # another funder: a person knows it, our cards do not
-        if query.details and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details):
-            # the base knows the topic, not the detail asked: a person answers, the entry may help meanwhile
-            return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
+        meanwhile = Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
+        asks_the_person = ranked[0].entry.kind is Kind.CONTACT and "contact" in query.intents
+        if (query.details and not asks_the_person
+                and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details)):
+            return meanwhile  # the base knows the topic, not the detail asked: a person answers, the entry may help
+        if query.closed and self._names_but_lacks(query, ranked[0]):
+            return meanwhile  # "can students apply to X?": X is named, but its card never speaks of students
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if first < s.answer_min and not self._knows_key_word(query, ranked[:KEY_WORD_OPTIONS]):
@@ -146,6 +158,21 @@ class Matcher:
         return result(Decision.CLARIFY, options)
 
 
+    def _names_but_lacks(self, query: Query, best: Match) -> bool:
+        """Whether the question names the entry by a telling word of its title, yet says more than the entry."""
+        index = self.index
+        position = index.positions[best.entry.id]
+        named = lacking = False
+        for slot in query.slots:
+            if slot.place or slot.off_topic or not slot.word:
+                continue
+            terms = [t for t, _ in slot.variants]
+            if any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf for t in terms):
+                named = True
+            elif slot.weight >= LACKING_IDF * index.max_idf and not index.mentions(position, terms):
+                lacking = True
+        return named and lacking
+
     def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
         """Whether any candidate holds the question's most telling word (its heaviest slot)."""
         slots = [slot for slot in query.slots if not slot.off_topic]
@@ -157,8 +184,10 @@ class Matcher:
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    if len(scores) <= k:
-        return np.arange(len(scores))
-    return np.argpartition(scores, -k)[-k:]
+    """The positions of the k best scores, among the entries that scored at all (most score nothing)."""
+    scored = np.flatnonzero(scores)
+    if len(scored) <= k:
+        return scored
+    return scored[np.argpartition(scores[scored], -k)[-k:]]
 
 

@@ -22,6 +22,7 @@ MUNICIPALITY = "@municipality"
 REGION = "@region"
 WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
+WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +50,25 @@ class Query:
     other_body: bool = False  # it names a fund or foundation the base does not know ('Postkodstiftelsen')
     explain: bool = False     # "what is X?": the entry that explains X, not one dated instance of it
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
+    closed: bool = False  # a yes/no question ('kan man...', 'does X...'): about terms an entry must state
 
 
 def analyse_query(index: Index, question: str) -> Query:
     """Everything matching reads from a question, worked out once."""
+    tokens = words(question)
     slots = _slots(index, question)
+    if WHO_MAY in index.lexicon.phrase_concepts(tokens):  # "who may apply" asks who is eligible, not for a person
+        slots = [slot for slot in slots if [t for t, _ in slot.variants] != [ASKS_WHO]]
     evoked = frozenset(t for slot in slots for t, _ in slot.variants)
     intents = frozenset(kind for kind, concepts in index.lexicon.kind_concepts.items()
                         if evoked.intersection(concepts))
     if ASKS_WHO in evoked:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
-                 intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, words(question)),
-                 other_body=_names_another_body(index, words(question)), explain=WHAT_IS in evoked,
-                 off_topic=any(slot.off_topic for slot in slots),
-                 details=index.lexicon.details_of(words(question)))
+                 intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
+                 other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
+                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens),
+                 closed=index.lexicon.closed_question(question))
 
 
 def _names_another_body(index: Index, tokens: list[str]) -> bool:
@@ -73,10 +78,17 @@ def _names_another_body(index: Index, tokens: list[str]) -> bool:
         if len(token) <= 2 or lexicon.is_stopword(token):
             continue
         following = tokens[position + 1] if position + 1 < len(tokens) else ""
-        if lexicon.names_body(token, following) and not any(  # not a name of ours, nor a typo of one
-                lexical for _, lexical in _variants(index, token)):
+        if lexicon.names_body(token, following) and not _names_ours(index, token):
             return True
     return False
+
+
+def _names_ours(index: Index, token: str) -> bool:
+    """A fund name of the base as written or with a typo; known parts ('författar' + 'fond') are not enough."""
+    if any(t in index.postings for t in index.analyzer.stems(token)):
+        return True
+    fixed = _correct(index.analyzer.fold(token), index.surface)
+    return fixed is not None and any(t in index.postings for t in index.analyzer.stems(fixed))
 
 
 def _names_a_region(index: Index, tokens: list[str]) -> bool:

@@ -59,6 +59,10 @@ class Analyzer:
         return frozenset(result)
 
 
+SENTENCE_END = re.compile(r"[.?!;:\n]+")
+HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
@@ -71,9 +75,17 @@ class Lexicon:
     off_topic_words: frozenset[str] = frozenset()
     detail_concepts: frozenset[str] = frozenset()  # aspects only an entry that states them can answer
     detail_words: Mapping[str, str] = field(default_factory=dict)  # folded word -> its detail concept, exactly
-    detail_heads: tuple[tuple[str, str], ...] = ()  # (folded stem, concept): 'bedömargruppen' starts 'bedöm'
+    detail_heads: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'bedömargruppen' starts 'bedöm'
+    detail_tails: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 'eindverantwoording' ends one
     body_words: frozenset[str] = frozenset()
+    closed_starts: frozenset[str] = frozenset()  # 'kan', 'does', 'mag': how a yes/no question opens
+    existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
+
+    @property
+    def body_lengths(self) -> frozenset[int]:
+        """The lengths of the fund words, so a word's endings are looked up rather than compared one by one."""
+        return frozenset(len(body) for body in self.body_words)
 
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -100,8 +112,18 @@ class Lexicon:
             folded = self.analyzer.fold(token)
             if concept := self.detail_words.get(folded):
                 found.add(concept)
-            found.update(c for head, c in self.detail_heads if folded.startswith(head) and len(folded) > len(head))
+            for cut in range(HEAD_MIN, len(folded)):  # a compound starting or ending with a detail word
+                found.update(self.detail_heads.get(folded[:cut], ()))
+                found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
+
+    def closed_question(self, question: str) -> bool:
+        """Whether a sentence of the question asks yes or no ('kan man...', 'does X...'), not 'is there...'."""
+        for sentence in SENTENCE_END.split(question):
+            opening = tuple(self.analyzer.fold(w) for w in words(sentence)[:2])
+            if opening and opening[0] in self.closed_starts and opening not in self.existential:
+                return True
+        return False
 
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
@@ -111,8 +133,10 @@ class Lexicon:
         """Whether a word is the name of a fund or foundation: 'postkodstiftelsen', 'nordea' in 'nordea fonden'."""
         fold = self.analyzer.fold
         folded = fold(word)
-        return any(fold(following).endswith(body) or (folded.endswith(body) and len(folded) >= len(body) + 3)
-                   for body in self.body_words)
+        forms = (folded, folded[:-1]) if folded.endswith("s") else (folded,)  # 'författarfondens': a genitive
+        after = fold(following)
+        return any(after[-n:] in self.body_words for n in self.body_lengths) or any(
+            len(form) >= n + 3 and form[-n:] in self.body_words for form in forms for n in self.body_lengths)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
@@ -158,14 +182,23 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                if len(w := words(item)) == 1]
     compounding = [(name, word) for name in raw.get("details", ()) for lang, items in raw["concepts"][name].items()
                    if lang != "en" for item in str(items).split(",") if len(word := item.strip()) >= 8 and " " not in word]
-    heads = sorted({(min(stems(word), key=len), CONCEPT_PREFIX + name) for name, word in compounding})  # sv/da/nl
+    heads: dict[str, set[str]] = {}
+    tails: dict[str, set[str]] = {}
+    for name, word in compounding:  # sv/da/nl write compounds as one word
+        if len(head := min(stems(word), key=len)) >= HEAD_MIN:
+            heads.setdefault(head, set()).add(CONCEPT_PREFIX + name)
+        tails.setdefault(fold(word), set()).add(CONCEPT_PREFIX + name)
     return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), detail_concepts=details,
                    detail_words={fold(word): CONCEPT_PREFIX + name for name, word in singles},
-                   detail_heads=tuple((head, concept) for head, concept in heads if len(head) >= 6),
+                   detail_heads={k: frozenset(v) for k, v in heads.items()},
+                   detail_tails={k: frozenset(v) for k, v in tails.items()},
                    concepts={k: frozenset(v) for k, v in concepts.items()},
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),
-                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()))
+                   body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()),
+                   closed_starts=frozenset(fold(w) for ws in dict(raw.get("closed", {})).values() for w in str(ws).split()),
+                   existential=frozenset((first, second) for item in _concept_words(raw.get("existential", ""))
+                                         for first, second in [tuple(fold(w) for w in words(item))[:2]]))
 
 
 def _concept_words(spec: object) -> Iterable[str]:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 import bot.storage.contact_tables
+import bot.storage.reminder_tables
 import bot.storage.tables  # noqa: F401  (registers the tables)
 from bot.storage import schema
 

@@ -2,7 +2,8 @@
 
 Forgetting keeps each need and ticket as an anonymous count (time, language, decision, matched entries, feedback,
 ticket state, times and rating), so exports still count them, and erases everything that points at the person:
-their key, texts, profile, chat ids, ticket exchange, messages queued for them and their raw updates."""
+their key, texts, profile, reminder subscriptions, chat ids, ticket exchange, messages queued for them and their raw
+updates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select, update
 
 from bot.storage.contact_tables import ContactBlock, ContactCard, ContactRequest, RequestState, touch_directory
+from bot.storage.reminder_tables import Subscription
 from bot.storage.tables import OPEN_STATES, Actor, InboxUpdate, Need, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 
 FORGOTTEN = ""  # the key of needs and tickets nobody can be linked to any more
@@ -33,6 +35,7 @@ def forget(session: Session, user_key: str, *, user_id: int, chat_id: int) -> in
     anonymised = session.exec(update(Need).where(col(Need.user_key) == user_key).values(
         user_key=FORGOTTEN, text="", region=None, art_form=None, update_id=None, chosen_id=None)).rowcount
     session.exec(delete(Actor).where(col(Actor.key) == user_key))
+    session.exec(delete(Subscription).where(col(Subscription.user_key) == user_key))  # reminders queued went above
     forget_contact(session, user_key)
     for row in session.exec(select(InboxUpdate)).all():
         if row.payload and _mentions(row.payload, user_id):
@@ -58,7 +61,10 @@ def my_data(session: Session, user_key: str) -> dict[str, Any]:
     tickets = session.exec(select(Ticket).where(Ticket.user_key == user_key).order_by(col(Ticket.id))).all()
     exchange = session.exec(select(TicketMessage).where(
         col(TicketMessage.ticket_id).in_([t.id for t in tickets])).order_by(col(TicketMessage.id))).all()
+    subscriptions = session.exec(select(Subscription).where(Subscription.user_key == user_key)
+                                 .order_by(col(Subscription.topic))).all()
     return {
+        "reminders": [s.snapshot() for s in subscriptions],
         "profile": None if actor is None else {
             "language": actor.language, "region": actor.region, "art_form": actor.art_form,
             "first_seen": actor.created_at.isoformat(), "last_seen": actor.last_seen_at.isoformat()},

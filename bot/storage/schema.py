@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0003"  # the newest migration; tests/storage/test_schema.py holds it to Alembic's own head
+HEAD = "0005"  # the newest migration; tests/storage/test_schema.py holds it to Alembic's own head
 FIRST = "0001"  # the tables as they were before migrations existed (create_all)
 UPGRADE_HINT = "python -m bot db upgrade"
 

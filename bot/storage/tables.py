@@ -82,6 +82,7 @@ class InboxUpdate(SQLModel, table=True):
 
     update_id: int = Field(primary_key=True, sa_type=BigInteger)
     payload: dict[str, Any] = _json(dict)
+    lane: int | None = Field(default=None, index=True, sa_type=BigInteger)  # a keyed hash of the chat, never its id
     received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     processed_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
     attempts: int = 0

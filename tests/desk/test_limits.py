@@ -60,6 +60,40 @@ def test_thirty_a_second_in_all_with_room_kept_for_users_answers() -> None:
     assert limits.wait_for(3000, urgent=True) == 0
 
 
+def test_anything_but_an_answer_gets_at_most_one_message_a_second_into_a_private_chat() -> None:
+    now = [0.0]
+    limits = limiter(now)
+    limits.record(42)  # a reminder
+    assert limits.wait_for(42) == pytest.approx(1.0)
+    assert limits.wait_for(43) == 0  # another person is not held back
+    now[0] = 0.4
+    assert limits.wait_for(42) == pytest.approx(0.6)
+    assert limits.wait_for(42, urgent=True) == 0  # an answer may use the chat's short burst
+    now[0] = 1.01
+    assert limits.wait_for(42) == 0
+
+
+def test_all_chats_together_get_at_most_thirty_messages_a_second() -> None:
+    now = [0.0]
+    limits = limiter(now)
+    for chat in range(1, 31):
+        assert limits.wait_for(chat, urgent=True) == 0
+        limits.record(chat)
+        now[0] += 0.01
+    assert limits.wait_for(31, urgent=True) == pytest.approx(1.0 - 0.30)
+    now[0] = 1.0
+    assert limits.wait_for(31, urgent=True) == 0  # the first of the thirty has left the window
+
+
+def test_many_chats_do_not_grow_its_memory() -> None:
+    now = [0.0]
+    limits = limiter(now)
+    for chat in range(1, 10_001):
+        limits.record(chat)
+        now[0] += 0.034
+    assert len(limits._chats) <= 4 * limits.limits.per_second + 1
+
+
 def test_windows_are_kept_longer_than_telegrams_by_the_slack() -> None:
     now = [0.0]
     limits = limiter(now, Limits(slack=0.1))

@@ -1,5 +1,6 @@
 """The outbox: rows written with their cause, delivered once, in order, throttled, retried."""
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.desk.outbox import (
     Undeliverable,
     due,
     enqueue,
+    enqueue_new,
     settle,
 )
 from bot.desk.sender import OutboxSender
@@ -37,7 +39,7 @@ def add(engine: Engine, key: str, chat_id: int = 1) -> None:
 
 def unlimited() -> Limiter:
     """Limits no test of ordering and retries should meet."""
-    return Limiter(Limits(per_second=10_000, chat_burst=10_000), clock=lambda: 0.0)
+    return Limiter(Limits(per_second=10_000, chat_burst=10_000, chat_gap=0), clock=lambda: 0.0)
 
 
 def rows(engine: Engine) -> list[OutboxMessage]:
@@ -55,7 +57,7 @@ def test_rows_for_one_chat_go_in_order_and_other_chats_do_not_wait(engine: Engin
     for key, chat in (("a", 1), ("b", 1), ("c", 2)):
         add(engine, key, chat)
     with session_scope(engine) as session:
-        assert [r.key for r in due(session, now=utcnow())] == ["a", "c"]
+        assert [session.get(OutboxMessage, i).key for i in due(session, now=utcnow())] == ["a", "c"]  # type: ignore[union-attr]
 
 
 def test_a_flood_wait_delays_without_counting_an_attempt() -> None:
@@ -126,3 +128,35 @@ async def test_a_message_sent_in_pieces_goes_on_after_a_crash_without_sending_a_
     await OutboxSender(engine, deliver, limiter=unlimited()).run_once()
     assert sent == [1, 2, 3]
     assert [(r.state, r.result) for r in rows(engine)] == [("sent", {"message_id": 1, "pieces": [1, 2, 3]})]
+
+
+def test_many_rows_are_queued_at_once_and_a_key_already_there_is_skipped(engine: Engine) -> None:
+    add(engine, "remind:a", 1)
+    with session_scope(engine) as session:
+        added = enqueue_new(session, [{"key": f"remind:{k}", "method": "message", "chat_id": n,
+                                       "payload": {"text": k}} for n, k in enumerate("abc")])
+    assert added == 2
+    assert [(r.key, r.payload["text"]) for r in rows(engine)] == [("remind:a", "remind:a"), ("remind:b", "b"),
+                                                                  ("remind:c", "c")]
+
+
+async def test_a_queue_longer_than_a_batch_is_sent_without_idling_between_batches(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        enqueue_new(session, [{"key": f"k{n}", "method": "message", "chat_id": n + 1, "payload": {"text": "x"}}
+                              for n in range(130)])
+    sent: list[int] = []
+
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        sent.append(row.chat_id)
+        return Sent({})
+
+    sender = OutboxSender(engine, deliver, limiter=Limiter(Limits(per_second=10_000)))
+    running = asyncio.create_task(sender.run(idle=30.0))  # an idle wait between batches would take minutes
+    try:
+        async with asyncio.timeout(20):
+            while len(sent) < 130:
+                await asyncio.sleep(0.05)
+    finally:
+        sender.stop()
+        await running
+    assert sorted(sent) == list(range(1, 131))

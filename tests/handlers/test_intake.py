@@ -132,6 +132,22 @@ async def test_an_unreadable_update_is_confirmed_set_aside_and_never_blocks_the_
     assert len(needs(engine)) == 1
 
 
+async def test_a_message_without_a_chat_is_set_aside_at_once_not_tried_and_failed(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    """python-telegram-bot reads it (chat None), but its filters fail on it: three tracebacks, then set aside."""
+    engine = open_database(url_for(tmp_path / 'bot.db'))
+    user = emulator.user(722, language_code="da")
+    no_chat = emulator.deliver({"message": {"message_id": 1, "date": 1, "from": user.user, "text": "x"}})
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(QUESTION)
+        await user.next_message()
+        await emulator.wait_for(lambda: max(offsets(emulator), default=0) > no_chat["update_id"])
+    with session_scope(engine) as session:
+        aside = session.exec(select(QuarantinedUpdate)).all()
+        assert [(a.update_id, a.reason, a.error) for a in aside] == [(no_chat["update_id"], "unreadable",
+                                                                      "a message without chat")]
+
+
 async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp_path: Path,
                                                    reference_knowledge: Knowledge) -> None:
     engine = open_database(url_for(tmp_path / 'bot.db'))

@@ -112,3 +112,45 @@ async def test_kill_9_mid_session_loses_no_question_and_logs_none_twice(emulator
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def test_the_webhook_process_takes_updates_by_webhook_and_never_logs_its_secret(
+        emulator: BotApiEmulator, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {emulator.base_url}\n  base_file_url: {emulator.base_file_url}\n"
+                      f"  webhook:\n    port: {port}\n", encoding="utf-8")
+    secret = "process-webhook-secret"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": emulator.token, "KULTURLOTS_SECRET": "process-test",
+           "KULTURLOTS_WEBHOOK_SECRET": secret}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "run", "--webhook", "https://bot.example.org/tg",
+        env=env, stderr=asyncio.subprocess.PIPE)
+    try:
+        await emulator.wait_for(lambda: any(m == "setWebhook" for m, _ in emulator.calls), timeout=60)
+        emulator.behind_proxy(f"http://127.0.0.1:{port}")
+        user = emulator.user(44, language_code="da")
+        await user.send("hvem er kulturkonsulent i næstved")
+        assert (await user.next_message(timeout=30))["text"].startswith("Kulturkonsulent, Næstved Kommune")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    assert emulator.hook is not None and emulator.hook.secret == secret
+    assert secret not in stderr.decode() and emulator.token not in stderr.decode()
+    assert not [m for m, _ in emulator.calls if m == "getUpdates"]
+
+
+async def test_a_webhook_url_telegram_would_refuse_ends_the_process_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("default_language: en\n", encoding="utf-8")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:x", "KULTURLOTS_SECRET": "process-test"}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", "--webhook",
+                                                   "http://bot.example.org/tg", env=env, cwd=tmp_path,
+                                                   stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert "https://" in stderr.decode() and "Traceback" not in stderr.decode()

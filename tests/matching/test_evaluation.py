@@ -46,15 +46,19 @@ def test_the_labelled_set_loads_escalations_as_empty_expectations() -> None:
 # The README's quality table, row by row: (handled at least, wrong at most, clarify at most, the lowest
 # language's handled at least). A change to the matcher that moves a figure changes the README and this table.
 README_FIGURES = {
-    "dev.yaml": (93.5, 1.0, 19.0, 90.0),
+    "dev.yaml": (93.5, 1.0, 18.5, 90.0),
     "independent.yaml": (96.2, 1.9, 18.8, 94.3),
     "paraphrases.yaml": (93.7, 4.8, 19.0, 85.7),
-    "blind.yaml": (94.7, 2.0, 18.0, 90.0),
-    "detail_dev.yaml": (86.4, 8.6, 10.7, 82.9),
-    "faq_real.yaml": (78.0, 11.8, 30.6, 75.0),
-    "chat_fresh.yaml": (78.8, 7.8, 23.3, 75.5),
-    "faq_real_2.yaml": (73.6, 16.3, 24.2, 69.6),
-    "chat_fresh_2.yaml": (82.7, 4.3, 18.4, 77.6),
+    "blind.yaml": (94.7, 2.0, 17.3, 90.0),
+    "detail_dev.yaml": (87.1, 6.4, 10.0, 82.9),
+    "faq_real.yaml": (83.3, 8.6, 23.7, 75.0),
+    "chat_fresh.yaml": (83.9, 4.7, 20.2, 81.6),
+    "faq_real_2.yaml": (76.4, 10.7, 19.7, 69.2),
+    "chat_fresh_2.yaml": (84.9, 2.2, 15.1, 74.4),
+    "faq_fresh_3.yaml": (70.0, 14.4, 25.0, 60.0),
+    "chat_fresh_3.yaml": (80.8, 5.8, 24.2, 73.3),
+    "faq_fresh_4.yaml": (61.9, 17.5, 25.6, 57.5),
+    "chat_fresh_4.yaml": (78.3, 9.2, 28.3, 73.3),
 }
 
 

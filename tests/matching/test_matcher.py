@@ -165,3 +165,35 @@ def test_what_is_x_gets_the_entry_that_explains_x_not_one_dated_instance(matcher
     result = matcher.match(question)
     assert result.decision is Decision.ANSWER
     assert result.matches[0].entry.id == "faq-kulturfrukost-vad-ar"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Kan man söka Kulturbryggans fröpengar om man är pensionär?", "kulturbryggan"),
+    ("Does the Jeugdfonds Sport & Cultuur also pay for a laptop for school?", "jeugdfonds-sport-cultuur"),
+])
+def test_a_closed_question_naming_an_entry_about_terms_it_never_states_goes_to_a_person(
+        matcher: Matcher, question: str, topic: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert result.related is not None and result.related.entry.id == topic
+
+
+def test_a_closed_question_about_terms_the_named_entry_states_is_answered(matcher: Matcher) -> None:
+    """The Eskilstuna scholarship's card speaks of under-26s: whether young people may apply is on it."""
+    assert answered(matcher, "Kan man söka Eskilstunas kulturstipendium som ung konstnär?") == "eskilstuna-kulturstipendium"
+
+
+@pytest.mark.parametrize("question", [
+    "När betalas Eskilstunas kulturstipendium ut, och kan man överklaga ett avslag?",
+    "Wordt de werkbijdrage van het Mondriaan Fonds automatisch verlengd?",
+    "Hvornår er der sommerferie på musikskolen?",
+])
+def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision is Decision.ESCALATE
+
+
+def test_a_detail_asked_of_a_person_is_theirs_to_answer(matcher: Matcher) -> None:
+    """A contact is where details are settled: asking the culture officer about a rejection gets the officer."""
+    result = matcher.match("vem på katrineholms kommun kan förklara varför vi fick avslag på föreningsbidraget")
+    assert result.decision is not Decision.ESCALATE
+    assert result.matches[0].entry.id == "katrineholm-kulturhandlaggare"

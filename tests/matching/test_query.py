@@ -87,3 +87,19 @@ def test_everyday_words_that_name_off_topic_subjects_elsewhere_are_not_off_topic
 def test_a_travel_visa_and_the_weather_are_still_off_topic(index: Index) -> None:
     assert analyse_query(index, "how do i get a visa for a tour in the usa").off_topic
     assert analyse_query(index, "hoe wordt het weer morgen in leiden").off_topic
+
+
+def test_who_may_apply_asks_who_is_eligible_not_for_a_person(index: Index) -> None:
+    assert "contact" not in analyse_query(index, "hvem kan søge næstveds kulturpulje?").intents
+    assert analyse_query(index, "hvem kan jeg ringe til om kulturpuljen?").intents == {"contact"}
+
+
+def test_a_fund_named_in_the_genitive_is_still_another_fund(index: Index) -> None:
+    assert analyse_query(index, "När öppnar Författarfondens ansökan om resebidrag?").other_body
+
+
+def test_a_closed_question_is_told_from_one_asking_what_exists(index: Index) -> None:
+    assert analyse_query(index, "hej! kan vi söka pengar till en turné?").closed
+    assert analyse_query(index, "Does the fund support tours?").closed
+    assert not analyse_query(index, "finns det pengar för turnéer?").closed
+    assert not analyse_query(index, "is there funding for a tour?").closed

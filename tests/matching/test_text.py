@@ -49,3 +49,9 @@ def test_chat_filler_is_a_stop_word_and_content_is_not(lexicon: Lexicon) -> None
 def test_off_topic_subjects_are_recognised(lexicon: Lexicon) -> None:
     assert lexicon.off_topic("väder") and lexicon.off_topic("vejret") and lexicon.off_topic("weather")
     assert not lexicon.off_topic("teater")
+
+
+def test_a_compound_starting_or_ending_in_a_detail_word_asks_that_detail(lexicon: Lexicon) -> None:
+    assert "@payout" in lexicon.details_of(["utbetalningsdatum"])
+    assert "@report" in lexicon.details_of(["eindverantwoording"])
+    assert not lexicon.details_of(["verant"])  # a piece of a detail word is not one
