@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.emulator import ApiError, BotApiEmulator, Chat
+from tests.emulator import ApiError, BotApiEmulator, Chat, Fault
 
 # Calls that send or change something people see: the ones faults are injected into.
 SENDING = frozenset({"sendMessage", "sendDocument", "copyMessage", "createForumTopic", "editForumTopic",
@@ -66,7 +66,7 @@ class SoakApi(BotApiEmulator):
     def __init__(self, *, faults: Faults | None = None, limits: Limits | None = None, seed: int = 7,
                  token: str = "123456:SOAK-TOKEN") -> None:
         super().__init__(token, seed=seed)
-        self.fault_plan, self.limits = faults or Faults(), limits
+        self.fault_plan, self.soak_limits = faults or Faults(), limits  # not `limits`: the emulator's own (opt-in)
         self.injected: Counter[tuple[str, str]] = Counter()  # (kind, method) -> times
         self.limited: Counter[str] = Counter()  # method -> 429s for a broken limit
         self.sends = Sends()
@@ -114,19 +114,20 @@ class SoakApi(BotApiEmulator):
             return None
         return self.rng.choice(plan.kinds)
 
-    def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
+    def _inject_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         _params.set(params)
-        super()._inject_fault(method, params)
-        if self.limits is not None and method in MESSAGES and isinstance(params.get("chat_id"), int):
+        fault = super()._inject_fault(method, params)  # a test's own fault (late, dropped, held) stays the emulator's
+        if self.soak_limits is not None and method in MESSAGES and isinstance(params.get("chat_id"), int):
             wait = self._limit_wait(params["chat_id"], time.monotonic())
             if wait > 0:
                 self.limited[method] += 1
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", wait, injected=True)
+        return fault
 
     def _limit_wait(self, chat_id: int, now: float) -> int:
         """Seconds Telegram would ask to wait before this message, or 0 when it may go (and it is counted)."""
-        assert self.limits is not None
-        limits = self.limits
+        assert self.soak_limits is not None
+        limits = self.soak_limits
         while self._window and self._window[0] <= now - 1.0:
             self._window.popleft()
         if len(self._window) >= limits.per_second:

@@ -23,9 +23,9 @@ from bot.desk import tickets
 from bot.desk.commands import StaffCommands
 from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
-from bot.desk.outbox import OutboxSender
+from bot.desk.limits import Limiter, Limits
 from bot.desk.reports import FileJob, build_file
-from bot.desk.throttle import Throttle
+from bot.desk.sender import OutboxSender
 from bot.reminders.due import queue_due
 from bot.services import Services, build_services
 from bot.storage.database import session_scope
@@ -42,7 +42,6 @@ from handlers.webhook import Webhook, WebhookError, WebhookServer, webhook_for
 log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(minutes=15)
 SUBSCRIBERS_EVERY = timedelta(minutes=5)  # deadline and event reminders: due from the configured hour on
-SEND_PER_SECOND = 28  # under Telegram's 30 a second, with room for the network's jitter
 STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
 START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
 TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
@@ -112,17 +111,17 @@ def app_data(application: KulturlotsApp) -> AppData:
 
 @contextlib.asynccontextmanager
 async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle: float = 1.0,
-                  outbox_backoff: float = 2.0, group_per_minute: int = 20,
+                  outbox_backoff: float = 2.0, limits: Limits | None = None,
                   webhook: Webhook | None = None) -> AsyncIterator[Intake]:
-    """Start the bot: menus, intake (long polling, or a webhook server), outbox sender, reminders; stop them all."""
+    """Start the bot: menus, intake (long polling, or a webhook server), outbox sender, reminders; stop them all.
+    `limits`: Telegram's sending limits the one sender keeps (answers, staff traffic and reminders alike)."""
     data = app_data(application)
     services = data.services
     desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
-                          backoff_base=outbox_backoff,
-                          throttle=Throttle(per_group_minute=group_per_minute, per_second=SEND_PER_SECOND))
-    sender.wakeup = data.outbox_wakeup
+                          backoff_base=outbox_backoff, limiter=Limiter(limits or Limits()))
+    sender.wakeup, data.sender = data.outbox_wakeup, sender
     intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
                     failures=data.failures, tries=data.tries, concurrent=services.settings.telegram.concurrent_updates)
     server = intake.server = WebhookServer(webhook, intake.receive) if webhook is not None else None
@@ -132,6 +131,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
         else:  # before start: a refused webhook ends the run while the application can still shut down
             await _open_webhook(application, server)
         await application.start()
+        sender.remember()  # the last minute's sends, before anything is sent: a restart opens with no burst
         await set_menus(application.bot, services.catalog)
         if desk is not None:
             await set_staff_menu(application.bot, services.catalog, chat_id=desk.chat_id, language=desk.language)

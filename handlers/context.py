@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.conversation.dialogue import Conversation
 from bot.desk.commands import StaffCommands
 from bot.desk.directory import StaffDirectory
+from bot.desk.sender import OutboxSender
 from bot.services import Services
 
 P = ParamSpec("P")
@@ -29,6 +30,7 @@ class AppData:
     desk: StaffCommands
     staff: StaffDirectory
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    sender: OutboxSender | None = None  # set while the bot runs: a user's answer is sent at once through it
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
     tries: dict[int, int] = field(default_factory=dict)  # update_id -> the try under way (the intake retries)
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once

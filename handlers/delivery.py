@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Undeliverable
 from bot.storage.tables import OutboxMessage
@@ -80,8 +82,34 @@ def deliverer(bot: Bot) -> Deliver:
                     await bot.edit_message_text(payload["text"], chat_id=row.chat_id, message_id=message_id)
         return Sent({})
 
+    async def answer(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
+        """One rendered piece of a user's answer; a reply to a press edits the pressed message where it still can."""
+        markup = InlineKeyboardMarkup.de_json(payload["markup"], bot) if payload.get("markup") else None
+        if (edit := payload.get("edit")) is not None:
+            try:
+                await bot.edit_message_text(payload["html"], chat_id=row.chat_id, message_id=edit,
+                                            parse_mode=ParseMode.HTML, reply_markup=markup)
+                return Sent({"message_id": edit})
+            except BadRequest as refused:  # a double tap changes nothing; too old or gone: sent anew
+                if "not modified" in refused.message.lower():
+                    return Sent({"message_id": edit})
+        message = await bot.send_message(row.chat_id, payload["html"], parse_mode=ParseMode.HTML, reply_markup=markup)
+        return Sent({"message_id": message.message_id})
+
+    async def document(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
+        """An answer's file (bytes as base64), or an event's calendar file (text) with the reminder as its caption."""
+        content = base64.b64decode(payload["base64"]) if "base64" in payload else payload["content"].encode()
+        caption = fit(payload["text"], CAPTION_LIMIT) if payload.get("text") else None
+        message = await bot.send_document(row.chat_id, InputFile(content, filename=payload["filename"]),
+                                          caption=caption, reply_markup=_markup(payload.get("buttons")))
+        return Sent({"message_id": message.message_id})
+
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         try:
+            if row.method == Method.REPLY:
+                return await answer(row, payload)
+            if row.method == Method.DOCUMENT:
+                return await document(row, payload)
             if row.method == Method.TOPIC:
                 topic = await bot.create_forum_topic(row.chat_id, payload["name"])
                 return Sent({"thread_id": topic.message_thread_id})
@@ -93,11 +121,6 @@ def deliverer(bot: Bot) -> Deliver:
                     row.chat_id, payload["from_chat_id"], payload["message_id"], message_thread_id=payload.get("thread_id"),
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
                 return Sent({"message_id": copied.message_id})
-            if row.method == Method.DOCUMENT:  # an event's calendar file, the reminder as its caption
-                document = await bot.send_document(
-                    row.chat_id, InputFile(payload["content"].encode(), filename=payload["filename"]),
-                    caption=fit(payload["text"], CAPTION_LIMIT), reply_markup=_markup(payload.get("buttons")))
-                return Sent({"message_id": document.message_id})
             if row.method in (Method.TOPIC_CLOSE, Method.TOPIC_REOPEN):
                 return await topic_state(row, payload)
             if row.method == Method.DELETE:
@@ -107,7 +130,9 @@ def deliverer(bot: Bot) -> Deliver:
             return RetryLater(str(flood), wait=retry_seconds(flood), counts=False)
         except (BadRequest, Forbidden, InvalidToken) as refused:  # BadRequest is a NetworkError: before it
             return Undeliverable(refused.message)
-        except TelegramError as passing:  # 5xx, timeouts, network: back off and try again
+        except TimedOut as late:  # Telegram may have performed it: counted, and sent again (nothing to check)
+            return RetryLater(str(late), ambiguous=True)
+        except TelegramError as passing:  # 5xx, a dropped connection: back off and try again
             return RetryLater(str(passing))
 
     return deliver

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from functools import partial
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
 from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
+from handlers.answers import keeper
 from handlers.context import BotContext
-from handlers.render import fit, keyboard, reply_html, split
-from handlers.retry import patiently
+from handlers.render import fit
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +72,14 @@ async def on_press(update: Update, context: BotContext) -> None:
         context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
-    turn = await context.app.off_loop(context.app.conversation.handle,
-                                      Press(sender_of(update), query.data or "", message.message_id if message else 0))
+    turn = await decide(update, context, Press(sender_of(update), query.data or "", message.message_id if message else 0),
+                        replace=message.message_id if message else None)
     await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
         await spend_keyboard(message)
-    await send_turn(update, context, turn, replace=message)
+    await send_turn(update, context, turn)
     context.app.acknowledged.discard(query.id)
-    context.app.wake()
 
 
 async def acknowledge(query: CallbackQuery, toast: str | None, context: BotContext) -> None:
@@ -112,40 +110,31 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     except TelegramError as exc:  # a courtesy: its failure must not cost the answer
         log.info("no typing action: %s", exc)
-    await send_turn(update, context, await context.app.off_loop(context.app.conversation.handle, event))
-    context.app.wake()
+    await send_turn(update, context, await decide(update, context, event))
 
 
-async def send_turn(update: Update, context: BotContext, turn: Turn, replace: Message | None = None) -> None:
-    """A turn as messages: HTML, split under the limit, keyboard on the last piece."""
+async def decide(update: Update, context: BotContext, event: Event, *, replace: int | None = None) -> Turn:
+    """The conversation's turn, its replies recorded in the outbox in the same commit (handlers/answers.py)."""
     chat = update.effective_chat
     assert chat is not None
-    catalog = context.app.services.catalog
-    for reply in turn.replies:
-        pieces = split(reply_html(reply, catalog))
-        for number, piece in enumerate(pieces):
-            markup = keyboard(reply) if number == len(pieces) - 1 else None
-            if reply.replace and replace is not None and len(pieces) == 1 and await edited(replace, piece, markup):
-                continue
-            await patiently(partial(context.bot.send_message, chat.id, piece, parse_mode=ParseMode.HTML,
-                                    reply_markup=markup), what="reply")
-        if reply.attachment is not None:
-            await patiently(partial(context.bot.send_document, chat.id, InputFile(reply.attachment.content,
-                            filename=reply.attachment.filename)), what="document")
+    keep = keeper(chat_id=chat.id, update_id=update.update_id, catalog=context.app.services.catalog, replace=replace)
+    return await context.app.off_loop(context.app.conversation.handle, event, keep=keep)
+
+
+async def send_turn(update: Update, context: BotContext, turn: Turn) -> None:
+    """The recorded replies go now, in order, Telegram's limits and passing faults waited out (handlers/retry
+    is not needed: the outbox row is retried until it is sent); then the chat's menu, when the turn asks."""
+    chat = update.effective_chat
+    assert chat is not None
+    context.app.wake()  # staff rows the turn wrote go with the sender's next round
+    if context.app.sender is not None:
+        await context.app.sender.send_chat(chat.id)
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
-            await context.bot.set_my_commands(menu(catalog, turn.menu_language), scope=BotCommandScopeChat(chat.id))
+            await context.bot.set_my_commands(menu(context.app.services.catalog, turn.menu_language),
+                                              scope=BotCommandScopeChat(chat.id))
         except TelegramError as exc:
             log.warning("could not set the chat's command menu: %s", exc)
-
-
-async def edited(message: Message, html: str, markup: InlineKeyboardMarkup | None) -> bool:
-    """Edit a message in place; True when it shows the reply (a double tap changes nothing), False to send anew."""
-    try:
-        await message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        return "not modified" in exc.message.lower()  # else too old or gone: the caller sends a new message
-    return True
 
 
 def menu(catalog: Catalog, language: str) -> list[BotCommand]:

@@ -7,7 +7,11 @@ as the documented API (tests/bot_api_rules.py), so a passing test also proves th
 Telegram would refuse. Tests act as users and staff (`user.send`, `user.press`, `staff.send_in`), who
 produce updates shaped like real ones (topic messages reply to their topic's creation, group commands
 carry @botname, ...), read what the bot sent, and inject faults (429 with retry_after, 5xx, 403 for a
-user who blocked the bot).
+user who blocked the bot; `fail(..., late=s)` performs a call but answers after `s` seconds, past the client's
+timeout; `fail(..., drop=True)` drops the connection without performing it; `hold()` keeps calls unanswered
+and unperformed until `release()`, as a process killed mid-call leaves them). By default no rate limit is
+enforced; `enforce_limits()` answers calls beyond Telegram's limits with 429 (tests/telegram_limits.py), and
+`limits` logs every message sent either way, to measure rates.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from tests.bot_api_rules import (
     visible_text,
 )
 from tests.emulator_webhook import Hook, Outgoing, chat_key, checked_hook, info, note_error, post_update, refuse_polling, target
+from tests.telegram_limits import RateLimits
 
 __all__ = ["ApiError", "BotApiEmulator", "Chat", "Fault", "UserHandle", "visible_text"]
 
@@ -80,6 +85,9 @@ class Fault:
     rate: float | None = None
     retry_after: int | None = None
     chat_id: int | None = None
+    late: float | None = None  # perform the call, answer after this many seconds (the client has given up)
+    drop: bool = False         # drop the connection; the call is not performed
+    hold: bool = False         # no answer until release(); then refused with 500, never performed
 
 
 @dataclass
@@ -152,6 +160,8 @@ class BotApiEmulator:
         self.chats: dict[int, Chat] = {}
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
+        self.limits = RateLimits()
+        self.released = asyncio.Event()
         self.rng = random.Random(seed)
         self.answer_deadline = ANSWER_DEADLINE
         self._queries: dict[str, float] = {}  # callback query id -> when it was pressed (monotonic)
@@ -226,11 +236,24 @@ class BotApiEmulator:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            self._inject_fault(method, params)
+            fault = self._inject_fault(method, params)
+            if fault is not None and fault.drop:
+                if request.transport is not None:
+                    request.transport.close()
+                raise web.HTTPServiceUnavailable  # never reaches the client: its connection is gone
+            if fault is not None and fault.hold:
+                await self.released.wait()
+                raise ApiError(500, "Internal Server Error", injected=True)
+            if (wait := self.limits.retry_after(method, params.get("chat_id"))) is not None:
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", wait, injected=True)
             try:
                 result = await handler(params)
             except (KeyError, TypeError, ValueError) as wrong:  # a parameter of the wrong type or shape
                 raise ApiError(400, f"Bad Request: invalid parameters ({wrong!r})") from wrong
+            self.limits.performed(method, params.get("chat_id"))
+            if fault is not None and fault.late is not None:
+                await self._notify()
+                await asyncio.sleep(fault.late)
         except ApiError as error:
             self.refused.append((method, params, error.description))
             if error.code == 400 and not error.injected:
@@ -275,7 +298,8 @@ class BotApiEmulator:
             return value.lower() in ("true", "1")
         return value
 
-    def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
+    def _inject_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        """Raise the error a matching fault asks for; return a fault that changes the answer's delivery instead."""
         chat_id = params.get("chat_id")
         if method in SENDING and chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
@@ -288,16 +312,37 @@ class BotApiEmulator:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
+            if fault.late is not None or fault.drop or fault.hold:
+                return fault
             raise ApiError(fault.code, fault.description, fault.retry_after, injected=True)
+        return None
 
     def fail(self, method: str, code: int = 500, *, times: int | None = 1, rate: float | None = None,
-             retry_after: int | None = None, chat_id: int | None = None, description: str | None = None) -> Fault:
-        """Make calls fail: 429 (give retry_after), 500, 403... `rate` fails that share of calls, for good."""
+             retry_after: int | None = None, chat_id: int | None = None, description: str | None = None,
+             late: float | None = None, drop: bool = False) -> Fault:
+        """Make calls fail: 429 (give retry_after), 500, 403... `rate` fails that share of calls, for good;
+        `late`: performed, answered after that many seconds; `drop`: the connection drops, nothing performed."""
         text = description or {429: f"Too Many Requests: retry after {retry_after}", 403: "Forbidden",
                                400: "Bad Request"}.get(code, "Internal Server Error")
-        fault = Fault(method, code, text, None if rate is not None else times, rate, retry_after, chat_id)
+        fault = Fault(method, code, text, None if rate is not None else times, rate, retry_after, chat_id, late, drop)
         self.faults.append(fault)
         return fault
+
+    def hold(self, method: str, *, chat_id: int | None = None, times: int | None = None) -> Fault:
+        """Calls that get no answer until release(), and are never performed: a process killed mid-call."""
+        fault = Fault(method, 500, "Internal Server Error", times, chat_id=chat_id, hold=True)
+        self.faults.append(fault)
+        return fault
+
+    def release(self) -> None:
+        """End every hold: held calls are answered 500 (their client is gone by then), new ones go through."""
+        self.faults = [fault for fault in self.faults if not fault.hold]
+        self.released.set()
+
+    def enforce_limits(self, **limits: Any) -> RateLimits:
+        """Answer sends beyond Telegram's limits with 429 from now on (tests/telegram_limits.py; override any)."""
+        self.limits = RateLimits(**{"sends": self.limits.sends, **limits, "enforced": True})
+        return self.limits
 
     def tolerate(self, *fragments: str) -> None:
         """Refusals this test provokes on purpose (a double tap, a stale press): not counted as broken rules."""

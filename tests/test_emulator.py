@@ -263,6 +263,41 @@ async def test_get_file_and_download_serve_what_was_sent_and_refuse_the_rest(emu
         assert response.status == 404
 
 
+async def test_no_rate_limit_is_enforced_unless_asked_and_then_sends_beyond_it_get_429(emulator: BotApiEmulator) -> None:
+    emulator.user(42)
+    async with bot_for(emulator) as bot:
+        for n in range(6):
+            await bot.send_message(42, f"free {n}")  # the default: nothing enforced, only logged
+        assert emulator.limits.most_within(3.0, chat_id=42) == 6
+        emulator.limits.sends.clear()
+        emulator.enforce_limits()
+        for n in range(4):
+            await bot.send_message(42, f"burst {n}")
+        with pytest.raises(RetryAfter) as flood:
+            await bot.send_message(42, "one too many")
+    assert flood.value.retry_after == timedelta(seconds=3)
+    assert len(emulator.limits.refused) == 1 and emulator.sent[-1]["text"] == "burst 3"
+
+
+async def test_a_late_answer_is_performed_and_a_dropped_or_held_call_is_not(emulator: BotApiEmulator) -> None:
+    emulator.user(42)
+    emulator.fail("sendMessage", late=0.5)
+    async with bot_for(emulator) as bot:
+        with pytest.raises(NetworkError):
+            await bot.send_message(42, "late", read_timeout=0.1)
+        assert [m["text"] for m in emulator.sent] == ["late"]  # Telegram took it; the client never heard
+        emulator.fail("sendMessage", drop=True)
+        with pytest.raises(NetworkError):
+            await bot.send_message(42, "dropped")
+        emulator.hold("sendMessage", times=1)
+        held = asyncio.create_task(bot.send_message(42, "held"))
+        await emulator.wait_for(lambda: len(emulator.calls) >= 3 and emulator.calls[-1][1].get("text") == "held")
+        emulator.release()
+        with pytest.raises(NetworkError):
+            await held
+    assert [m["text"] for m in emulator.sent] == ["late"]
+
+
 async def test_set_webhook_follows_the_documented_rules_and_turns_polling_off(emulator: BotApiEmulator) -> None:
     async with bot_for(emulator) as bot:
         with pytest.raises(BadRequest, match=r"(?i)https url must be provided"):

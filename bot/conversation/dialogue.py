@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 
 from bot.contact.introductions import withdraw
@@ -20,6 +22,7 @@ from bot.services import Services
 from bot.storage.database import session_scope
 from bot.storage.tables import Actor, utcnow
 
+Keep = Callable[[Session, Turn], None]  # records a turn's replies in the turn's own transaction
 BROWSE_COMMANDS = {"funding": "funding", "contacts": "contact", "networks": "network", "events": "event",
                    "courses": "course"}
 
@@ -36,17 +39,24 @@ class Conversation:
         self.presses = Presses(services, self.desk, self.escalation)
         self.reminding = Reminding(services)
 
-    def handle(self, event: Event) -> Turn:
-        """One event in, the replies out; the needs log and state are committed before the caller sends anything."""
+    def handle(self, event: Event, *, keep: Keep | None = None) -> Turn:
+        """One event in, the replies out; the needs log and state are committed before the caller sends anything,
+        with the replies themselves when `keep` records them (the outbox): decided and recorded are one commit."""
         with session_scope(self.services.engine) as session:
-            actor = self._actor(session, event.sender)
-            if isinstance(event, Command):
-                return self._command(session, actor, event)
-            if isinstance(event, Press):
-                return self._press(session, actor, event)
-            if isinstance(event, Media):
-                return self._media(session, actor, event)
-            return self.asking.text(session, actor, event)
+            turn = self._handle(session, event)
+            if keep is not None:
+                keep(session, turn)
+            return turn
+
+    def _handle(self, session: Session, event: Event) -> Turn:
+        actor = self._actor(session, event.sender)
+        if isinstance(event, Command):
+            return self._command(session, actor, event)
+        if isinstance(event, Press):
+            return self._press(session, actor, event)
+        if isinstance(event, Media):
+            return self._media(session, actor, event)
+        return self.asking.text(session, actor, event)
 
     # ------------------------------------------------------------------ plumbing
     def _actor(self, session: Session, sender: Sender) -> Actor:

@@ -1,15 +1,14 @@
-"""The outbox: messages that must not be lost are rows first, sent later with retries and throttling.
+"""The outbox: messages that must not be lost are rows first, sent after with retries and Telegram's limits.
 
-A row is written in the same transaction as the change that caused it. The sender takes due
-rows in order, one chat at a time in FIFO order (a ticket's topic exists before its first
-message), asks a `Deliver` callable to send it, and records the outcome. Telegram itself is
-behind that callable (handlers/), so this module stays testable and transport-free.
+A row is written in the same transaction as the change that caused it (a user's answer too). The sender
+(bot/desk/sender.py) takes due rows in FIFO order per chat (a ticket's topic exists before its first message),
+asks a `Deliver` callable to send each, and records the outcome here. Telegram itself is behind that callable
+(handlers/), so this module stays testable and transport-free.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,17 +16,14 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from bot.desk.throttle import Throttle
-from bot.storage.database import session_scope
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0    # seconds; doubles per attempt
 BACKOFF_CAP = 600.0
-SHORT_WAIT = 1.0      # seconds the sender sleeps for the rate limits; a longer wait puts the row back
+ANY_PRIVATE_CHAT = 0  # the chat a settled answer keeps: some private chat, not whose
 
 
 class Method(StrEnum):
@@ -39,7 +35,10 @@ class Method(StrEnum):
     TOPIC_CLOSE = "topic_close"    # name a topic and close it
     TOPIC_REOPEN = "topic_reopen"  # name a topic and reopen it
     DELETE = "delete"              # delete (or, where Telegram refuses, blank) the bot's own messages
-    DOCUMENT = "document"          # a small text file with a caption and buttons (payload: filename, content, text)
+    REPLY = "reply"                # one piece of an answer to a user, rendered (payload: html, markup, edit)
+    # a file: an answer's attachment (payload: filename, base64) or a reminder's calendar file with its caption
+    # and buttons (payload: filename, content as text, text, buttons)
+    DOCUMENT = "document"
 
 
 class Purpose(StrEnum):
@@ -53,6 +52,7 @@ class Purpose(StrEnum):
     REMINDER = "reminder"  # a ticket re-announced to staff
     TOPIC_STATE = "topic_state"  # a ticket's topic closed, reopened or renamed
     ERASE = "erase"        # the bot's own messages quoting a user who used /forget
+    ANSWER = "answer"      # the bot's answer to what a user wrote or pressed; its text goes once it is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +69,13 @@ class Partial:
 
 @dataclass(frozen=True, slots=True)
 class RetryLater:
-    """A passing failure; `wait` seconds at least. Flood waits do not count as attempts."""
+    """A passing failure; `wait` seconds at least. Flood waits (429) do not count as attempts; `ambiguous`: the call
+    timed out, so Telegram may have performed it (counted on the row)."""
 
     error: str
     wait: float | None = None
     counts: bool = True
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,20 +126,22 @@ def rows_of(session: Session, ticket_id: int) -> int:
 
 
 def due(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
-    """The ids of pending rows whose time has come, oldest first, none with an earlier row of its chat waiting."""
-    pending = session.exec(select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before)
-                           .where(OutboxMessage.state == Delivery.PENDING).order_by(col(OutboxMessage.id)))
-    blocked: set[int] = set()
-    ready: list[int] = []
-    for row_id, chat_id, not_before in pending:  # read as it goes: thousands of queued reminders cost little
-        if chat_id in blocked:
-            continue
-        blocked.add(chat_id)  # FIFO per chat: later rows wait for this one
-        if not_before <= now and row_id is not None:
-            ready.append(row_id)
-        if len(ready) >= limit:
-            break
-    return ready
+    """The ids of the first pending row of each chat (FIFO per chat) whose time has come: users' chats first,
+    then oldest."""
+    return [row_id for row_id, _chat in heads(session, now=now, limit=limit)]
+
+
+def heads(session: Session, *, now: datetime, limit: int = 50) -> list[tuple[int, int]]:
+    """(id, chat) of the first pending row of each chat whose time has come, as `due` orders them.
+
+    One row per chat is read, however long a group's queue (a staff backlog costs users nothing), and only two
+    columns of it (thousands of queued reminders cost little)."""
+    first = (select(func.min(OutboxMessage.id)).where(OutboxMessage.state == Delivery.PENDING)
+             .group_by(col(OutboxMessage.chat_id)))
+    found = session.exec(select(OutboxMessage.id, OutboxMessage.chat_id)
+                         .where(col(OutboxMessage.id).in_(first), col(OutboxMessage.not_before) <= now)
+                         .order_by(col(OutboxMessage.chat_id) < 0, col(OutboxMessage.id)).limit(limit))
+    return [(row_id, chat_id) for row_id, chat_id in found if row_id is not None]
 
 
 def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
@@ -147,6 +151,31 @@ def claim(session: Session, row_id: int | None) -> OutboxMessage | None:
                         .with_for_update(skip_locked=True)).first()
 
 
+def posts(row: OutboxMessage) -> bool:
+    """Whether sending the row posts a message, which Telegram's limits count (an edit, a deletion or a topic's
+    state do not); a new topic counts, as it posts a service message."""
+    if row.method == Method.REPLY:
+        return row.payload.get("edit") is None
+    return row.method in (Method.MESSAGE, Method.COPY, Method.DOCUMENT, Method.TOPIC)
+
+
+def _let_go(row: OutboxMessage) -> None:
+    """A settled answer keeps neither the words nor the chat: only that a private chat got a message, and when,
+    which the limits read back after a restart (purge_answers removes the row after a few minutes)."""
+    if row.purpose == Purpose.ANSWER:
+        row.payload, row.chat_id = {}, ANY_PRIVATE_CHAT
+
+
+def purge_answers(session: Session, *, before: datetime) -> int:
+    """Settled answers older than the limits' memory go altogether."""
+    rows = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == Purpose.ANSWER,
+                                                    OutboxMessage.state != Delivery.PENDING,
+                                                    col(OutboxMessage.created_at) < before)).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
 def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
@@ -154,14 +183,20 @@ def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
 def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
     """Record what happened to one delivery attempt on its row."""
     if isinstance(outcome, Sent):
-        row.state, row.sent_at, row.result, row.last_error = Delivery.SENT, now, outcome.result, None
+        ambiguous = (row.result or {}).get("ambiguous")  # kept: the figures count what a timeout left open
+        row.state, row.sent_at, row.last_error = Delivery.SENT, now, None
+        row.result = {**outcome.result, **({"ambiguous": ambiguous} if ambiguous else {})}
+        _let_go(row)
         return
     if isinstance(outcome, Undeliverable):
         row.state, row.last_error = Delivery.FAILED, outcome.error
+        _let_go(row)
         return
     if isinstance(outcome, Partial):
         row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
         return
+    if outcome.ambiguous:  # performed or not: Telegram cannot tell; counted so the figures show what remains
+        row.result = {**(row.result or {}), "ambiguous": int((row.result or {}).get("ambiguous", 0)) + 1}
     if outcome.counts:
         row.attempts += 1
     row.last_error = outcome.error
@@ -170,71 +205,3 @@ def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base:
         return
     wait = outcome.wait if outcome.wait is not None else backoff(row.attempts, backoff_base)
     row.not_before = now + timedelta(seconds=wait)
-
-
-class OutboxSender:
-    """Delivers due rows through `deliver`; never drops a row, never sends one twice."""
-
-    def __init__(self, engine: Engine, deliver: Deliver, *, throttle: Throttle | None = None,
-                 prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
-                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
-        self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
-        self.prepare = prepare or (lambda _session, row: dict(row.payload))
-        self.throttle = throttle or Throttle()
-        self.on_settled = tuple(on_settled)
-        self.wakeup = asyncio.Event()
-        self.stopping = False
-
-    async def run_once(self) -> int:
-        """Send what is due now (throttled, never dropped); return how many rows were settled."""
-        with session_scope(self.engine) as session:
-            ids = due(session, now=self.clock())
-        settled = 0
-        for row_id in ids:
-            if self.stopping:  # between rows: a delivery is never cut off after Telegram took it
-                break
-            with session_scope(self.engine) as session:
-                row = claim(session, row_id)
-                if row is None or row.state != Delivery.PENDING:
-                    continue
-                if await self._deliver(session, row):
-                    settled += 1
-        return settled
-
-    async def _deliver(self, session: Session, row: OutboxMessage) -> bool:
-        """One row, piece by piece when the transport sends it in parts; True once it is settled."""
-        while True:
-            wait = self.throttle.wait_for(row.chat_id)
-            if 0 < wait <= SHORT_WAIT:  # the next second's share: wait here, rather than write the row again
-                await asyncio.sleep(wait)
-                wait = self.throttle.wait_for(row.chat_id)
-            if wait > 0:
-                row.not_before = self.clock() + timedelta(seconds=wait)
-                return False
-            self.throttle.record(row.chat_id)
-            outcome = await self.deliver(row, self.prepare(session, row))
-            settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-            if not isinstance(outcome, Partial):
-                break
-            session.commit()
-        for hook in self.on_settled:
-            hook(session, row, outcome)
-        return True
-
-    async def run(self, *, idle: float = 1.0) -> None:
-        """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
-        while not self.stopping:
-            if await self.run_once():  # a full queue (thousands of reminders): the next batch at once
-                continue
-            try:
-                async with asyncio.timeout(idle):
-                    await self.wakeup.wait()
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
-
-    def stop(self) -> None:
-        """Finish the delivery under way, then return from run()."""
-        self.stopping = True
-        self.wakeup.set()
-

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.desk.limits import Limiter, Limits
 from bot.desk.outbox import (
     MAX_ATTEMPTS,
-    OutboxSender,
     Outcome,
     Partial,
     RetryLater,
@@ -21,7 +21,7 @@ from bot.desk.outbox import (
     enqueue_new,
     settle,
 )
-from bot.desk.throttle import Throttle
+from bot.desk.sender import OutboxSender
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage, utcnow
 from tests.databases import url_for
@@ -35,6 +35,11 @@ def engine(tmp_path: Path) -> Engine:
 def add(engine: Engine, key: str, chat_id: int = 1) -> None:
     with session_scope(engine) as session:
         enqueue(session, key=key, method="sendMessage", chat_id=chat_id, payload={"text": key})
+
+
+def unlimited() -> Limiter:
+    """Limits no test of ordering and retries should meet."""
+    return Limiter(Limits(per_second=10_000, chat_burst=10_000, chat_gap=0), clock=lambda: 0.0)
 
 
 def rows(engine: Engine) -> list[OutboxMessage]:
@@ -91,7 +96,7 @@ async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: En
         calls.append(row.key)
         return outcomes[row.key].pop(0)
 
-    sender = OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000))
+    sender = OutboxSender(engine, deliver, limiter=unlimited())
     await sender.run_once()
     await sender.run_once()
     await sender.run_once()
@@ -104,8 +109,8 @@ async def test_a_message_sent_in_pieces_goes_on_after_a_crash_without_sending_a_
     add(engine, "long", 1)
     sent: list[int] = []
 
-    class Crash(Exception):
-        """The process dies between two pieces."""
+    class Crash(BaseException):
+        """The process dies between two pieces (a kill, not an error the sender could handle)."""
 
     async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
         done = list((row.result or {}).get("pieces", []))
@@ -118,9 +123,9 @@ async def test_a_message_sent_in_pieces_goes_on_after_a_crash_without_sending_a_
 
     crashed: list[bool] = []
     with pytest.raises(Crash):
-        await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000)).run_once()
+        await OutboxSender(engine, deliver, limiter=unlimited()).run_once()
     assert [(r.state, r.result) for r in rows(engine)] == [("pending", {"pieces": [1]})]
-    await OutboxSender(engine, deliver, throttle=Throttle(clock=lambda: 0.0, per_chat_second=1000)).run_once()
+    await OutboxSender(engine, deliver, limiter=unlimited()).run_once()
     assert sent == [1, 2, 3]
     assert [(r.state, r.result) for r in rows(engine)] == [("sent", {"message_id": 1, "pieces": [1, 2, 3]})]
 
@@ -145,7 +150,7 @@ async def test_a_queue_longer_than_a_batch_is_sent_without_idling_between_batche
         sent.append(row.chat_id)
         return Sent({})
 
-    sender = OutboxSender(engine, deliver, throttle=Throttle(per_second=10_000))
+    sender = OutboxSender(engine, deliver, limiter=Limiter(Limits(per_second=10_000)))
     running = asyncio.create_task(sender.run(idle=30.0))  # an idle wait between batches would take minutes
     try:
         async with asyncio.timeout(20):

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.desk.outbox import OutboxSender, Outcome, Sent, enqueue
-from bot.desk.throttle import Throttle
+from bot.desk.limits import Limiter, Limits
+from bot.desk.outbox import Outcome, Sent, enqueue
+from bot.desk.sender import OutboxSender
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Delivery, OutboxMessage, Ticket
 from tests.databases import server_url, url_for
@@ -38,7 +39,8 @@ async def test_two_senders_on_one_database_deliver_every_row_once_in_each_chats_
             return Sent({})
         return deliver
 
-    senders = [OutboxSender(open_database(url), deliverer(name), throttle=Throttle(per_second=10_000))
+    unlimited = Limits(per_second=10_000, chat_burst=10_000, chat_gap=0)
+    senders = [OutboxSender(open_database(url), deliverer(name), limiter=Limiter(unlimited))
                for name in ("a", "b")]
     while True:
         settled = await asyncio.gather(*(sender.run_once() for sender in senders))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, StaffSettings, TelegramSettings
+from bot.desk.limits import Limits
 from bot.services import Knowledge, build_services
 from bot.storage.database import open_database
 from handlers.application import build_application, running
@@ -37,7 +38,7 @@ async def instances(emulator: BotApiEmulator, url: str, knowledge: Knowledge, co
                                       clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
             intake = await stack.enter_async_context(running(
                 build_application(settings, token=emulator.token, services=services), poll_timeout=1,
-                outbox_idle=0.05, group_per_minute=6000, webhook=Webhook(url=PUBLIC, secret=SECRET, port=0)))
+                outbox_idle=0.05, limits=Limits(per_group_minute=6000), webhook=Webhook(url=PUBLIC, secret=SECRET, port=0)))
             assert intake.server is not None
             origins.append(f"http://127.0.0.1:{intake.server.port}")
         emulator.behind_proxy(*origins)

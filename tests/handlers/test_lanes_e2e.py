@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings, StaffSettings, TelegramSettings
+from bot.conversation.dialogue import Keep
 from bot.conversation.events import Event, Text, Turn
 from bot.services import Knowledge, build_services
 from bot.storage.database import open_database
@@ -39,14 +40,14 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge, *,
 def held_back(application: KulturlotsApp, gate: threading.Event, log: list[str]) -> None:
     """The SLOW user's questions wait at `gate` inside the conversation; every handled text is logged in order."""
     conversation = app_data(application).conversation
-    handle: Callable[[Event], Turn] = conversation.handle
+    handle: Callable[..., Turn] = conversation.handle
 
-    def slow_handle(event: Event) -> Turn:
+    def slow_handle(event: Event, *, keep: Keep | None = None) -> Turn:
         if isinstance(event, Text):
             log.append(f"{event.sender.user_id} begins {event.text}")
             if event.sender.user_id == SLOW:
                 assert gate.wait(30)
-        turn = handle(event)
+        turn = handle(event, keep=keep)
         if isinstance(event, Text):
             log.append(f"{event.sender.user_id} ends {event.text}")
         return turn

@@ -23,6 +23,7 @@ import yaml
 from sqlmodel import select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
+from bot.desk.limits import Limits
 from bot.knowledge.entries import KnowledgeBase
 from bot.languages import LANGUAGES
 from bot.services import Knowledge, Services, build_services
@@ -125,7 +126,7 @@ async def desk_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledg
     services = build_services(settings, engine=open_database(url_for(tmp_path / "bot.db")), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
-                       outbox_idle=0.05, outbox_backoff=0.05, group_per_minute=600):
+                       outbox_idle=0.05, outbox_backoff=0.05, limits=Limits(per_group_minute=600)):
         yield services
 
 

@@ -71,6 +71,7 @@ async def test_mydata_shows_it_forget_asks_then_erases_every_trace_and_counts_st
     await user.press(asked, "fg:yes")
     await emulator.wait_for(lambda: asked["text"].startswith("Klart: jag har raderat dina 2 frågor"), timeout=15)
     assert asked.get("reply_markup") is None  # the question is answered in place, its buttons gone
+    await emulator.wait_for(lambda: "'pending'" not in every_cell(bot))  # the answer's row settled: no chat id kept
     cells = every_cell(bot)
     for trace in (str(USER), "Ingrid", bot.user_key(USER), *QUESTIONS):
         assert trace not in cells, trace

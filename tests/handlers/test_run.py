@@ -108,7 +108,7 @@ async def test_kill_9_mid_session_loses_no_question_and_logs_none_twice(emulator
                 return sorted(n.update_id for n in session.exec(select(Need)).all() if n.update_id)
 
         await emulator.wait_for(lambda: logged() == sorted(sent), timeout=60)
-        await emulator.wait_for(lambda: all(len(u.messages) >= 10 for u in users), timeout=30)
+        await emulator.wait_for(lambda: all(len(u.messages) >= 10 for u in users), timeout=60)  # one a second a chat
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), timeout=30)

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
+from bot.desk.limits import Limits
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need
@@ -184,7 +185,22 @@ async def test_an_over_long_answer_is_split_under_the_limit(emulator: BotApiEmul
     assert sum(m["text"].count("Lorem") for m in user.messages) == 400
 
 
-async def test_every_question_of_a_long_session_is_logged_once(emulator: BotApiEmulator, bot: Services) -> None:
+@pytest.fixture
+async def hurried_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Services]:
+    """The bot with room for 500 answers in seconds: more than Telegram allows (tests/desk/test_limits
+    and tests/handlers/test_delivery_e2e keep that limit); here only the logging is looked at."""
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
+                        staff=StaffSettings(), flood=FloodSettings(messages_per_minute=100))
+    services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
+                              knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    application = build_application(settings, token=emulator.token, services=services)
+    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=Limits(chat_burst=1000, per_second=1000)):
+        yield services
+
+
+async def test_every_question_of_a_long_session_is_logged_once(emulator: BotApiEmulator,
+                                                               hurried_bot: Services) -> None:
+    bot = hurried_bot
     users = [emulator.user(600 + n, language_code=("sv", "da", "nl", "en")[n % 4]) for n in range(10)]
     questions = ["hvem er kulturkonsulent i næstved", "finns det en kurs i projektledning", "hej",
                  "subsidie voor jeugdtheater leiden?", "when is the next culture breakfast"]

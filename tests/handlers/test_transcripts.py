@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
+from bot.desk.limits import Limits
 from bot.matching.language_data import LanguageData
 from bot.services import Services, build_services, load_knowledge_for
 from bot.storage.database import open_database
@@ -38,7 +39,7 @@ async def demo_bot(emulator: BotApiEmulator, tmp_path: Path, language_data: Lang
                               knowledge=load_knowledge_for(settings, language_data, SHIPPED),
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
-                       outbox_idle=0.05, outbox_backoff=0.05, group_per_minute=600):
+                       outbox_idle=0.05, outbox_backoff=0.05, limits=Limits(per_group_minute=600)):
         yield services
 
 

@@ -1,0 +1,160 @@
+"""Answers that survive Telegram's faults and keep its limits, over the real Application and the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, func, select
+
+from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
+from bot.desk.outbox import Method, Purpose, enqueue
+from bot.services import Knowledge, Services, build_services
+from bot.storage.database import open_database, session_scope
+from bot.storage.tables import Need, OutboxMessage
+from handlers.application import build_application, running
+from tests.databases import url_for
+from tests.emulator import BotApiEmulator
+
+GROUP, STAFF = -1001000000001, 900
+QUESTION = "hvem er kulturkonsulent i næstved"
+
+
+@asynccontextmanager
+async def bot_on(emulator: BotApiEmulator, engine: Engine, knowledge: Knowledge) -> AsyncIterator[Services]:
+    """The real Application with Telegram's default limits, a staff group, and quick retries."""
+    emulator.chats.get(GROUP) or emulator.group(GROUP)
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url),
+                        staff=StaffSettings(group_chat_id=GROUP, user_ids=(STAFF,)),
+                        flood=FloodSettings(messages_per_minute=100))
+    services = build_services(settings, engine=engine, secret=b"delivery", knowledge=knowledge,
+                              clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
+    async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
+                       outbox_idle=0.05, outbox_backoff=0.05):
+        yield services
+
+
+def answers(engine: Engine) -> dict[str, int]:
+    """The outbox's answer rows by state."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(OutboxMessage.state, func.count()).where(
+            OutboxMessage.purpose == Purpose.ANSWER).group_by(col(OutboxMessage.state))).all()
+        return {state: count for state, count in rows}
+
+
+def apologies(emulator: BotApiEmulator, services: Services) -> list[str]:
+    texts = {services.catalog(lang, "error.generic") for lang in ("sv", "da", "nl", "en")}
+    return [m["text"] for m in emulator.sent if m.get("text") in texts]
+
+
+async def test_answers_through_thirty_percent_of_faulted_sends_all_arrive_and_no_apology(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    users = [emulator.user(700 + n, language_code="da") for n in range(12)]
+    emulator.fail("sendMessage", 429, rate=0.1, retry_after=1)
+    emulator.fail("sendMessage", 502, rate=0.1)
+    emulator.fail("sendMessage", rate=0.12, drop=True)  # 30 % of sends in all
+    async with bot_on(emulator, engine, reference_knowledge) as services:
+        for round_ in range(3):
+            for user in users:
+                await user.send(f"{QUESTION} {round_}")
+        await emulator.wait_for(lambda: answers(engine).get("sent", 0) >= 36 and not answers(engine).get("pending"),
+                                timeout=60)
+        assert answers(engine) == {"sent": 36}  # every answer sent, none given up on
+        assert apologies(emulator, services) == []
+        assert all(len(user.messages) == 3 and all("Kulturkonsulent" in m["text"] for m in user.messages)
+                   for user in users)
+        tried = sum(1 for method, _ in emulator.calls if method == "sendMessage")
+        refused = sum(1 for method, _, _ in emulator.refused if method == "sendMessage")
+        assert refused and tried > len(emulator.sent) + refused  # the faults happened: refusals, and dropped calls
+
+
+async def test_an_answer_telegram_took_but_answered_too_late_is_counted_as_ambiguous_and_still_arrives(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    user = emulator.user(710, language_code="da")
+    emulator.fail("sendMessage", chat_id=user.id, late=6.0)  # past python-telegram-bot's 5 s read timeout
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(QUESTION)
+        await emulator.wait_for(lambda: answers(engine) == {"sent": 1}, timeout=20)
+    with session_scope(engine) as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == Purpose.ANSWER)).one()
+        assert row.result is not None and row.result["ambiguous"] == 1
+    assert len(user.messages) == 2  # the one Telegram took late, and the one sent again: counted, not hidden
+
+
+async def test_under_telegrams_enforced_limits_every_question_is_answered_in_order_and_none_refused(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    limits = emulator.enforce_limits()
+    crowd = [emulator.user(1000 + n, language_code="da") for n in range(45)]
+    eager = emulator.user(999, language_code="da")
+    async with bot_on(emulator, engine, reference_knowledge):
+        for n in range(6):
+            await eager.send(f"{QUESTION} {n}")
+        for user in crowd:
+            await user.send(QUESTION)
+        await emulator.wait_for(lambda: len(eager.messages) >= 6 and all(u.messages for u in crowd), timeout=60)
+    with session_scope(engine) as session:
+        asked = [n.text for n in session.exec(select(Need).order_by(col(Need.id))).all() if n.text.startswith(QUESTION)]
+    assert len(asked) == 51
+    assert [m["text"].count("Kulturkonsulent") > 0 for m in eager.messages] == [True] * 6
+    assert limits.refused == []  # the bot kept the limits itself
+    assert limits.most_within(1.0) <= 30 and limits.most_within(3.0, chat_id=eager.id) <= 4
+
+
+async def test_a_restart_remembers_what_went_to_the_group_and_keeps_twenty_a_minute(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    limits = emulator.enforce_limits()
+    with session_scope(engine) as session:
+        for n in range(25):
+            enqueue(session, key=f"notice:{n}", method=Method.MESSAGE, chat_id=GROUP, payload={"text": f"notice {n}"})
+    async with bot_on(emulator, engine, reference_knowledge):
+        await emulator.wait_for(lambda: len(emulator.messages_to(GROUP)) >= 20, timeout=10)
+    async with bot_on(emulator, engine, reference_knowledge):  # restarted at once
+        await asyncio.sleep(2.0)
+        assert len(emulator.messages_to(GROUP)) == 20  # the rest waits for the minute to pass, not sent in a burst
+    assert limits.refused == [] and limits.most_within(60.0, chat_id=GROUP) == 20
+
+
+async def test_a_thousand_staff_rows_queued_do_not_slow_a_users_answer(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    with session_scope(engine) as session:
+        session.add_all(OutboxMessage(key=f"backlog:{n}", method=Method.MESSAGE, chat_id=GROUP,
+                                      payload={"text": f"card {n}"}) for n in range(1000))
+    user = emulator.user(720, language_code="da")
+    async with bot_on(emulator, engine, reference_knowledge):
+        waits = []
+        for n in range(5):
+            began = time.monotonic()
+            await user.send(f"{QUESTION} {n}")
+            await user.next_message(timeout=10)
+            waits.append(time.monotonic() - began)
+            await asyncio.sleep(1.2)  # a person's pace: within one chat's own limit
+    assert max(waits) < 2.0, waits  # the backlog waits at twenty a minute; the user does not wait for it
+    assert len(emulator.messages_to(GROUP)) <= 20
+
+
+async def test_a_staff_card_telegram_took_but_answered_too_late_is_counted_as_ambiguous(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    user = emulator.user(730, language_code="sv")
+    emulator.fail("sendMessage", chat_id=GROUP, late=6.0)  # the ticket's card: performed, answered too late
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send("/human hur söker man pengar till en vinylskiva")
+
+        def card() -> OutboxMessage | None:
+            with session_scope(engine) as session:
+                return session.exec(select(OutboxMessage).where(OutboxMessage.purpose == Purpose.CARD,
+                                                                OutboxMessage.state == "sent")).first()
+
+        row = await emulator.wait_for(card, timeout=30)
+    assert row.result is not None and row.result["ambiguous"] == 1  # what remains is counted, for the figures
+    assert len([m for m in emulator.messages_to(GROUP) if "vinylskiva" in m.get("text", "")]) == 2
