@@ -16,6 +16,8 @@ import bot.storage.reminder_tables
 import bot.storage.tables  # noqa: F401  (registers the tables)
 from bot.storage import schema
 
+PG_POOL, PG_OVERFLOW = 20, 20
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets its folder created, WAL, foreign keys and a busy timeout."""
@@ -26,7 +28,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        # Each chat being handled holds a connection for its advisory lock and another for its work, and the sender's
+        # threads hold their own: SQLAlchemy's default 5 (+10) ran dry at 16 chats at once. 40 per instance leaves two
+        # instances inside PostgreSQL's default max_connections (100).
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=PG_POOL, max_overflow=PG_OVERFLOW)
     return engine
 
 
