@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.matching.matcher import Decision, Result
@@ -50,8 +52,8 @@ def mark_escalated(need: Need, *, ticket_id: int | None = None) -> None:
 
 def count_small_talk(session: Session, *, language: str, kind: str, day: date) -> None:
     """A greeting or thanks is counted, not logged as a need: analysis sees how much, never what."""
-    row = session.get(SmallTalkCount, (day, language, kind))
-    if row is None:
-        row = SmallTalkCount(day=day, language=language, kind=kind)
-        session.add(row)
-    row.count += 1
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = SmallTalkCount.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(day=day, language=language, kind=kind, count=1)
+    session.execute(statement.on_conflict_do_update(  # one statement: two chats at once never collide on the row
+        index_elements=[table.c.day, table.c.language, table.c.kind], set_={"count": table.c.count + 1}))
