@@ -81,17 +81,14 @@ class Lexicon:
     closed_starts: frozenset[str] = frozenset()  # 'kan', 'does', 'mag': how a yes/no question opens
     existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
-
-    @property
-    def body_lengths(self) -> frozenset[int]:
-        """The lengths of the fund words, so a word's endings are looked up rather than compared one by one."""
-        return frozenset(len(body) for body in self.body_words)
+    body_lengths: frozenset[int] = frozenset()  # the fund words' lengths: a word's endings are looked up, not compared
 
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
         for phrase, concepts in self.phrases.items():
             starts.setdefault(phrase[0], []).append((phrase, concepts))
         object.__setattr__(self, "phrase_starts", {k: tuple(v) for k, v in starts.items()})
+        object.__setattr__(self, "body_lengths", frozenset(len(body) for body in self.body_words))
 
     def is_stopword(self, word: str) -> bool:
         return self.analyzer.fold(word) in self.stopwords
