@@ -142,10 +142,11 @@ class OutboxSender:
                 if not urgent:
                     row.not_before = self.clock() + timedelta(seconds=wait)
                 return wait
-            if counted:
-                self.limiter.record(row.chat_id)
             try:
                 payload = await asyncio.to_thread(self.prepare, session, row)
+                if counted:  # counted as it leaves: a slow read before it (a busy thread pool) must not eat the gap
+                    await self._until_free(row.chat_id, urgent=urgent)
+                    self.limiter.record(row.chat_id)
                 outcome: Outcome = await self.deliver(row, payload)
             except Exception as own:  # the bot's own error, not Telegram's: logged, the row tried again later
                 log.exception("delivering outbox row %s failed", row.id)
@@ -160,6 +161,11 @@ class OutboxSender:
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
+
+    async def _until_free(self, chat_id: int, *, urgent: bool) -> None:
+        """Wait out what the limits ask for now (little: they were free just before the row was prepared)."""
+        while (wait := self.limiter.wait_for(chat_id, urgent=urgent)) > 0:
+            await asyncio.sleep(wait)
 
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
         for hook in self.on_settled:
