@@ -153,8 +153,11 @@ class Matcher:
             m.entry.kind in query.intents for m in options)
         if first >= s.answer_min and first - second >= s.answer_margin * first and not asked_for_other:
             return result(Decision.ANSWER, ranked[:1])
-        if len(options) == 1:
-            return result(Decision.ANSWER if first >= s.answer_min else Decision.CLARIFY, options)
+        if len(options) == 1 and first >= s.answer_min:
+            return result(Decision.ANSWER, options)
+        if query.closed and self._lacking(query, *options):
+            # "can we ...?" with a telling word no option uses: the options would answer a question not asked
+            return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
         return result(Decision.CLARIFY, options)
 
 
@@ -162,16 +165,16 @@ class Matcher:
         """Whether the question names the entry by a telling word of its title, yet says more than the entry."""
         index = self.index
         position = index.positions[best.entry.id]
-        named = lacking = False
-        for slot in query.slots:
-            if slot.place or slot.off_topic or not slot.word:
-                continue
-            terms = [t for t, _ in slot.variants]
-            if any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf for t in terms):
-                named = True
-            elif slot.weight >= LACKING_IDF * index.max_idf and not index.mentions(position, terms):
-                lacking = True
-        return named and lacking
+        named = any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf
+                    for terms, _ in _content(query) for t in terms)
+        return named and self._lacking(query, best)
+
+    def _lacking(self, query: Query, *matches: Match) -> bool:
+        """Whether the question holds a telling word that none of the entries uses (their names they always use)."""
+        index = self.index
+        positions = [index.positions[m.entry.id] for m in matches]
+        return any(weight >= LACKING_IDF * index.max_idf and not any(index.mentions(p, terms) for p in positions)
+                   for terms, weight in _content(query))
 
     def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
         """Whether any candidate holds the question's most telling word (its heaviest slot)."""
@@ -181,6 +184,12 @@ class Matcher:
         key = max(slots, key=lambda slot: slot.weight)
         terms = [term for term, _ in key.variants]
         return any(self.index.mentions(self.index.positions[m.entry.id], terms) for m in candidates)
+
+
+def _content(query: Query) -> list[tuple[list[str], float]]:
+    """The question's content words (no place, nothing off topic), each as its variant terms and its weight."""
+    return [([term for term, _ in slot.variants], slot.weight) for slot in query.slots
+            if slot.word and not slot.place and not slot.off_topic]
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -46,19 +46,21 @@ def test_the_labelled_set_loads_escalations_as_empty_expectations() -> None:
 # The README's quality table, row by row: (handled at least, wrong at most, clarify at most, the lowest
 # language's handled at least). A change to the matcher that moves a figure changes the README and this table.
 README_FIGURES = {
-    "dev.yaml": (93.5, 1.0, 18.5, 90.0),
-    "independent.yaml": (96.2, 1.9, 18.8, 94.3),
-    "paraphrases.yaml": (93.7, 4.8, 19.0, 85.7),
-    "blind.yaml": (94.7, 2.0, 17.3, 90.0),
-    "detail_dev.yaml": (87.1, 6.4, 10.0, 82.9),
-    "faq_real.yaml": (83.3, 8.6, 23.7, 75.0),
-    "chat_fresh.yaml": (83.9, 4.7, 20.2, 81.6),
-    "faq_real_2.yaml": (76.4, 10.7, 19.7, 69.2),
-    "chat_fresh_2.yaml": (84.9, 2.2, 15.1, 74.4),
-    "faq_fresh_3.yaml": (70.0, 14.4, 25.0, 60.0),
-    "chat_fresh_3.yaml": (80.8, 5.8, 24.2, 73.3),
-    "faq_fresh_4.yaml": (61.9, 17.5, 25.6, 57.5),
-    "chat_fresh_4.yaml": (78.3, 9.2, 28.3, 73.3),
+    "dev.yaml": (93.0, 1.0, 17.0, 87.5),
+    "independent.yaml": (95.6, 1.9, 18.1, 91.4),
+    "paraphrases.yaml": (92.1, 4.8, 17.5, 85.7),
+    "blind.yaml": (92.7, 2.0, 15.3, 90.0),
+    "detail_dev.yaml": (87.1, 5.7, 10.0, 82.9),
+    "faq_real.yaml": (85.5, 8.6, 21.5, 82.5),
+    "chat_fresh.yaml": (82.9, 4.7, 17.1, 78.8),
+    "faq_real_2.yaml": (76.4, 10.7, 16.9, 69.2),
+    "chat_fresh_2.yaml": (84.9, 2.2, 14.1, 74.4),
+    "faq_fresh_3.yaml": (70.0, 14.4, 20.0, 55.0),
+    "chat_fresh_3.yaml": (80.0, 5.8, 20.8, 73.3),
+    "faq_fresh_4.yaml": (67.5, 16.9, 21.2, 65.0),
+    "chat_fresh_4.yaml": (82.5, 9.2, 22.5, 80.0),
+    "faq_fresh_5.yaml": (76.2, 13.1, 14.4, 72.5),
+    "chat_fresh_5.yaml": (80.0, 9.2, 15.8, 63.3),
 }
 
 

@@ -184,6 +184,22 @@ def test_a_closed_question_about_terms_the_named_entry_states_is_answered(matche
 
 
 @pytest.mark.parametrize("question", [
+    "kan vår teatergrupp få pengar till en lastbil för turnén?",
+    "can our choir get money for new robes?",
+])
+def test_an_unsure_closed_question_with_a_word_no_option_uses_goes_to_a_person_with_the_options(
+        matcher: Matcher, question: str) -> None:
+    """A lorry, robes: no close option mentions them, so offering the options would answer another question."""
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert len(result.matches) >= 2 and result.related == result.matches[0]
+
+
+def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(matcher: Matcher) -> None:
+    assert matcher.match("can we get a grant for a dance performance?").decision is Decision.CLARIFY
+
+
+@pytest.mark.parametrize("question", [
     "När betalas Eskilstunas kulturstipendium ut, och kan man överklaga ett avslag?",
     "Wordt de werkbijdrage van het Mondriaan Fonds automatisch verlengd?",
     "Hvornår er der sommerferie på musikskolen?",
