@@ -154,6 +154,15 @@ def test_a_fund_the_base_does_not_know_goes_to_a_person(matcher: Matcher, questi
     assert matcher.match(question).decision is Decision.ESCALATE
 
 
+@pytest.mark.parametrize("question", [
+    "hvornår er fristen for byfornyelsespuljen i næstved?",
+    "wanneer sluit de innovatieregeling van het fonds podiumkunsten?",
+])
+def test_a_named_pool_or_scheme_the_base_does_not_know_goes_to_a_person(matcher: Matcher, question: str) -> None:
+    """Næstved's culture pool is not every pool in Næstved, nor the fund's music grant every scheme it runs."""
+    assert matcher.match(question).decision is Decision.ESCALATE
+
+
 def test_a_misspelt_fund_of_the_base_is_still_ours(matcher: Matcher) -> None:
     result = matcher.match("what is the prins bernard fund in zuid-holland and how much can i get")
     assert result.decision is not Decision.ESCALATE
@@ -203,6 +212,8 @@ def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(ma
     "När betalas Eskilstunas kulturstipendium ut, och kan man överklaga ett avslag?",
     "Wordt de werkbijdrage van het Mondriaan Fonds automatisch verlengd?",
     "Hvornår er der sommerferie på musikskolen?",
+    "finns det en ansökningsavgift för Region Sörmlands projektbidrag?",
+    "betalas Konstnärsnämndens projektbidrag ut i förskott?",
 ])
 def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
