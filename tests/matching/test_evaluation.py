@@ -46,21 +46,21 @@ def test_the_labelled_set_loads_escalations_as_empty_expectations() -> None:
 # The README's quality table, row by row: (handled at least, wrong at most, clarify at most, the lowest
 # language's handled at least). A change to the matcher that moves a figure changes the README and this table.
 README_FIGURES = {
-    "dev.yaml": (93.0, 1.0, 17.0, 87.5),
+    "dev.yaml": (93.5, 1.0, 16.5, 87.5),
     "independent.yaml": (95.6, 1.9, 18.1, 91.4),
     "paraphrases.yaml": (92.1, 4.8, 17.5, 85.7),
     "blind.yaml": (92.7, 2.0, 15.3, 90.0),
     "detail_dev.yaml": (87.9, 5.0, 10.0, 82.9),
     "faq_real.yaml": (85.5, 8.6, 21.5, 82.5),
-    "chat_fresh.yaml": (82.9, 4.7, 17.1, 78.8),
+    "chat_fresh.yaml": (83.4, 4.1, 17.1, 78.8),
     "faq_real_2.yaml": (76.4, 10.7, 16.9, 69.2),
     "chat_fresh_2.yaml": (84.9, 2.2, 14.1, 74.4),
     "faq_fresh_3.yaml": (70.0, 14.4, 20.0, 55.0),
-    "chat_fresh_3.yaml": (80.0, 5.8, 20.8, 73.3),
-    "faq_fresh_4.yaml": (70.6, 15.6, 19.4, 67.5),
-    "chat_fresh_4.yaml": (82.5, 9.2, 22.5, 80.0),
-    "faq_fresh_5.yaml": (78.8, 10.6, 14.4, 75.0),
-    "chat_fresh_5.yaml": (80.0, 9.2, 15.8, 63.3),
+    "chat_fresh_3.yaml": (80.8, 5.8, 20.0, 73.3),
+    "faq_fresh_4.yaml": (71.2, 15.0, 19.4, 67.5),
+    "chat_fresh_4.yaml": (82.5, 10.0, 21.7, 80.0),
+    "faq_fresh_5.yaml": (79.4, 10.6, 13.8, 75.0),
+    "chat_fresh_5.yaml": (82.5, 7.5, 15.0, 66.7),
 }
 
 

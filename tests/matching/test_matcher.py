@@ -214,6 +214,8 @@ def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(ma
     "Hvornår er der sommerferie på musikskolen?",
     "finns det en ansökningsavgift för Region Sörmlands projektbidrag?",
     "betalas Konstnärsnämndens projektbidrag ut i förskott?",
+    "er der stadig ledige pladser på kapacitetskonferencen?",
+    "wat is een redelijk uurtarief voor een theaterdocent op een basisschool?",
 ])
 def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
