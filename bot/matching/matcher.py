@@ -11,7 +11,7 @@ import numpy as np
 from bot.config import MatchingSettings
 from bot.knowledge.entries import Entry, Kind
 from bot.matching.index import Index
-from bot.matching.places import Fit, Place
+from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
 
 CANDIDATES = 30
@@ -57,6 +57,21 @@ class Result:
         return self.matches[0] if self.matches else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """A question's places (and the user's home), read once for all the candidates ranked against them."""
+
+    named: tuple[Place, ...]
+    local: bool
+    home: tuple[Place, ...]
+
+    @classmethod
+    def read(cls, index: Index, query: Query, profile: Profile | None) -> _Places:
+        home = index.gazetteer.lookup(profile.region) if profile is not None and profile.region else None
+        return cls(Gazetteer.specific(query.places), any(p.local for p in query.places),
+                   Gazetteer.specific((home,)) if home is not None else ())
+
+
 class Matcher:
     """Ranks entries for a question and decides whether it is sure; pure and reusable."""
 
@@ -96,19 +111,22 @@ class Matcher:
             scores *= OFF_TOPIC_FACTOR
         top = _top(scores, CANDIDATES)
         positions = self.index.positions
-        return sorted((self._adjust(int(i), float(scores[i]), query, profile) for i in top),
+        places = _Places.read(self.index, query, profile)
+        return sorted((self._adjust(int(i), float(scores[i]), query, profile, places) for i in top),
                       key=lambda m: (-m.score, positions[m.entry.id]))  # ties: the base's own order
 
-    def _adjust(self, position: int, score: float, query: Query, profile: Profile | None) -> Match:
+    def _adjust(self, position: int, score: float, query: Query, profile: Profile | None, places: _Places) -> Match:
         settings = self.settings
-        if self.index.entries[position].kind in query.intents:
+        entry = self.index.entries[position]
+        coverage = self.index.coverage[position]
+        if entry.kind in query.intents:
             score += settings.intent_boost
-        if query.explain and self.index.entries[position].kind is Kind.EVENT:
+        if query.explain and entry.kind is Kind.EVENT:
             score -= settings.intent_boost  # one breakfast is not what "a culture breakfast" is
-        fit = self.index.gazetteer.fit(self.index.coverage[position], query.places)
-        if query.municipal and fit is not Fit.LOCAL and any(p.local for p in query.places):
+        fit = Gazetteer.fit_specific(coverage, places.named)
+        if query.municipal and fit is not Fit.LOCAL and places.local:
             fit = Fit.ELSEWHERE  # "the municipality of X" is answered only by entries for X
-        elif query.regional and fit is Fit.COVERED and any(p.local for p in query.places):
+        elif query.regional and fit is Fit.COVERED and places.local:
             fit = Fit.ELSEWHERE  # "region X's grants" are not a national fund's
         if fit is Fit.ELSEWHERE:
             score *= 1.0 - settings.place_penalty
@@ -116,11 +134,9 @@ class Matcher:
             score += settings.place_boost
         elif fit is Fit.REGIONAL:
             score += settings.place_boost / 2
-        entry = self.index.entries[position]
         if profile is not None:
-            home = self.index.gazetteer.lookup(profile.region) if profile.region else None
-            if home is not None:
-                near = self.index.gazetteer.fit(self.index.coverage[position], (home,))
+            if places.home:
+                near = Gazetteer.fit_specific(coverage, places.home)
                 score += settings.profile_boost * PROFILE_FIT.get(near, 0.0)
             if profile.art_form and profile.art_form in entry.art_forms:
                 score += settings.profile_boost

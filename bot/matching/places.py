@@ -104,25 +104,36 @@ class Gazetteer:
 
     def fit(self, coverage: Sequence[Place], named: Sequence[Place]) -> Fit:
         """Whether an entry with `coverage` suits a question naming `named` places."""
-        if not coverage or not named:
+        return self.fit_specific(coverage, self.specific(named))
+
+    @staticmethod
+    def specific(named: Sequence[Place]) -> tuple[Place, ...]:
+        """The named places at home that no other named place lies in: what `fit_specific` compares with."""
+        home = [p for p in named if p.home]  # abroad is a destination or a partner
+        return tuple(p for p in home if not any(p.name in q.chain[1:] for q in home))
+
+    @staticmethod
+    def fit_specific(coverage: Sequence[Place], specific: Sequence[Place]) -> Fit:
+        """`fit` with the question's places read once (`specific`), for ranking many entries against them."""
+        if not coverage or not specific:
             return Fit.NEUTRAL
-        named = [p for p in named if p.home] or named[:0]  # abroad is a destination or a partner
-        if not named:
-            return Fit.NEUTRAL
-        specific = [p for p in named if not any(p.name in q.chain[1:] for q in named)]
-        fits = {Fit.ELSEWHERE}
+        best = Fit.ELSEWHERE
         for place in specific:
             for area in coverage:
                 if area.name == place.name:
                     return Fit.LOCAL
                 if area.name in place.chain:
-                    fits.add(Fit.REGIONAL if area.local else Fit.COVERED)
+                    fit = Fit.REGIONAL if area.local else Fit.COVERED
                 elif place.name in area.chain:
-                    fits.add(Fit.COVERED)  # the question names a wider area than the entry's
-        return min(fits, key=_FIT_ORDER.index)
+                    fit = Fit.COVERED  # the question names a wider area than the entry's
+                else:
+                    continue
+                if _FIT_RANK[fit] < _FIT_RANK[best]:
+                    best = fit
+        return best
 
 
-_FIT_ORDER = [Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE]
+_FIT_RANK = {fit: rank for rank, fit in enumerate((Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE))}
 
 
 def load_gazetteer(analyzer: Analyzer) -> Gazetteer:
