@@ -43,7 +43,7 @@ def test_compound_words_are_split_into_known_parts(index: Index) -> None:
 
 @pytest.mark.parametrize("question", [
     "berätta ett skämt", "wordt het morgen droog in leiden?", "bliver det regn i næstved i morgen",
-    "how do i reset my iphone passcode", "hej",
+    "how do i reset my iphone passcode", "hej", "hoe vraag ik huurtoeslag aan als kunstenaar?",
 ])
 def test_questions_outside_culture_support_are_escalated(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
