@@ -59,6 +59,7 @@ class Analyzer:
         return frozenset(result)
 
 
+PARTED = 4  # words a separable verb's particle may stand after the verb ('betalas regionens projektbidrag ut')
 SENTENCE_END = re.compile(r"[.?!;:\n]+")
 HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
 
@@ -82,6 +83,7 @@ class Lexicon:
     existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
     body_lengths: frozenset[int] = frozenset()  # the fund words' lengths: a word's endings are looked up, not compared
+    particles: frozenset[str] = frozenset()  # 'ut' in 'betalas ... ut': a separable verb's particle may stand apart
 
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -141,9 +143,13 @@ class Lexicon:
         found: set[str] = set()
         for i, word in enumerate(folded):
             for phrase, concepts in self.phrase_starts.get(word, ()):
-                if tuple(folded[i:i + len(phrase)]) == phrase:
+                if tuple(folded[i:i + len(phrase)]) == phrase or self._parted(phrase, folded[i + 1:i + 1 + PARTED]):
                     found |= concepts
         return found
+
+    def _parted(self, phrase: tuple[str, ...], following: list[str]) -> bool:
+        """Whether a verb and its particle stand apart ('betalas regionens bidrag ut' for 'betalas ut')."""
+        return len(phrase) == 2 and phrase[1] in self.particles and phrase[1] in following
 
 
 def load_lexicon(analyzer: Analyzer) -> Lexicon:
@@ -193,6 +199,7 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),
                    body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()),
+                   particles=frozenset(fold(w) for w in str(raw.get("particles", "")).split()),
                    closed_starts=frozenset(fold(w) for ws in dict(raw.get("closed", {})).values() for w in str(ws).split()),
                    existential=frozenset((first, second) for item in _concept_words(raw.get("existential", ""))
                                          for first, second in [tuple(fold(w) for w in words(item))[:2]]))

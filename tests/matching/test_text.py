@@ -55,3 +55,8 @@ def test_a_compound_starting_or_ending_in_a_detail_word_asks_that_detail(lexicon
     assert "@payout" in lexicon.details_of(["utbetalningsdatum"])
     assert "@report" in lexicon.details_of(["eindverantwoording"])
     assert not lexicon.details_of(["verant"])  # a piece of a detail word is not one
+
+
+def test_a_separable_verb_is_found_with_its_particle_a_few_words_on(lexicon: Lexicon) -> None:
+    assert "@payout" in lexicon.phrase_concepts(words("när betalas regionens projektbidrag ut"))
+    assert "@payout" not in lexicon.phrase_concepts(words("när betalas regionens projektbidrag till kulturhuset"))
