@@ -61,6 +61,8 @@ README_FIGURES = {
     "chat_fresh_4.yaml": (82.5, 10.0, 21.7, 80.0),
     "faq_fresh_5.yaml": (79.4, 10.6, 13.8, 75.0),
     "chat_fresh_5.yaml": (83.3, 6.7, 15.0, 70.0),
+    "faq_fresh_6.yaml": (68.8, 17.5, 13.8, 62.5),
+    "chat_fresh_6.yaml": (78.3, 14.2, 18.3, 70.0),
 }
 
 
