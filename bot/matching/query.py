@@ -111,10 +111,10 @@ def _slots(index: Index, question: str) -> list[Slot]:
     for phrase_concept in sorted(c for c in loose if c.startswith(OFF_TOPIC)):
         slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
     for position, token in enumerate(tokens):
-        concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
         if lexicon.is_stopword(token) or len(token) < 2 or (token.isdigit() and len(token) < 3):
-            loose.update(concepts)
+            loose.update(c for c in lexicon.concepts_of(token, exact=True) if c in index.idf)
             continue
+        concepts = [c for c in lexicon.concepts_of(token) if c in index.idf]
         if lexicon.off_topic(token):
             slots[token] = Slot((), index.max_idf, off_topic=True, word=token)
             continue

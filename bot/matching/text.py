@@ -83,6 +83,7 @@ class Lexicon:
     existential: frozenset[tuple[str, str]] = frozenset()  # 'is there', 'finns det': asks what exists, not terms
     phrase_starts: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(default_factory=dict)
     body_lengths: frozenset[int] = frozenset()  # the fund words' lengths: a word's endings are looked up, not compared
+    exact_concepts: Mapping[str, frozenset[str]] = field(default_factory=dict)  # a concept's own words, unstemmed
     particles: frozenset[str] = frozenset()  # 'ut' in 'betalas ... ut': a separable verb's particle may stand apart
 
     def __post_init__(self) -> None:
@@ -95,8 +96,12 @@ class Lexicon:
     def is_stopword(self, word: str) -> bool:
         return self.analyzer.fold(word) in self.stopwords
 
-    def concepts_of(self, word: str) -> frozenset[str]:
-        """Concept terms ('@money') evoked by one word, via its folded form or any of its stems."""
+    def concepts_of(self, word: str, *, exact: bool = False) -> frozenset[str]:
+        """Concept terms ('@money') evoked by one word, via its folded form or any of its stems; `exact`, for a
+        function word: only where it is itself one of a concept's words (Swedish 'stor', big, is no stem of
+        'størrelse' or 'store')."""
+        if exact:
+            return self.exact_concepts.get(self.analyzer.fold(word), frozenset())
         found: set[str] = set()
         folded = self.analyzer.fold(word)
         for form in self.analyzer.stems(word):
@@ -167,6 +172,7 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
     concepts: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
     off_topic: set[str] = set()
+    exact: dict[str, set[str]] = {}
     for name, spec in dict(raw.get("concepts", {})).items():
         term = CONCEPT_PREFIX + name
         for item in _concept_words(spec):
@@ -176,6 +182,7 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
             elif parts and term.startswith(OFF_TOPIC):
                 off_topic.add(parts[0])  # stems would catch innocent words ("skriver" ~ "skrivare")
             elif parts:
+                exact.setdefault(parts[0], set()).add(term)
                 for form in stems(words(item)[0]):
                     concepts.setdefault(form, set()).add(term)
     kinds = {kind: tuple(CONCEPT_PREFIX + c for c in names)
@@ -199,6 +206,7 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                    phrases={k: frozenset(v) for k, v in phrases.items()},
                    kind_concepts=kinds, off_topic_words=frozenset(off_topic),
                    body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()),
+                   exact_concepts={k: frozenset(v) for k, v in exact.items()},
                    particles=frozenset(fold(w) for w in str(raw.get("particles", "")).split()),
                    closed_starts=frozenset(fold(w) for ws in dict(raw.get("closed", {})).values() for w in str(ws).split()),
                    existential=frozenset((first, second) for item in _concept_words(raw.get("existential", ""))

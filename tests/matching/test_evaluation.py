@@ -61,7 +61,7 @@ README_FIGURES = {
     "chat_fresh_4.yaml": (82.5, 10.0, 21.7, 80.0),
     "faq_fresh_5.yaml": (80.0, 10.6, 13.1, 77.5),
     "chat_fresh_5.yaml": (83.3, 6.7, 15.0, 70.0),
-    "faq_fresh_6.yaml": (68.8, 17.5, 13.8, 62.5),
+    "faq_fresh_6.yaml": (68.8, 18.1, 13.1, 62.5),
     "chat_fresh_6.yaml": (78.3, 14.2, 18.3, 70.0),
 }
 

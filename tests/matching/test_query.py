@@ -103,3 +103,10 @@ def test_a_closed_question_is_told_from_one_asking_what_exists(index: Index) -> 
     assert analyse_query(index, "Does the fund support tours?").closed
     assert not analyse_query(index, "finns det pengar för turnéer?").closed
     assert not analyse_query(index, "is there funding for a tour?").closed
+
+
+def test_a_function_word_evokes_only_concepts_it_is_itself_a_word_of(index: Index) -> None:
+    """Swedish 'stor' (big) is a stop word; only the stemmers make it look like 'store' (data) or 'størrelse'."""
+    evoked = {t for slot in analyse_query(index, "vi har en stor konsert i maj").slots for t, _ in slot.variants}
+    assert not evoked & {"@privacy", "@amount"}
+    assert "@contact" in {t for s in analyse_query(index, "vem ringer jag").slots for t, _ in s.variants}
