@@ -171,8 +171,8 @@ class Matcher:
             return result(Decision.ANSWER, ranked[:1])
         if len(options) == 1 and first >= s.answer_min:
             return result(Decision.ANSWER, options)
-        if query.closed and self._lacking(query, *options):
-            # "can we ...?" with a telling word no option uses: the options would answer a question not asked
+        if (query.closed or len(options) == 1) and self._lacking(query, *options):
+            # "can we ...?", or one weak option, with a telling word no option uses: they answer another question
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
         return result(Decision.CLARIFY, options)
 

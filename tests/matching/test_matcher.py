@@ -204,6 +204,17 @@ def test_an_unsure_closed_question_with_a_word_no_option_uses_goes_to_a_person_w
     assert len(result.matches) >= 2 and result.related == result.matches[0]
 
 
+@pytest.mark.parametrize("question", [
+    "hur många lektioner får eleverna på kulturskolan varje termin?",
+    "hvad bruges elevbetalingen på kulturskolen til?",
+])
+def test_one_weak_option_that_lacks_a_telling_word_is_not_offered_but_shown_meanwhile(
+        matcher: Matcher, question: str) -> None:
+    """Lessons a term, what the pupils' fee pays for: the one card near it says neither."""
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE and result.related == result.matches[0]
+
+
 def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(matcher: Matcher) -> None:
     assert matcher.match("can we get a grant for a dance performance?").decision is Decision.CLARIFY
 
