@@ -228,6 +228,7 @@ def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(ma
     "er der stadig ledige pladser på kapacitetskonferencen?",
     "wat is een redelijk uurtarief voor een theaterdocent op een basisschool?",
     "waarom geeft Fonds 1818 zo weinig aan festivals?",
+    "hur länge får man vara borta med Konstnärsnämndens resebidrag?",
 ])
 def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
