@@ -21,6 +21,7 @@ PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
 NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
 LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
+CONCEPT = "@"  # how a concept's term starts ('@money')
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -186,11 +187,12 @@ class Matcher:
         return named and self._lacking(query, best)
 
     def _lacking(self, query: Query, *matches: Match) -> bool:
-        """Whether the question holds a telling word that none of the entries uses (their names they always use)."""
+        """Whether the question holds a telling word that none of the entries uses (their names they always use).
+        A compound counts whole: a card that says 'tilskud' does not speak of 'driftstilskud'."""
         index = self.index
         positions = [index.positions[m.entry.id] for m in matches]
         return any(weight >= LACKING_IDF * index.max_idf and not any(index.mentions(p, terms) for p in positions)
-                   for terms, weight in _content(query))
+                   for terms, weight in _whole_words(query, index))
 
     def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
         """Whether any candidate holds the question's most telling word (its heaviest slot)."""
@@ -206,6 +208,18 @@ def _content(query: Query) -> list[tuple[list[str], float]]:
     """The question's content words (no place, nothing off topic), each as its variant terms and its weight."""
     return [([term for term, _ in slot.variants], slot.weight) for slot in query.slots
             if slot.word and not slot.place and not slot.off_topic]
+
+
+def _whole_words(query: Query, index: Index) -> list[tuple[list[str], float]]:
+    """`_content`, each word by its own stems and concepts only (not a compound's parts), where it has stems."""
+    whole = []
+    for slot in query.slots:
+        if slot.word and not slot.place and not slot.off_topic:
+            stems = set(index.analyzer.stems(slot.word))
+            terms = [term for term, _ in slot.variants]
+            own = [term for term in terms if term in stems]
+            whole.append((own + [t for t in terms if t.startswith(CONCEPT)] if own else terms, slot.weight))
+    return whole
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
