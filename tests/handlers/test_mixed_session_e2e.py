@@ -14,12 +14,14 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
@@ -28,7 +30,7 @@ from bot.knowledge.entries import KnowledgeBase
 from bot.languages import LANGUAGES
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
-from bot.storage.tables import Need, SmallTalkCount, Ticket
+from bot.storage.tables import Delivery, InboxUpdate, Need, OutboxMessage, SmallTalkCount, Ticket
 from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator, UserHandle
@@ -130,6 +132,15 @@ async def desk_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledg
         yield services
 
 
+def delivered(engine: Engine, update: dict[str, Any], chat_id: int) -> bool:
+    """The update is handled and every answer to the chat has left: its turn cannot grow any more."""
+    with session_scope(engine) as db:
+        inbox = db.get(InboxUpdate, update["update_id"])
+        pending = db.exec(select(OutboxMessage.id).where(OutboxMessage.chat_id == chat_id,
+                                                         OutboxMessage.state == Delivery.PENDING)).first()
+        return inbox is not None and inbox.processed_at is not None and pending is None
+
+
 async def turn(emulator: BotApiEmulator, user: UserHandle, before: int) -> list[dict[str, Any]]:
     """The messages of the bot's turn: at least one, then none more for QUIET seconds."""
     await emulator.wait_for(lambda: len(user.messages) > before, timeout=15)
@@ -166,15 +177,14 @@ async def ask_a_person(emulator: BotApiEmulator, user: UserHandle, before: int) 
     await turn(emulator, user, before)
 
 
-async def play(emulator: BotApiEmulator, person: Person) -> None:
-    """One person's session, each message after the bot's turn on the one before."""
+async def play(emulator: BotApiEmulator, engine: Engine, person: Person) -> None:
+    """One person's session, each message after the bot's whole turn on the one before (on a slow machine a
+    late reply must not be taken for the next step's)."""
     user = person.user
     for step in person.steps:
         before = len(user.messages)
-        if step.kind == "media":
-            await user.send_media(step.text)
-        else:
-            await user.send(step.text)
+        update = await (user.send_media(step.text) if step.kind == "media" else user.send(step.text))
+        await emulator.wait_for(partial(delivered, engine, update, user.id), timeout=30)
         await turn(emulator, user, before)
         if step.kind in ("offer", "press"):
             await ask_a_person(emulator, user, before)
@@ -187,7 +197,7 @@ async def test_a_mixed_session_gives_tickets_only_for_human_a_person_pressed_and
     steps = [s for p in people for s in p.steps]
     assert len(steps) == MESSAGES and {s.kind for s in steps} == {"question", "small_talk", "off_topic", "media",
                                                                    "human", "offer", "press"}
-    await asyncio.gather(*(play(emulator, p) for p in people))
+    await asyncio.gather(*(play(emulator, desk_bot.engine, p) for p in people))
     asked = sorted(s.text.removeprefix("/human ") for s in steps if s.kind in TICKET_WAYS)
     cards = await emulator.wait_for(lambda: (found := [m for m in emulator.messages_to(GROUP)
                                                        if m.get("text", "").startswith("#")]) and
