@@ -63,6 +63,8 @@ README_FIGURES = {
     "chat_fresh_5.yaml": (85.0, 5.8, 13.3, 76.7),
     "faq_fresh_6.yaml": (70.0, 17.5, 12.5, 62.5),
     "chat_fresh_6.yaml": (77.5, 14.2, 16.7, 70.0),
+    "faq_fresh_7.yaml": (69.4, 16.9, 15.6, 52.5),
+    "chat_fresh_7.yaml": (78.3, 7.5, 18.3, 70.0),
 }
 
 
