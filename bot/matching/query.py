@@ -56,8 +56,9 @@ class Query:
 def analyse_query(index: Index, question: str) -> Query:
     """Everything matching reads from a question, worked out once."""
     tokens = words(question)
-    slots = _slots(index, question)
-    if WHO_MAY in index.lexicon.phrase_concepts(tokens):  # "who may apply" asks who is eligible, not for a person
+    phrases = index.lexicon.phrase_concepts(tokens)
+    slots = _slots(index, tokens, phrases)
+    if WHO_MAY in phrases:  # "who may apply" asks who is eligible, not for a person
         slots = [slot for slot in slots if [t for t, _ in slot.variants] != [ASKS_WHO]]
     evoked = frozenset(t for slot in slots for t, _ in slot.variants)
     intents = frozenset(kind for kind, concepts in index.lexicon.kind_concepts.items()
@@ -67,7 +68,7 @@ def analyse_query(index: Index, question: str) -> Query:
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
                  other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
-                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens),
+                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens, phrases),
                  closed=index.lexicon.closed_question(question))
 
 
@@ -102,12 +103,12 @@ def _names_a_region(index: Index, tokens: list[str]) -> bool:
     return False
 
 
-def _slots(index: Index, question: str) -> list[Slot]:
-    """Turn a question into weighted slots: each content word once, with its stems, fixes and concepts."""
+def _slots(index: Index, tokens: list[str], phrases: set[str]) -> list[Slot]:
+    """Turn a question's words into weighted slots: each content word once, with its stems, fixes and concepts
+    (`phrases`: the concepts its runs of words evoke)."""
     lexicon = index.lexicon
-    tokens = words(question)
     slots: dict[object, Slot] = {}
-    loose: set[str] = set(lexicon.phrase_concepts(tokens))
+    loose: set[str] = set(phrases)
     for phrase_concept in sorted(c for c in loose if c.startswith(OFF_TOPIC)):
         slots[phrase_concept] = Slot((), index.max_idf, off_topic=True)
     for position, token in enumerate(tokens):

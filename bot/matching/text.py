@@ -109,9 +109,10 @@ class Lexicon:
                 found |= self.concepts.get(form, frozenset())
         return frozenset(found)
 
-    def details_of(self, tokens: list[str]) -> frozenset[str]:
-        """The detail aspects a question asks, also where a compound starts with a detail word."""
-        found = {c for c in self.phrase_concepts(tokens) if c in self.detail_concepts}
+    def details_of(self, tokens: list[str], phrases: set[str] | None = None) -> frozenset[str]:
+        """The detail aspects a question asks, also where a compound starts with a detail word (`phrases`: the
+        tokens' phrase concepts, when already worked out)."""
+        found = {c for c in (self.phrase_concepts(tokens) if phrases is None else phrases) if c in self.detail_concepts}
         for token in tokens:
             folded = self.analyzer.fold(token)
             if concept := self.detail_words.get(folded):
