@@ -53,7 +53,8 @@ class Gazetteer:
         found: dict[str, Place] = {}
         i = 0
         while i < len(tokens):
-            for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            longest = min(MAX_PHRASE, len(tokens) - i) if tokens[i] in self._phrase_starts else 1
+            for n in range(longest, 0, -1):
                 phrase = " ".join(tokens[i:i + n])
                 place = self._phrase(phrase)
                 if place is not None:
@@ -63,6 +64,11 @@ class Gazetteer:
             else:
                 i += 1
         return tuple(found.values())
+
+    @cached_property
+    def _phrase_starts(self) -> frozenset[str]:
+        """The first words of names of several words ('den' of 'den haag'): only there is a longer name tried."""
+        return frozenset(alias.split(" ", 1)[0] for alias in self.places if " " in alias)
 
     def _phrase(self, phrase: str) -> Place | None:
         if len(phrase) <= 2:
