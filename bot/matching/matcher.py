@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.config import MatchingSettings
 from bot.knowledge.entries import Entry, Kind
-from bot.matching.index import Index
+from bot.matching.index import Index, split_compound
 from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
 
@@ -188,11 +188,25 @@ class Matcher:
 
     def _lacking(self, query: Query, *matches: Match) -> bool:
         """Whether the question holds a telling word that none of the entries uses (their names they always use).
-        A compound counts whole: a card that says 'tilskud' does not speak of 'driftstilskud'."""
+        A compound counts whole, or by all its parts: 'bidrag' alone does not speak of 'startbidrag'."""
         index = self.index
         positions = [index.positions[m.entry.id] for m in matches]
-        return any(weight >= LACKING_IDF * index.max_idf and not any(index.mentions(p, terms) for p in positions)
-                   for terms, weight in _whole_words(query, index))
+
+        def said(terms: Iterable[str]) -> bool:
+            return any(index.mentions(p, terms) for p in positions)
+
+        for slot in query.slots:
+            if not slot.word or slot.place or slot.off_topic or slot.weight < LACKING_IDF * index.max_idf:
+                continue
+            terms = [term for term, _ in slot.variants]
+            stems = set(index.analyzer.stems(slot.word))
+            own = [t for t in terms if t in stems or t.startswith(CONCEPT)]
+            if said(own if any(t in stems for t in own) else terms):
+                continue
+            parts = split_compound(slot.word, index.known_words, index.analyzer)
+            if not (parts and all(said(index.analyzer.stems(part)) for part in parts)):
+                return True
+        return False
 
     def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
         """Whether any candidate holds the question's most telling word (its heaviest slot)."""
@@ -208,18 +222,6 @@ def _content(query: Query) -> list[tuple[list[str], float]]:
     """The question's content words (no place, nothing off topic), each as its variant terms and its weight."""
     return [([term for term, _ in slot.variants], slot.weight) for slot in query.slots
             if slot.word and not slot.place and not slot.off_topic]
-
-
-def _whole_words(query: Query, index: Index) -> list[tuple[list[str], float]]:
-    """`_content`, each word by its own stems and concepts only (not a compound's parts), where it has stems."""
-    whole = []
-    for slot in query.slots:
-        if slot.word and not slot.place and not slot.off_topic:
-            stems = set(index.analyzer.stems(slot.word))
-            terms = [term for term, _ in slot.variants]
-            own = [term for term in terms if term in stems]
-            whole.append((own + [t for t in terms if t.startswith(CONCEPT)] if own else terms, slot.weight))
-    return whole
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
