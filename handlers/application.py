@@ -52,6 +52,7 @@ def build_application(settings: Settings, *, token: str, services: Services | No
     services = services or build_services(settings)
     application = (ApplicationBuilder().token(token).base_url(settings.telegram.base_url)
                    .base_file_url(settings.telegram.base_file_url).updater(None)
+                   .read_timeout(settings.telegram.send_timeout).write_timeout(settings.telegram.send_timeout)
                    .context_types(ContextTypes(context=BotContext)).build())
 
     async def membership(user_id: int) -> str | None:
