@@ -124,6 +124,8 @@ class Intake:
                         attempts = await asyncio.to_thread(inbox.still_pending, self.engine, update_id)
                     if attempts is not None:
                         await self._handle(update_id, payload, attempts, received_at)
+        except Exception:  # the inbox itself failed (a database busy for longer than its timeout): tried next round
+            log.exception("update %s could not be marked handled; it stays pending", update_id)
         finally:
             self.scheduled.discard(update_id)
 
@@ -161,9 +163,20 @@ class Intake:
         """With a webhook, until cancelled: what a stopped instance stored but did not finish, and the next try of a
         failed update, are queued every few seconds; handled updates' payloads are emptied."""
         while True:
-            await self.schedule_pending()
-            await asyncio.to_thread(self.empty_handled)
+            await self.rounds(thread=True)
             await asyncio.sleep(every)
+
+    async def rounds(self, *, thread: bool = False) -> None:
+        """Queue what is pending and empty old payloads; a failure (a busy database) is logged and the next round
+        tries again: the intake never stops for it."""
+        try:
+            await self.schedule_pending()
+            if thread:
+                await asyncio.to_thread(self.empty_handled)
+            else:
+                self.empty_handled()
+        except Exception:
+            log.exception("the inbox round failed; the next one tries again")
 
     def close(self) -> None:
         """Let the chat locks' connections go once the bot stops."""
@@ -190,5 +203,9 @@ class Intake:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue
-            await self.schedule_pending()
-            self.empty_handled()
+            except Exception:  # the inbox could not store the batch: not confirmed, so Telegram sends it again
+                log.exception("storing updates failed; retrying in %.0f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            await self.rounds()
