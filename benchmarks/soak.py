@@ -55,7 +55,7 @@ class Size:
 
 
 FULL = Size()
-SHORT = Size(users=6, questions=3, humans=2, kills=1, hostile=240, backlog=30, drain=20.0, kill_every=(0.8, 1.2),
+SHORT = Size(users=6, questions=3, humans=2, kills=1, hostile=240, backlog=30, drain=60.0, kill_every=(0.8, 1.2),
              aims=("a reply was sent", "a staff answer was relayed"))
 
 

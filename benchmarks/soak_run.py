@@ -70,7 +70,8 @@ class Run:
         self.bot.starts[-1] = time.monotonic()  # rates "after a restart" count from here, not from the fork
 
     def settled(self) -> bool:
-        """Every question has a reply, every ticket asked for is open with its card and its staff answer relayed."""
+        """Every update confirmed and handled, every question has a reply, every ticket asked for is open with its
+        card and its staff answer relayed. (A reply alone can mislead: a late repeat of the previous answer.)"""
         api, record = self.api, self.record
         replied = all(any(api.sent_at[(a.user_id, m["message_id"])] >= a.fed for m in api.messages_to(a.user_id))
                       for a in record.asked)
@@ -79,6 +80,9 @@ class Run:
             return replied
         with sqlite3.connect(self.bot.setup.database) as db:
             tickets = dict(db.execute("SELECT id, chat_id FROM ticket").fetchall())
+            waiting = db.execute("SELECT count(*) FROM inboxupdate WHERE processed_at IS NULL").fetchone()[0]
+        if waiting or api.confirmed < max(api.fed_at, default=0):
+            return False
         answered = all(any(text in m.get("text", "") for m in api.messages_to(tickets.get(n, 0)))
                        for n, text in record.staff_answers.items())
         return len(tickets) >= humans and len(record.staff_answers) >= len(tickets) and answered

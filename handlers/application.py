@@ -36,7 +36,7 @@ from handlers.delivery import deliverer
 from handlers.intake import Intake
 from handlers.routes import routes
 from handlers.staff import set_staff_menu
-from handlers.user import set_menus
+from handlers.user import set_menus, too_late
 from handlers.webhook import Webhook, WebhookError, WebhookServer, webhook_for
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def build_application(settings: Settings, *, token: str, services: Services | No
     services = services or build_services(settings)
     application = (ApplicationBuilder().token(token).base_url(settings.telegram.base_url)
                    .base_file_url(settings.telegram.base_file_url).updater(None)
+                   .read_timeout(settings.telegram.send_timeout).write_timeout(settings.telegram.send_timeout)
                    .context_types(ContextTypes(context=BotContext)).build())
 
     async def membership(user_id: int) -> str | None:
@@ -91,7 +92,7 @@ async def on_error(update: object, context: BotContext) -> None:
         query = update.callback_query
         if query is not None and query.id in context.app.acknowledged:
             context.app.acknowledged.discard(query.id)  # Telegram takes one answer per press
-        elif query is not None:
+        elif query is not None and not too_late(query.id, context):
             with contextlib.suppress(Exception):
                 await query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
@@ -123,7 +124,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           backoff_base=outbox_backoff, limiter=Limiter(limits or Limits()))
     sender.wakeup, data.sender = data.outbox_wakeup, sender
     intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
-                    failures=data.failures, tries=data.tries, concurrent=services.settings.telegram.concurrent_updates)
+                    failures=data.failures, tries=data.tries, pressed=data.pressed,
+                    concurrent=services.settings.telegram.concurrent_updates)
     server = intake.server = WebhookServer(webhook, intake.receive) if webhook is not None else None
     async with application:
         if server is None:

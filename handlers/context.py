@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
@@ -33,6 +34,7 @@ class AppData:
     sender: OutboxSender | None = None  # set while the bot runs: a user's answer is sent at once through it
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
     tries: dict[int, int] = field(default_factory=dict)  # update_id -> the try under way (the intake retries)
+    pressed: dict[str, datetime] = field(default_factory=dict)  # callback query id -> when its update came in
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
     work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="work"))
     heavy: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="heavy"))

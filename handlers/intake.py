@@ -36,11 +36,13 @@ class Intake:
 
     def __init__(self, application: Application, engine: Engine, *, secret: bytes,  # type: ignore[type-arg]
                  timeout: int = 30, limit: int = 100, failures: dict[int, str] | None = None,
-                 tries: dict[int, int] | None = None, concurrent: int = 16) -> None:
+                 tries: dict[int, int] | None = None, pressed: dict[str, datetime] | None = None,
+                 concurrent: int = 16) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.secret = secret  # keys the lanes stored in the inbox, so no chat id is written there
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.tries = tries if tries is not None else {}  # update_id -> which try is running, for the error handler
+        self.pressed = pressed if pressed is not None else {}  # callback query id -> when its update came in
         self.lanes = Lanes(bound=concurrent)
         self.locks = ChatLocks(engine, size=concurrent)
         self.server: WebhookServer | None = None  # the server updates come in by, when they are not polled
@@ -100,7 +102,8 @@ class Intake:
             if row.update_id in self.scheduled:  # queued meanwhile by another receipt
                 continue
             self.scheduled.add(row.update_id)
-            self.lanes.submit(lane_of(row.payload), partial(self._process, row.update_id, row.payload, row.attempts))
+            self.lanes.submit(lane_of(row.payload), partial(self._process, row.update_id, row.payload, row.attempts,
+                                                                 row.received_at))
         return len(batch)
 
     async def process_pending(self) -> int:
@@ -109,7 +112,8 @@ class Intake:
         await self.lanes.drain()
         return count
 
-    async def _process(self, update_id: int, payload: dict[str, Any], attempts: int | None) -> None:
+    async def _process(self, update_id: int, payload: dict[str, Any], attempts: int | None,
+                       received_at: datetime) -> None:
         """Under the chat's lock, handle one update still pending (another instance may have handled it) and mark
         it done before letting go; one that fails is tried again on a later round and set aside after MAX_TRIES,
         never holding up the others; when stopping, leave it for the next run."""
@@ -119,13 +123,19 @@ class Intake:
                     if self.locks.shared:  # another instance may have handled it since it was queued here
                         attempts = await asyncio.to_thread(inbox.still_pending, self.engine, update_id)
                     if attempts is not None:
-                        await self._handle(update_id, payload, attempts)
+                        await self._handle(update_id, payload, attempts, received_at)
+        except Exception:  # the inbox itself failed (a database busy for longer than its timeout): tried next round
+            log.exception("update %s could not be marked handled; it stays pending", update_id)
         finally:
             self.scheduled.discard(update_id)
 
-    async def _handle(self, update_id: int, payload: dict[str, Any], attempts: int) -> None:
+    async def _handle(self, update_id: int, payload: dict[str, Any], attempts: int, received_at: datetime) -> None:
         error = None
         self.tries[update_id] = attempts + 1  # the error handler apologises on the last try only
+        query = payload.get("callback_query")
+        query_id = str(query.get("id")) if isinstance(query, dict) else None
+        if query_id is not None:  # a press that waited long here is past Telegram's deadline to acknowledge it
+            self.pressed[query_id] = received_at
         try:
             await self.application.process_update(Update.de_json(payload, self.application.bot))
         except Exception as exc:
@@ -133,6 +143,8 @@ class Intake:
             error = repr(exc)[:500]
         error = self.failures.pop(update_id, None) or error  # a handler's error, caught by PTB
         self.tries.pop(update_id, None)
+        if query_id is not None:
+            self.pressed.pop(query_id, None)
         await asyncio.to_thread(inbox.mark_processed, self.engine, update_id, error, payload)
 
     def empty_handled(self) -> int:
@@ -151,9 +163,20 @@ class Intake:
         """With a webhook, until cancelled: what a stopped instance stored but did not finish, and the next try of a
         failed update, are queued every few seconds; handled updates' payloads are emptied."""
         while True:
-            await self.schedule_pending()
-            await asyncio.to_thread(self.empty_handled)
+            await self.rounds(thread=True)
             await asyncio.sleep(every)
+
+    async def rounds(self, *, thread: bool = False) -> None:
+        """Queue what is pending and empty old payloads; a failure (a busy database) is logged and the next round
+        tries again: the intake never stops for it."""
+        try:
+            await self.schedule_pending()
+            if thread:
+                await asyncio.to_thread(self.empty_handled)
+            else:
+                self.empty_handled()
+        except Exception:
+            log.exception("the inbox round failed; the next one tries again")
 
     def close(self) -> None:
         """Let the chat locks' connections go once the bot stops."""
@@ -180,5 +203,9 @@ class Intake:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue
-            await self.schedule_pending()
-            self.empty_handled()
+            except Exception:  # the inbox could not store the batch: not confirmed, so Telegram sends it again
+                log.exception("storing updates failed; retrying in %.0f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            await self.rounds()

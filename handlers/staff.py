@@ -6,28 +6,31 @@ import asyncio
 import logging
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.engine import Engine
 from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
-    ReplyParameters,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.desk.commands import HEAVY, STAFF_COMMANDS, StaffMessage
+from bot.desk.outbox import Method, enqueue
 from bot.desk.reports import StaffReply
 from bot.i18n.catalog import Catalog
+from bot.storage.database import session_scope
 from handlers.context import BotContext
+from handlers.delivery import retry_seconds
 from handlers.render import fit, split_plain
 from handlers.user import acknowledge, spend_keyboard
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's limit on a document's caption
+FILE_TRIES = 4  # a staff file through passing faults: tries before the failure is logged
 
 
 __all__ = ["STAFF_COMMANDS", "on_staff_command", "on_staff_text", "set_staff_menu"]
@@ -81,11 +84,11 @@ async def on_staff_command(update: Update, context: BotContext) -> None:
     name = name.split("@")[0].lower()
     if not await from_staff(message, context):
         log.warning("refused /%s from a non-staff user in the staff group", name)
-        await answer(message, StaffReply(context.app.desk.t("staff.not_staff")))
+        await answer(message, StaffReply(context.app.desk.t("staff.not_staff")), context, key=f"staff:{update.update_id}")
         return
     run = context.app.apart if name in HEAVY else context.app.off_loop
-    await answer(message, await run(context.app.desk.command, name, args, staff_message(message)))
-    context.app.wake()
+    await answer(message, await run(context.app.desk.command, name, args, staff_message(message)), context,
+                 key=f"staff:{update.update_id}")
 
 
 async def on_staff_file(update: Update, context: BotContext) -> None:
@@ -97,13 +100,13 @@ async def on_staff_file(update: Update, context: BotContext) -> None:
     document, desk = message.document, context.app.desk
     name = Path(document.file_name or "upload.xlsx").name
     if document.file_size is not None and document.file_size > DOWNLOAD_LIMIT:
-        await answer(message, StaffReply(desk.t("kb.too_big", name=name)))
+        await answer(message, StaffReply(desk.t("kb.too_big", name=name)), context, key=f"staff:{update.update_id}")
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         await (await context.bot.get_file(document.file_id)).download_to_drive(path)
         reply = await asyncio.to_thread(desk.stage, path, name=name, message=staff_message(message))
-    await answer(message, reply)
+    await answer(message, reply, context, key=f"staff:{update.update_id}")
 
 
 async def on_staff_press(update: Update, context: BotContext) -> None:
@@ -118,7 +121,7 @@ async def on_staff_press(update: Update, context: BotContext) -> None:
     if allowed and message is not None:
         await spend_keyboard(message)
         reply = await asyncio.to_thread(context.app.desk.press, query.data or "", name=query.from_user.full_name)
-        await answer(message, reply, quote=False)
+        await answer(message, reply, context, key=f"staff:{update.update_id}", quote=False)
     context.app.acknowledged.discard(query.id)
 
 
@@ -130,22 +133,54 @@ async def on_staff_text(update: Update, context: BotContext) -> None:
         return
     reply = await context.app.off_loop(context.app.desk.relay, staff_message(message))
     if reply is not None:
-        await answer(message, reply)
+        await answer(message, reply, context, key=f"staff:{update.update_id}")
     context.app.wake()
 
 
-async def answer(message: Message, reply: StaffReply, *, quote: bool = True) -> None:
-    """In the topic it was asked in, else as a reply (posted anyway if the asking message is gone meanwhile)."""
+async def answer(message: Message, reply: StaffReply, context: BotContext, *, key: str, quote: bool = True) -> None:
+    """In the topic it was asked in, else as a reply (posted anyway if the asking message is gone meanwhile); through
+    the outbox, so the group's 20 a minute hold, a passing fault is retried and a retried update answers once."""
     thread = message.message_thread_id if message.is_topic_message else None
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]]
-                                  ) if reply.buttons else None
     if reply.document is not None:
-        with reply.document.open("rb") as file:
-            await message.get_bot().send_document(message.chat_id, file, filename=reply.document.name,
-                                                  caption=fit(reply.text, CAPTION_LIMIT), message_thread_id=thread)
+        await send_file(message, reply, context, thread=thread)
         return
-    asked = None if thread or not quote else ReplyParameters(message.message_id, allow_sending_without_reply=True)
-    pieces = split_plain(reply.text)
-    for number, piece in enumerate(pieces):
-        await message.get_bot().send_message(message.chat_id, piece, message_thread_id=thread, reply_parameters=asked,
-                                             reply_markup=markup if number == len(pieces) - 1 else None)
+    if not split_plain(reply.text):
+        return
+    payload = {"text": reply.text, "thread_id": thread,
+               "reply_to": None if thread or not quote else message.message_id,
+               "buttons": [[{"label": label, "data": data} for label, data in reply.buttons]] if reply.buttons else None}
+    await context.app.off_loop(queue_reply, context.app.services.engine, key=key, chat_id=message.chat_id,
+                               payload=payload)
+    context.app.wake()
+
+
+def queue_reply(engine: Engine, *, key: str, chat_id: int, payload: dict[str, Any]) -> None:
+    """One outbox row for a reply in the staff group (the sender cuts a long text into pieces)."""
+    with session_scope(engine) as session:
+        enqueue(session, key=key, method=Method.MESSAGE, chat_id=chat_id, payload=payload)
+
+
+async def send_file(message: Message, reply: StaffReply, context: BotContext, *, thread: int | None) -> None:
+    """A report or export, too big for an outbox row: sent at once when the group's limits let it, a passing fault
+    (429, 5xx, timeout, dropped connection) tried again."""
+    assert reply.document is not None
+    sender = context.app.sender
+    for attempt in range(1, FILE_TRIES + 1):
+        if sender is not None:
+            await sender.take_turn(message.chat_id)
+        try:
+            with reply.document.open("rb") as file:
+                await message.get_bot().send_document(message.chat_id, file, filename=reply.document.name,
+                                                      caption=fit(reply.text, CAPTION_LIMIT), message_thread_id=thread)
+            return
+        except RetryAfter as flood:
+            if sender is not None:
+                sender.limiter.pause(message.chat_id, retry_seconds(flood))
+            else:
+                await asyncio.sleep(retry_seconds(flood))
+        except BadRequest:  # refused for good (a NetworkError in python-telegram-bot: caught first)
+            raise
+        except NetworkError:
+            if attempt == FILE_TRIES:
+                raise
+            await asyncio.sleep(2.0 ** (attempt - 1))

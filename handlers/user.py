@@ -12,6 +12,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.conversation.events import Command, Event, Media, Press, Sender, Text, Turn
 from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
+from bot.storage.tables import utcnow
 from handlers.answers import keeper
 from handlers.context import BotContext
 from handlers.render import fit
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 USER_COMMANDS = ("start", "help", "funding", "contacts", "networks", "events", "courses", "deadlines", "remind", "profile",
                  "language", "listme", "find", "human", "done", "forget", "mydata")
 TOAST_LIMIT = 200  # characters Telegram shows in a button's notification
+ACK_WINDOW = 10.0  # seconds after a press came in that it is acknowledged (Telegram keeps a query open about 15)
 MEDIA = ("sticker", "voice", "photo", "document", "location", "video", "audio", "video_note", "animation", "contact")
 
 
@@ -88,10 +90,20 @@ async def acknowledge(query: CallbackQuery, toast: str | None, context: BotConte
     if query.id in context.app.acknowledged:
         return
     context.app.acknowledged.add(query.id)
+    if too_late(query.id, context):
+        log.info("press %s not acknowledged: it waited past Telegram's deadline", query.id)
+        return
     try:
         await query.answer(fit(toast, TOAST_LIMIT) if toast else None)
     except TelegramError as exc:  # "query is too old", a 429 or 5xx: the spinner stops by itself, the reply goes on
         log.info("press %s not acknowledged: %s", query.id, exc.message)
+
+
+def too_late(query_id: str, context: BotContext) -> bool:
+    """A press whose update waited here (behind its chat's earlier updates) longer than Telegram keeps the query
+    open: Telegram would refuse the answer, and the spinner stopped by itself."""
+    received = context.app.pressed.get(query_id)
+    return received is not None and (utcnow() - received).total_seconds() > ACK_WINDOW
 
 
 async def spend_keyboard(message: Message) -> None:

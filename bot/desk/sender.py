@@ -167,6 +167,12 @@ class OutboxSender:
         while (wait := self.limiter.wait_for(chat_id, urgent=urgent)) > 0:
             await asyncio.sleep(wait)
 
+    async def take_turn(self, chat_id: int) -> None:
+        """A message sent outside the outbox (a staff member's report file) waits its turn under the same limits,
+        and counts toward them."""
+        await self._until_free(chat_id, urgent=False)
+        self.limiter.record(chat_id)
+
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
         for hook in self.on_settled:
             hook(session, row, outcome)

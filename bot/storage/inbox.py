@@ -38,6 +38,7 @@ class Pending:
     update_id: int
     payload: Payload
     attempts: int
+    received_at: datetime
 
 
 def store(engine: Engine, updates: list[Incoming], unreadable: Callable[[Payload], str | None]) -> None:
@@ -89,7 +90,8 @@ def pending(engine: Engine, *, exclude: frozenset[int], lane: int | None = None)
         if lane is not None:
             query = query.where(col(InboxUpdate.lane) == lane)
         rows = session.exec(query.order_by(col(InboxUpdate.update_id))).all()
-        return [Pending(row.update_id, row.payload, row.attempts) for row in rows if row.update_id not in exclude]
+        return [Pending(row.update_id, row.payload, row.attempts, row.received_at) for row in rows
+                if row.update_id not in exclude]
 
 
 def still_pending(engine: Engine, update_id: int) -> int | None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, func, select
 
 from bot.config import Settings, TelegramSettings
 from bot.matching.matcher import Matcher, Result
 from bot.services import Knowledge, Services, build_services
+from bot.storage import inbox
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need, QuarantinedUpdate
 from handlers.application import build_application, running
@@ -157,6 +161,33 @@ async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp
         await user.send(QUESTION)
         await user.next_message(timeout=10)
     assert len(needs(engine)) == 1
+
+
+async def test_a_database_too_busy_to_store_or_mark_updates_is_waited_out_and_nothing_is_lost(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    store, mark = inbox.store, inbox.mark_processed
+    busy = {"store": 1, "mark": 1}
+
+    def flaky(name: str, real: Callable[..., None]) -> Callable[..., None]:
+        def call(*args: Any, **kwargs: Any) -> None:
+            if busy[name]:
+                busy[name] -= 1
+                raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+            real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(inbox, "store", flaky("store", store))
+    monkeypatch.setattr(inbox, "mark_processed", flaky("mark", mark))
+    user = emulator.user(640, language_code="da")
+    async with bot_on(emulator, engine, reference_knowledge):
+        await user.send(f"{QUESTION} 1")
+        await user.next_message(timeout=15)
+        await user.send(f"{QUESTION} 2")  # the intake still polls after both failures
+        await user.next_message(timeout=15)
+    assert busy == {"store": 0, "mark": 0}
+    assert [n.text for n in needs(engine)] == [f"{QUESTION} 1", f"{QUESTION} 2"]
+    assert len(user.messages) == 2
 
 
 async def test_after_a_quiet_week_updates_are_taken_whatever_their_ids(

@@ -170,6 +170,17 @@ async def test_a_press_too_old_to_acknowledge_still_gets_its_reply(emulator: Bot
     assert emulator.answered_callbacks == []
 
 
+async def test_a_press_that_waited_here_past_telegrams_deadline_is_not_acknowledged_and_still_gets_its_reply(
+        emulator: BotApiEmulator, bot: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = emulator.user(813, language_code="en")
+    await user.send("/funding")
+    page = await user.next_message()
+    monkeypatch.setattr("handlers.user.ACK_WINDOW", 0.0)  # every press has waited past it, as in a flood's queue
+    await user.press(page, label="Next ›")
+    await emulator.wait_for(lambda: "(2/" in page["text"])
+    assert emulator.answered_callbacks == []  # nothing asked of Telegram that it would refuse
+
+
 async def test_a_question_of_4096_characters_is_answered_and_reaches_staff_whole(emulator: BotApiEmulator,
                                                                                bot: Services) -> None:
     words = (WEATHER + " ") * 200
