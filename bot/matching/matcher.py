@@ -177,7 +177,6 @@ class Matcher:
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
         return result(Decision.CLARIFY, options)
 
-
     def _names_but_lacks(self, query: Query, best: Match) -> bool:
         """Whether the question names the entry by a telling word of its title, yet says more than the entry."""
         index = self.index
