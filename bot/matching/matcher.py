@@ -13,6 +13,7 @@ from bot.knowledge.entries import Entry, Kind
 from bot.matching.index import Index, split_compound
 from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
+from bot.matching.text import CONCEPT_PREFIX
 
 CANDIDATES = 30
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
@@ -21,7 +22,6 @@ PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
 NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
 LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
-CONCEPT = "@"  # how a concept's term starts ('@money')
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -199,7 +199,7 @@ class Matcher:
                 continue
             terms = [term for term, _ in slot.variants]
             stems = set(index.analyzer.stems(slot.word))
-            own = [t for t in terms if t in stems or t.startswith(CONCEPT)]
+            own = [t for t in terms if t in stems or t.startswith(CONCEPT_PREFIX)]
             if said(own if any(t in stems for t in own) else terms):
                 continue
             parts = split_compound(slot.word, index.known_words, index.analyzer)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.desk.outbox import Method, enqueue
@@ -18,7 +21,7 @@ from tests.handlers.test_delivery_e2e import GROUP, STAFF, bot_on
 HELP = "Staff commands"
 
 
-def helps(emulator: BotApiEmulator) -> list[dict[str, object]]:
+def helps(emulator: BotApiEmulator) -> list[dict[str, Any]]:
     return [m for m in emulator.messages_to(GROUP) if str(m.get("text", "")).startswith(HELP)]
 
 
@@ -48,23 +51,17 @@ async def test_staff_replies_wait_their_turn_under_the_groups_twenty_a_minute_an
     assert limits.refused == [] and limits.most_within(60.0, chat_id=GROUP) == 20
 
 
-async def test_a_staff_reply_refused_three_times_for_passing_faults_still_arrives_once(
-        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+@pytest.mark.parametrize(("method", "command", "arrived"), [
+    ("sendMessage", "/help", helps),
+    ("sendDocument", "/kb", lambda emulator: [m for m in emulator.messages_to(GROUP) if "document" in m]),
+])
+async def test_a_staff_reply_or_file_refused_three_times_for_passing_faults_still_arrives_once(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge, method: str, command: str,
+        arrived: Callable[[BotApiEmulator], list[dict[str, Any]]]) -> None:
     engine = open_database(url_for(tmp_path / "bot.db"))
-    emulator.fail("sendMessage", 502, chat_id=GROUP, times=3)
+    emulator.fail(method, 502, chat_id=GROUP, times=3)
     async with bot_on(emulator, engine, reference_knowledge):
-        await emulator.user(STAFF).send_in(emulator.chats[GROUP], "/help")
-        await emulator.wait_for(lambda: helps(emulator), timeout=20)
+        await emulator.user(STAFF).send_in(emulator.chats[GROUP], command)
+        await emulator.wait_for(lambda: arrived(emulator), timeout=30)
         await asyncio.sleep(1.0)
-    assert len(helps(emulator)) == 1
-
-
-async def test_a_staff_file_refused_three_times_for_passing_faults_still_arrives_once(
-        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
-    engine = open_database(url_for(tmp_path / "bot.db"))
-    emulator.fail("sendDocument", 502, chat_id=GROUP, times=3)
-    async with bot_on(emulator, engine, reference_knowledge):
-        await emulator.user(STAFF).send_in(emulator.chats[GROUP], "/kb")
-        await emulator.wait_for(lambda: [m for m in emulator.messages_to(GROUP) if "document" in m], timeout=30)
-        await asyncio.sleep(1.0)
-    assert len([m for m in emulator.messages_to(GROUP) if "document" in m]) == 1
+    assert len(arrived(emulator)) == 1
