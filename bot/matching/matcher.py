@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,6 +24,8 @@ PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
 NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
 LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
+HEAD_STEM = 5   # a stem this long heads the base's compounds it starts ('skatt' in 'skattefritt')
+HEADED_MAX = 40  # ...of which this many are looked at
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -80,6 +84,7 @@ class Matcher:
         self.index = index
         self.settings = settings or MatchingSettings()
         self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
+        self._vocabulary: list[str] | None = None  # the base's words, sorted, when a compound's head is looked up
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
@@ -203,9 +208,27 @@ class Matcher:
             if said(own if any(t in stems for t in own) else terms):
                 continue
             parts = split_compound(slot.word, index.known_words, index.analyzer)
-            if not (parts and all(said(index.analyzer.stems(part)) for part in parts)):
+            if parts and all(said(index.analyzer.stems(part)) for part in parts):
+                continue
+            if not said(self._headed(stems)):
                 return True
         return False
+
+    def _headed(self, stems: Iterable[str]) -> list[str]:
+        """The base's words that start with one of these stems: 'skatta' is said by a card's 'skattefritt'."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(t for t in self.index.postings if not t.startswith(CONCEPT_PREFIX))
+        vocabulary = self._vocabulary
+        found: list[str] = []
+        for stem in stems:
+            if len(stem) < HEAD_STEM:
+                continue
+            start = bisect.bisect_left(vocabulary, stem)
+            for term in itertools.islice(vocabulary, start, start + HEADED_MAX):
+                if not term.startswith(stem):
+                    break
+                found.append(term)
+        return found
 
     def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
         """Whether any candidate holds the question's most telling word (its heaviest slot)."""

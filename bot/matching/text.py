@@ -33,8 +33,8 @@ def fold_text(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens, accents kept (the stemmers need them)."""
-    return _WORD.findall(text.lower())
+    """Lowercased word tokens, accents kept (the stemmers need them); '%' is read as the word it stands for."""
+    return _WORD.findall(text.lower().replace("%", " percent "))
 
 
 class Analyzer:

@@ -230,6 +230,9 @@ def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(ma
     "wat is een redelijk uurtarief voor een theaterdocent op een basisschool?",
     "waarom geeft Fonds 1818 zo weinig aan festivals?",
     "hur länge får man vara borta med Konstnärsnämndens resebidrag?",
+    "vilka bilagor ska vara med när man söker Kulturbryggan?",
+    "hvilken indkomstgrænse gælder for Statens Kunstfonds arbejdslegat?",
+    "mijn dochter is al weken ziek, betaalt het Jeugdfonds de gemiste lessen terug?",
 ])
 def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
@@ -240,3 +243,17 @@ def test_a_detail_asked_of_a_person_is_theirs_to_answer(matcher: Matcher) -> Non
     result = matcher.match("vem på katrineholms kommun kan förklara varför vi fick avslag på föreningsbidraget")
     assert result.decision is not Decision.ESCALATE
     assert result.matches[0].entry.id == "katrineholm-kulturhandlaggare"
+
+
+@pytest.mark.parametrize("question", [
+    "how many percent of a small cooperation project does Creative Europe pay?",
+    "hur mycket av budgeten i procent täcker EU i ett litet samarbetsprojekt?",
+])
+def test_a_share_asked_in_percent_is_stated_by_a_card_with_a_percent_sign(matcher: Matcher, question: str) -> None:
+    """The Creative Europe card says 'at most 80%': '%' is read as the word it stands for."""
+    assert answered(matcher, question) == "creative-europe-samarbetsprojekt"
+
+
+def test_a_word_that_heads_a_compound_of_the_card_is_said_by_it(matcher: Matcher) -> None:
+    """'skatta' (to pay tax) is said by the work grant card's 'skattefritt' (tax-free)."""
+    assert answered(matcher, "ska man skatta för konstnärsnämndens arbetsstipendium?") == "konstnarsnamnden-arbetsstipendium"
