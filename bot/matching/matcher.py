@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -12,20 +10,16 @@ import numpy as np
 
 from bot.config import MatchingSettings
 from bot.knowledge.entries import Entry, Kind
-from bot.matching.index import Index, split_compound
+from bot.matching.coverage import Coverage
+from bot.matching.index import Index
 from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
-from bot.matching.text import CONCEPT_PREFIX
 
 CANDIDATES = 30
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
-NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
-LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
-HEAD_STEM = 5   # a stem this long heads the base's compounds it starts ('skatt' in 'skattefritt')
-HEADED_MAX = 40  # ...of which this many are looked at
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -84,7 +78,7 @@ class Matcher:
         self.index = index
         self.settings = settings or MatchingSettings()
         self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
-        self._vocabulary: list[str] | None = None  # the base's words, sorted, when a compound's head is looked up
+        self.coverage = Coverage(index)
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
@@ -160,14 +154,16 @@ class Matcher:
             return result(Decision.ESCALATE, ranked[:3])  # another funder: a person knows it, our cards do not
         meanwhile = Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
         asks_the_person = ranked[0].entry.kind is Kind.CONTACT and "contact" in query.intents
-        if (query.details and not asks_the_person
-                and not self.index.mentions(self.index.positions[ranked[0].entry.id], query.details)):
+        best = self.index.positions[ranked[0].entry.id]
+        if query.details and not asks_the_person and not self.coverage.states(best, query.details):
             return meanwhile  # the base knows the topic, not the detail asked: a person answers, the entry may help
-        if query.closed and self._names_but_lacks(query, ranked[0]):
+        if self.coverage.misses_year(query, best):
+            return meanwhile  # a past edition, its winners or its rules: the card speaks of its own year only
+        if query.closed and self.coverage.names_but_lacks(query, best):
             return meanwhile  # "can students apply to X?": X is named, but its card never speaks of students
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if first < s.answer_min and not self._knows_key_word(query, ranked[:KEY_WORD_OPTIONS]):
+        if first < s.answer_min and not self.coverage.knows_key_word(query, self._positions(ranked[:KEY_WORD_OPTIONS])):
             return result(Decision.ESCALATE, ranked[:3])  # the options would be guesses: a person answers
         options = [m for m in ranked[:s.max_options] if m.score >= max(s.clarify_min, first - s.clarify_window)]
         # Asked for a person (or a course...) but the best match is something else: offer both.
@@ -177,74 +173,13 @@ class Matcher:
             return result(Decision.ANSWER, ranked[:1])
         if len(options) == 1 and first >= s.answer_min:
             return result(Decision.ANSWER, options)
-        if (query.closed or len(options) == 1) and self._lacking(query, *options):
+        if (query.closed or len(options) == 1) and self.coverage.lacking(query, self._positions(options)):
             # "can we ...?", or one weak option, with a telling word no option uses: they answer another question
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
         return result(Decision.CLARIFY, options)
 
-    def _names_but_lacks(self, query: Query, best: Match) -> bool:
-        """Whether the question names the entry by a telling word of its title, yet says more than the entry."""
-        index = self.index
-        position = index.positions[best.entry.id]
-        named = any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf
-                    for terms, _ in _content(query) for t in terms)
-        return named and self._lacking(query, best)
-
-    def _lacking(self, query: Query, *matches: Match) -> bool:
-        """Whether the question holds a telling word that none of the entries uses (their names they always use).
-        A compound counts whole, or by all its parts: 'bidrag' alone does not speak of 'startbidrag'."""
-        index = self.index
-        positions = [index.positions[m.entry.id] for m in matches]
-
-        def said(terms: Iterable[str]) -> bool:
-            return any(index.mentions(p, terms) for p in positions)
-
-        for slot in query.slots:
-            if not slot.word or slot.place or slot.off_topic or slot.weight < LACKING_IDF * index.max_idf:
-                continue
-            terms = [term for term, _ in slot.variants]
-            stems = set(index.analyzer.stems(slot.word))
-            own = [t for t in terms if t in stems or t.startswith(CONCEPT_PREFIX)]
-            if said(own if any(t in stems for t in own) else terms):
-                continue
-            parts = split_compound(slot.word, index.known_words, index.analyzer)
-            if parts and all(said(index.analyzer.stems(part)) for part in parts):
-                continue
-            if not said(self._headed(stems)):
-                return True
-        return False
-
-    def _headed(self, stems: Iterable[str]) -> list[str]:
-        """The base's words that start with one of these stems: 'skatta' is said by a card's 'skattefritt'."""
-        if self._vocabulary is None:
-            self._vocabulary = sorted(t for t in self.index.postings if not t.startswith(CONCEPT_PREFIX))
-        vocabulary = self._vocabulary
-        found: list[str] = []
-        for stem in stems:
-            if len(stem) < HEAD_STEM:
-                continue
-            start = bisect.bisect_left(vocabulary, stem)
-            for term in itertools.islice(vocabulary, start, start + HEADED_MAX):
-                if not term.startswith(stem):
-                    break
-                found.append(term)
-        return found
-
-    def _knows_key_word(self, query: Query, candidates: Sequence[Match]) -> bool:
-        """Whether any candidate holds the question's most telling word (its heaviest slot)."""
-        slots = [slot for slot in query.slots if not slot.off_topic]
-        if not slots:
-            return True
-        key = max(slots, key=lambda slot: slot.weight)
-        terms = [term for term, _ in key.variants]
-        return any(self.index.mentions(self.index.positions[m.entry.id], terms) for m in candidates)
-
-
-def _content(query: Query) -> list[tuple[list[str], float]]:
-    """The question's content words (no place, nothing off topic), each as its variant terms and its weight."""
-    return [([term for term, _ in slot.variants], slot.weight) for slot in query.slots
-            if slot.word and not slot.place and not slot.off_topic]
-
+    def _positions(self, matches: Sequence[Match]) -> list[int]:
+        return [self.index.positions[m.entry.id] for m in matches]
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """The positions of the k best scores, among the entries that scored at all (most score nothing)."""

@@ -22,6 +22,8 @@ MUNICIPALITY = "@municipality"
 REGION = "@region"
 WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
+YEAR_DIGITS, CENTURIES = 4, ("19", "20")  # '2025' names a year...
+SINCE = frozenset({"sen", "sedan", "siden", "sinds", "since", "från", "fra", "vanaf", "from"})  # ...unless it dates the asker
 WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 
 
@@ -51,6 +53,7 @@ class Query:
     explain: bool = False     # "what is X?": the entry that explains X, not one dated instance of it
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
     closed: bool = False  # a yes/no question ('kan man...', 'does X...'): about terms an entry must state
+    years: frozenset[str] = frozenset()  # years it names ('who got it in 2025?'): an entry answers only if it says them
 
 
 def analyse_query(index: Index, question: str) -> Query:
@@ -69,7 +72,14 @@ def analyse_query(index: Index, question: str) -> Query:
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
                  other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
                  off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens, phrases),
-                 closed=index.lexicon.closed_question(question))
+                 closed=index.lexicon.closed_question(question),
+                 years=_years(tokens))
+
+
+def _years(tokens: list[str]) -> frozenset[str]:
+    """The years a question asks about ('who got it in 2025?'), not those that date the asker ('since 2015')."""
+    return frozenset(token for i, token in enumerate(tokens) if len(token) == YEAR_DIGITS
+                     and token.isdigit() and token.startswith(CENTURIES) and (i == 0 or tokens[i - 1] not in SINCE))
 
 
 def _names_another_body(index: Index, tokens: list[str]) -> bool:

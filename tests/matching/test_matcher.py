@@ -233,6 +233,12 @@ def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(ma
     "vilka bilagor ska vara med när man söker Kulturbryggan?",
     "hvilken indkomstgrænse gælder for Statens Kunstfonds arbejdslegat?",
     "mijn dochter is al weken ziek, betaalt het Jeugdfonds de gemiste lessen terug?",
+    "is there a hostel near the Kulturforum in Nyköping?",
+    "får jag ta med hunden till kulturfrukosten i Eskilstuna?",
+    "hvilken valutakurs skal vi bruge i budgettet til Nordisk Kulturfond?",
+    "wat gebeurt er als de Evi-training wordt geannuleerd?",
+    "hvornår er der skolestart på musikskolen i Næstved?",
+    "hoeveel plekken zijn er per school bij de Design Thinking training?",
 ])
 def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.ESCALATE
@@ -257,3 +263,23 @@ def test_a_share_asked_in_percent_is_stated_by_a_card_with_a_percent_sign(matche
 def test_a_word_that_heads_a_compound_of_the_card_is_said_by_it(matcher: Matcher) -> None:
     """'skatta' (to pay tax) is said by the work grant card's 'skattefritt' (tax-free)."""
     assert answered(matcher, "ska man skatta för konstnärsnämndens arbetsstipendium?") == "konstnarsnamnden-arbetsstipendium"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("hur mycket fick Region Sörmlands kulturstipendiater 2024?", "region-sormland-kulturstipendium"),
+    ("which projects did Kulturbryggan fund in 2019?", "kulturbryggan"),
+])
+def test_a_past_year_the_card_never_names_goes_to_a_person_with_the_card_meanwhile(
+        matcher: Matcher, question: str, topic: str) -> None:
+    """The base speaks of 2027: last editions, their winners and rules are a person's to look up."""
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert result.related is not None and result.related.entry.id == topic
+
+
+@pytest.mark.parametrize("question", [
+    "vi är en teatergrupp sedan 2012, kan vi söka Kulturrådets projektbidrag för fri scenkonst?",
+    "we plan a new dance performance for spring 2029, is there a Kulturrådet project grant for independent performing arts?",
+])
+def test_a_year_that_dates_the_asker_or_the_plan_is_no_past_edition(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision is not Decision.ESCALATE

@@ -1,0 +1,101 @@
+"""What an entry's card says of a question: its telling words, details and years, beyond the score."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable, Sequence
+
+from bot.matching.index import Index, split_compound
+from bot.matching.query import YEAR_DIGITS, Query
+from bot.matching.text import CONCEPT_PREFIX
+
+NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
+LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
+HEAD_STEM = 5      # a stem this long heads the base's compounds it starts ('skatt' in 'skattefritt')...
+HEADED_MAX = 40    # ...of which this many are looked at
+
+
+class Coverage:
+    """Reads the cards of one index for what they state; the sorted words and the present year once, when needed."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._present_year: str | None = None
+        self._vocabulary: list[str] | None = None
+
+    def states(self, position: int, terms: Iterable[str]) -> bool:
+        return self.index.mentions(position, terms)
+
+    def misses_year(self, query: Query, position: int) -> bool:
+        """Whether the question asks of a past year ('who got it in 2025?') that the card never names."""
+        return any(year < self._present() and not self.index.mentions(position, (year,)) for year in query.years)
+
+    def names_but_lacks(self, query: Query, position: int) -> bool:
+        """Whether the question names the entry by a telling word of its title, yet says more than the entry."""
+        index = self.index
+        named = any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf
+                    for terms, _ in content(query) for t in terms)
+        return named and self.lacking(query, (position,))
+
+    def lacking(self, query: Query, positions: Sequence[int]) -> bool:
+        """Whether the question holds a telling word that none of the entries uses (their names they always use).
+        A compound counts whole, or by all its parts: 'bidrag' alone does not speak of 'startbidrag'."""
+        index = self.index
+
+        def said(terms: Iterable[str]) -> bool:
+            return any(index.mentions(p, terms) for p in positions)
+
+        for slot in query.slots:
+            if not slot.word or slot.place or slot.off_topic or slot.weight < LACKING_IDF * index.max_idf:
+                continue
+            terms = [term for term, _ in slot.variants]
+            stems = set(index.analyzer.stems(slot.word))
+            own = [t for t in terms if t in stems or t.startswith(CONCEPT_PREFIX)]
+            if said(own if any(t in stems for t in own) else terms):
+                continue
+            parts = split_compound(slot.word, index.known_words, index.analyzer)
+            if parts and all(said(index.analyzer.stems(part)) for part in parts):
+                continue
+            if not said(self._headed(stems)):
+                return True
+        return False
+
+    def knows_key_word(self, query: Query, positions: Sequence[int]) -> bool:
+        """Whether any candidate holds the question's most telling word (its heaviest slot)."""
+        slots = [slot for slot in query.slots if not slot.off_topic]
+        if not slots:
+            return True
+        key = max(slots, key=lambda slot: slot.weight)
+        terms = [term for term, _ in key.variants]
+        return any(self.index.mentions(p, terms) for p in positions)
+
+    def _present(self) -> str:
+        """The year most entries speak of, the base's present: a year before it asks about the past."""
+        if self._present_year is None:
+            postings = self.index.postings
+            years = [t for t in postings if len(t) == YEAR_DIGITS and t.isdigit()]
+            self._present_year = max(years, key=lambda t: (len(postings[t].docs), t), default="0000")
+        return self._present_year
+
+    def _headed(self, stems: Iterable[str]) -> list[str]:
+        """The base's words that start with one of these stems: 'skatta' is said by a card's 'skattefritt'."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(t for t in self.index.postings if not t.startswith(CONCEPT_PREFIX))
+        vocabulary = self._vocabulary
+        found: list[str] = []
+        for stem in stems:
+            if len(stem) < HEAD_STEM:
+                continue
+            start = bisect.bisect_left(vocabulary, stem)
+            for term in itertools.islice(vocabulary, start, start + HEADED_MAX):
+                if not term.startswith(stem):
+                    break
+                found.append(term)
+        return found
+
+
+def content(query: Query) -> list[tuple[list[str], float]]:
+    """The question's content words (no place, nothing off topic), each as its variant terms and its weight."""
+    return [([term for term, _ in slot.variants], slot.weight) for slot in query.slots
+            if slot.word and not slot.place and not slot.off_topic]
