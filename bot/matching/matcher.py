@@ -16,6 +16,7 @@ from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
 
 CANDIDATES = 30
+LOCAL_CANDIDATES = 10  # ...and the best this many of the entries for a place the question names
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
@@ -79,6 +80,7 @@ class Matcher:
         self.settings = settings or MatchingSettings()
         self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
         self.coverage = Coverage(index)
+        self._by_area: dict[str, np.ndarray] | None = None  # entries by the areas they cover, when a place is named
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
@@ -109,11 +111,32 @@ class Matcher:
         scores /= total ** LENGTH_GAMMA * self.typical_weight ** (1 - LENGTH_GAMMA)
         if query.off_topic:
             scores *= OFF_TOPIC_FACTOR
-        top = _top(scores, CANDIDATES)
-        positions = self.index.positions
         places = _Places.read(self.index, query, profile)
+        top = self._near(scores, places.named)
+        positions = self.index.positions
         return sorted((self._adjust(int(i), float(scores[i]), query, profile, places) for i in top),
                       key=lambda m: (-m.score, positions[m.entry.id]))  # ties: the base's own order
+
+    def _near(self, scores: np.ndarray, named: Sequence[Place]) -> np.ndarray:
+        """The candidates: the best scores, and the best of the entries for a named place (or its region), which
+        a national base's look-alikes elsewhere would crowd out; the place fit then ranks them."""
+        top = _top(scores, CANDIDATES)
+        if not named:
+            return top
+        if self._by_area is None:
+            areas: dict[str, list[int]] = {}
+            for position, coverage in enumerate(self.index.coverage):
+                for area in coverage:
+                    areas.setdefault(area.name, []).append(position)
+            self._by_area = {name: np.array(found, dtype=np.int64) for name, found in areas.items()}
+        near = [self._by_area[name] for place in named for name in place.chain
+                if name in self._by_area and self.index.gazetteer.places[name].local]
+        if not near:
+            return top
+        local = np.zeros_like(scores)
+        at = np.concatenate(near)
+        local[at] = scores[at]
+        return np.union1d(top, _top(local, LOCAL_CANDIDATES))
 
     def _adjust(self, position: int, score: float, query: Query, profile: Profile | None, places: _Places) -> Match:
         settings = self.settings

@@ -1,8 +1,12 @@
 """The matcher: right entries for chat-style questions in four languages, and honest doubt."""
 
+import dataclasses
+from collections.abc import Callable
+
 import pytest
 
 from bot.config import MatchingSettings
+from bot.knowledge.entries import KnowledgeBase
 from bot.matching.index import Index, split_compound
 from bot.matching.matcher import Decision, Matcher, Profile
 from bot.services import Knowledge
@@ -283,3 +287,13 @@ def test_a_past_year_the_card_never_names_goes_to_a_person_with_the_card_meanwhi
 ])
 def test_a_year_that_dates_the_asker_or_the_plan_is_no_past_edition(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is not Decision.ESCALATE
+
+
+def test_the_entry_for_a_named_town_stays_a_candidate_among_many_look_alikes_elsewhere(
+        reference_kb: KnowledgeBase, index_of: Callable[[KnowledgeBase], Index]) -> None:
+    """A national base holds many towns' pools; asked about Slagelse's, the Slagelse pool must still be ranked."""
+    pool = reference_kb.by_id["naestved-kulturpulje"]
+    copies = tuple(dataclasses.replace(pool, id=f"naestved-kulturpulje-{n}") for n in range(40))
+    crowded = KnowledgeBase(entries=(*reference_kb.entries, *copies), root=reference_kb.root)
+    result = Matcher(index_of(crowded)).match("hvornår er fristen for aktivitetstilskud i kulturpuljen i Slagelse?")
+    assert result.matches[0].entry.id == "slagelse-kulturpulje"
