@@ -13,14 +13,17 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402 - after the path, as a script run from anywhere
-from bot.matching.evaluation import evaluate, load_labelled  # noqa: E402
+from bot.matching.evaluation import Outcome, Report, evaluate, load_labelled  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
+from bot.matching.matcher import Decision, Matcher  # noqa: E402
+from bot.matching.places import Fit, Gazetteer  # noqa: E402
 from bot.services import load_knowledge_for  # noqa: E402
 
 KB = ROOT / "tests" / "data" / "kb"
@@ -38,24 +41,46 @@ def base_with(size: int, folder: Path) -> Path:
     return out
 
 
+def town_distractor(outcome: Outcome, reference: set[str], matcher: Matcher) -> bool:
+    """A question the reference labels send to a person, answered by a distractor made for the very town it
+    names: the labels cannot judge it (a national base that holds that town's entry should offer it)."""
+    best = outcome.result.best
+    if outcome.item.expect or best is None or best.entry.id in reference or outcome.result.decision is Decision.ESCALATE:
+        return False
+    coverage = matcher.index.coverage[matcher.index.positions[best.entry.id]]
+    return Gazetteer.fit_specific(coverage, Gazetteer.specific(outcome.result.places)) is Fit.LOCAL
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
     parser.add_argument("--sets", nargs="+", default=list(SEEN))
     args = parser.parse_args()
     language = load_language_data()
-    rows = []
+    alone = load_knowledge_for(Settings(), language, KB)
+    reference = {entry.id for entry in alone.kb}
+    base = {name: evaluate(alone.matcher, load_labelled(SETS / name)) for name in args.sets}
+    print("| set | entries | handled | wrong | clarify | judged by a town's distractor | "
+          "handled / wrong, the rest, base alone |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (0, *args.sizes):
+        for name in args.sets:
+            print(row(name, len(alone.kb), base[name], (), base[name]))
+        for size in args.sizes:
             knowledge = load_knowledge_for(Settings(), language, base_with(size, Path(tmp)))
             for name in args.sets:
                 report = evaluate(knowledge.matcher, load_labelled(SETS / name))
-                rows.append((name, len(knowledge.kb), report.share("handled"), report.share("wrong"),
-                             report.clarify_share()))
-    print("| set | entries | handled | wrong | clarify |\n| --- | ---: | ---: | ---: | ---: |")
-    for name, entries, handled, wrong, clarify in sorted(rows, key=lambda r: (r[0], r[1])):
-        print(f"| {name} | {entries:,} | {handled:.1f} % | {wrong:.1f} % | {clarify:.1f} % |")
+                unjudged = [i for i, o in enumerate(report.outcomes) if town_distractor(o, reference, knowledge.matcher)]
+                print(row(name, len(knowledge.kb), report, unjudged, base[name]))
 
+
+def row(name: str, entries: int, report: Report, unjudged: Sequence[int], base: Report) -> str:
+    """One table line: the figures on all questions, then, without the questions a town's distractor answered,
+    this base and the base alone side by side."""
+    rest = [o for i, o in enumerate(report.outcomes) if i not in unjudged]
+    same = [o for i, o in enumerate(base.outcomes) if i not in unjudged]
+    return (f"| {name} | {entries:,} | {report.share('handled'):.1f} % | {report.share('wrong'):.1f} % | "
+            f"{report.clarify_share():.1f} % | {len(unjudged)} | {report.share('handled', rest):.1f} / "
+            f"{report.share('wrong', rest):.1f} %, {base.share('handled', same):.1f} / {base.share('wrong', same):.1f} % |")
 
 if __name__ == "__main__":
     main()

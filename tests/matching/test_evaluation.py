@@ -65,6 +65,8 @@ README_FIGURES = {
     "chat_fresh_6.yaml": (84.2, 7.5, 16.7, 80.0),
     "faq_fresh_7.yaml": (71.9, 14.4, 15.6, 62.5),
     "chat_fresh_7.yaml": (79.2, 6.7, 18.3, 70.0),
+    "faq_fresh_8.yaml": (69.4, 17.5, 18.1, 62.5),
+    "chat_fresh_8.yaml": (80.0, 10.0, 16.7, 73.3),
 }
 
 
