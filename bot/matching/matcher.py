@@ -16,6 +16,7 @@ from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
 
 CANDIDATES = 30
+STRONG_SHARE = 0.5  # the k best lie among the scores this close to the best, when k of them do
 LOCAL_CANDIDATES = 10  # ...and the best this many of the entries for a place the question names
 LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question's weight...
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
@@ -80,6 +81,7 @@ class Matcher:
         self.settings = settings or MatchingSettings()
         self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
         self.coverage = Coverage(index)
+        self._kinds: np.ndarray | None = None  # each entry's kind, for adjusting many candidates at once
         self._by_area: dict[str, np.ndarray] | None = None  # entries by the areas they cover, when a place is named
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
@@ -113,9 +115,25 @@ class Matcher:
             scores *= OFF_TOPIC_FACTOR
         places = _Places.read(self.index, query, profile)
         top = self._near(scores, places.named)
+        if profile is None and not query.places:
+            return self._by_kind(top, scores, query)
         positions = self.index.positions
         return sorted((self._adjust(int(i), float(scores[i]), query, profile, places) for i in top),
                       key=lambda m: (-m.score, positions[m.entry.id]))  # ties: the base's own order
+
+    def _by_kind(self, top: np.ndarray, scores: np.ndarray, query: Query) -> list[Match]:
+        """`_adjust` for a question with no place and no profile, where only the kind asked counts: at once."""
+        adjusted = scores[top].astype(np.float64)
+        if query.intents or query.explain:
+            if self._kinds is None:
+                self._kinds = np.array([entry.kind.value for entry in self.index.entries])
+            kinds = self._kinds[top]
+            adjusted += self.settings.intent_boost * np.isin(kinds, list(query.intents))
+            if query.explain:
+                adjusted -= self.settings.intent_boost * (kinds == Kind.EVENT.value)
+        np.minimum(adjusted, 1.0, out=adjusted)
+        entries = self.index.entries
+        return [Match(entries[top[i]], float(adjusted[i])) for i in np.lexsort((top, -adjusted))]
 
     def _near(self, scores: np.ndarray, named: Sequence[Place]) -> np.ndarray:
         """The candidates: the best scores, and the best of the entries for a named place (or its region), which
@@ -205,8 +223,10 @@ class Matcher:
         return [self.index.positions[m.entry.id] for m in matches]
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """The positions of the k best scores, among the entries that scored at all (most score nothing)."""
-    scored = np.flatnonzero(scores)
+    """The positions of the k best scores, among the entries that scored at all (most score nothing). When k of
+    them reach half the best score, the k best are among those: only they are partitioned."""
+    strong = np.flatnonzero(scores >= scores.max() * STRONG_SHARE)
+    scored = strong if len(strong) >= k else np.flatnonzero(scores)
     if len(scored) <= k:
         return scored
     return scored[np.argpartition(scores[scored], -k)[-k:]]

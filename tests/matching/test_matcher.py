@@ -3,12 +3,13 @@
 import dataclasses
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from bot.config import MatchingSettings
 from bot.knowledge.entries import KnowledgeBase
 from bot.matching.index import Index, split_compound
-from bot.matching.matcher import Decision, Matcher, Profile
+from bot.matching.matcher import Decision, Matcher, Profile, _top
 from bot.services import Knowledge
 
 
@@ -297,3 +298,14 @@ def test_the_entry_for_a_named_town_stays_a_candidate_among_many_look_alikes_els
     crowded = KnowledgeBase(entries=(*reference_kb.entries, *copies), root=reference_kb.root)
     result = Matcher(index_of(crowded)).match("hvornår er fristen for aktivitetstilskud i kulturpuljen i Slagelse?")
     assert result.matches[0].entry.id == "slagelse-kulturpulje"
+
+
+@pytest.mark.parametrize("leaders", [5, 300])
+def test_the_candidates_are_the_best_scores_whether_few_or_many_are_close_to_the_best(leaders: int) -> None:
+    """Five scores near the best take the full path, three hundred the shortcut: the same thirty best either way."""
+    rng = np.random.default_rng(7)
+    scores = np.zeros(10_000, dtype=np.float32)
+    scored = rng.choice(10_000, 3_000, replace=False)
+    scores[scored] = 0.4 * rng.random(3_000, dtype=np.float32)
+    scores[scored[:leaders]] = 0.9 + 0.1 * rng.random(leaders, dtype=np.float32)
+    assert sorted(scores[_top(scores, 30)].tolist()) == sorted(np.sort(scores)[-30:].tolist())
