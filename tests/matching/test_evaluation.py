@@ -67,6 +67,8 @@ README_FIGURES = {
     "chat_fresh_7.yaml": (79.2, 6.7, 18.3, 70.0),
     "faq_fresh_8.yaml": (69.4, 17.5, 18.1, 62.5),
     "chat_fresh_8.yaml": (80.0, 10.0, 16.7, 73.3),
+    "faq_fresh_9.yaml": (77.5, 8.8, 16.2, 70.0),
+    "chat_fresh_9.yaml": (85.0, 5.8, 11.7, 73.3),
 }
 
 
