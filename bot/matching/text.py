@@ -61,6 +61,7 @@ class Analyzer:
 
 PARTED = 4  # words a separable verb's particle may stand after the verb ('betalas regionens projektbidrag ut')
 SENTENCE_END = re.compile(r"[.?!;:\n]+")
+WORD_CACHE = 100_000  # words whose concepts, details and fund endings are kept worked out
 HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
 
 
@@ -86,12 +87,20 @@ class Lexicon:
     exact_concepts: Mapping[str, frozenset[str]] = field(default_factory=dict)  # a concept's own words, unstemmed
     particles: frozenset[str] = frozenset()  # 'ut' in 'betalas ... ut': a separable verb's particle may stand apart
 
+    # per word, cached: questions repeat their words, and each is read once (set up in __post_init__)
+    _concepts: Callable[[str], frozenset[str]] = field(init=False, repr=False, compare=False)
+    _token_details: Callable[[str], frozenset[str]] = field(init=False, repr=False, compare=False)
+    _body_end: Callable[[str, int], bool] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
         for phrase, concepts in self.phrases.items():
             starts.setdefault(phrase[0], []).append((phrase, concepts))
         object.__setattr__(self, "phrase_starts", {k: tuple(v) for k, v in starts.items()})
         object.__setattr__(self, "body_lengths", frozenset(len(body) for body in self.body_words))
+        object.__setattr__(self, "_concepts", lru_cache(maxsize=WORD_CACHE)(self._concepts_of_word))
+        object.__setattr__(self, "_token_details", lru_cache(maxsize=WORD_CACHE)(self._details_of_token))
+        object.__setattr__(self, "_body_end", lru_cache(maxsize=WORD_CACHE)(self._ends_in_body))
 
     def is_stopword(self, word: str) -> bool:
         return self.analyzer.fold(word) in self.stopwords
@@ -102,6 +111,9 @@ class Lexicon:
         'størrelse' or 'store')."""
         if exact:
             return self.exact_concepts.get(self.analyzer.fold(word), frozenset())
+        return self._concepts(word)
+
+    def _concepts_of_word(self, word: str) -> frozenset[str]:
         found: set[str] = set()
         folded = self.analyzer.fold(word)
         for form in self.analyzer.stems(word):
@@ -114,12 +126,17 @@ class Lexicon:
         tokens' phrase concepts, when already worked out)."""
         found = {c for c in (self.phrase_concepts(tokens) if phrases is None else phrases) if c in self.detail_concepts}
         for token in tokens:
-            folded = self.analyzer.fold(token)
-            if concept := self.detail_words.get(folded):
-                found.add(concept)
-            for cut in range(HEAD_MIN, len(folded)):  # a compound starting or ending with a detail word
-                found.update(self.detail_heads.get(folded[:cut], ()))
-                found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
+            found.update(self._token_details(token))
+        return frozenset(found)
+
+    def _details_of_token(self, token: str) -> frozenset[str]:
+        found: set[str] = set()
+        folded = self.analyzer.fold(token)
+        if concept := self.detail_words.get(folded):
+            found.add(concept)
+        for cut in range(HEAD_MIN, len(folded)):  # a compound starting or ending with a detail word
+            found.update(self.detail_heads.get(folded[:cut], ()))
+            found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
 
     def closed_question(self, question: str) -> bool:
@@ -139,9 +156,11 @@ class Lexicon:
         fold = self.analyzer.fold
         folded = fold(word)
         forms = (folded, folded[:-1]) if folded.endswith("s") else (folded,)  # 'författarfondens': a genitive
-        after = fold(following)
-        return any(after[-n:] in self.body_words for n in self.body_lengths) or any(
-            len(form) >= n + 3 and form[-n:] in self.body_words for form in forms for n in self.body_lengths)
+        return self._body_end(fold(following), 0) or any(self._body_end(form, 3) for form in forms)
+
+    def _ends_in_body(self, folded: str, before: int) -> bool:
+        """Whether a folded word ends in a fund word with at least `before` letters ahead of it."""
+        return any(len(folded) >= n + before and folded[-n:] in self.body_words for n in self.body_lengths)
 
     def phrase_concepts(self, tokens: list[str]) -> set[str]:
         """Concepts evoked only by a run of words ('sista dag', 'who do i call')."""
