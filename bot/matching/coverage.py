@@ -25,6 +25,7 @@ class Coverage:
         self._vocabulary: list[str] | None = None
 
     def states(self, position: int, terms: Iterable[str]) -> bool:
+        """Whether the card at `position` holds any of the terms (a detail asked, a word)."""
         return self.index.mentions(position, terms)
 
     def misses_year(self, query: Query, position: int) -> bool:

@@ -220,7 +220,9 @@ class Matcher:
         return result(Decision.CLARIFY, options)
 
     def _positions(self, matches: Sequence[Match]) -> list[int]:
+        """Where the matched entries stand in the index, as the coverage checks read them."""
         return [self.index.positions[m.entry.id] for m in matches]
+
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """The positions of the k best scores, among the entries that scored at all (most score nothing). When k of

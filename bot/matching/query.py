@@ -22,9 +22,9 @@ MUNICIPALITY = "@municipality"
 REGION = "@region"
 WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
+WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 YEAR_DIGITS, CENTURIES = 4, ("19", "20")  # '2025' names a year...
 SINCE = frozenset({"sen", "sedan", "siden", "sinds", "since", "från", "fra", "vanaf", "from"})  # ...unless it dates the asker
-WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 
 
 @dataclass(frozen=True, slots=True)
