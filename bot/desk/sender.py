@@ -22,10 +22,10 @@ from bot.desk.outbox import (
     Deliver,
     OnSettled,
     Outcome,
-    Partial,
     Prepare,
     RetryLater,
     claim,
+    goes_on,
     heads,
     posts,
     purge_answers,
@@ -154,7 +154,7 @@ class OutboxSender:
             if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
                 self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
             settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-            if not isinstance(outcome, Partial):
+            if not goes_on(outcome):
                 break
             await asyncio.to_thread(session.commit)
         await asyncio.to_thread(self._settled, session, row, outcome)

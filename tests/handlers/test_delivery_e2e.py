@@ -77,7 +77,7 @@ async def test_answers_through_thirty_percent_of_faulted_sends_all_arrive_and_no
         assert refused and tried > len(emulator.sent) + refused  # the faults happened: refusals, and dropped calls
 
 
-async def test_an_answer_telegram_took_but_answered_too_late_is_counted_as_ambiguous_and_still_arrives(
+async def test_an_answer_telegram_took_but_answered_too_late_is_counted_as_ambiguous_and_not_sent_again(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     engine = open_database(url_for(tmp_path / "bot.db"))
     user = emulator.user(710, language_code="da")
@@ -88,7 +88,8 @@ async def test_an_answer_telegram_took_but_answered_too_late_is_counted_as_ambig
     with session_scope(engine) as session:
         row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == Purpose.ANSWER)).one()
         assert row.result is not None and row.result["ambiguous"] == 1
-    assert len(user.messages) == 2  # the one Telegram took late, and the one sent again: counted, not hidden
+        await asyncio.sleep(1.0)  # a resend would come within the outbox's quick retries
+    assert len(user.messages) == 1  # the one Telegram took late, counted; not posted again
 
 
 async def test_an_answer_telegram_confirms_after_six_seconds_is_waited_for_and_sent_once(
@@ -160,7 +161,7 @@ async def test_a_thousand_staff_rows_queued_do_not_slow_a_users_answer(
     assert len(emulator.messages_to(GROUP)) <= 20
 
 
-async def test_a_staff_card_telegram_took_but_answered_too_late_is_counted_as_ambiguous(
+async def test_a_staff_card_telegram_took_but_answered_too_late_is_counted_as_ambiguous_and_posted_once(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     engine = open_database(url_for(tmp_path / "bot.db"))
     user = emulator.user(730, language_code="sv")
@@ -174,5 +175,6 @@ async def test_a_staff_card_telegram_took_but_answered_too_late_is_counted_as_am
                                                                 OutboxMessage.state == "sent")).first()
 
         row = await emulator.wait_for(card, timeout=30)
+        await asyncio.sleep(1.0)  # a resend would come within the outbox's quick retries
     assert row.result is not None and row.result["ambiguous"] == 1  # what remains is counted, for the figures
-    assert len([m for m in emulator.messages_to(GROUP) if "vinylskiva" in m.get("text", "")]) == 2
+    assert len([m for m in emulator.messages_to(GROUP) if "vinylskiva" in m.get("text", "")]) == 1
