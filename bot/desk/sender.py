@@ -157,7 +157,7 @@ class OutboxSender:
             if not goes_on(outcome):
                 break
             await asyncio.to_thread(session.commit)
-        await asyncio.to_thread(self._settled, session, row, outcome)
+        await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock held across awaits
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
@@ -174,8 +174,11 @@ class OutboxSender:
         self.limiter.record(chat_id)
 
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
+        """The hooks, and the commit in the same thread call: a write they begin (SQLite's one write lock) never
+        waits for a free worker thread to be committed."""
         for hook in self.on_settled:
             hook(session, row, outcome)
+        session.commit()
 
     async def run(self, *, idle: float = 1.0) -> None:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""
