@@ -17,7 +17,7 @@ from bot.desk.outbox import Method, Purpose, enqueue
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Need, OutboxMessage
-from handlers.application import build_application, running
+from handlers.application import app_data, build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
@@ -178,3 +178,15 @@ async def test_a_staff_card_telegram_took_but_answered_too_late_is_counted_as_am
         await asyncio.sleep(1.0)  # a resend would come within the outbox's quick retries
     assert row.result is not None and row.result["ambiguous"] == 1  # what remains is counted, for the figures
     assert len([m for m in emulator.messages_to(GROUP) if "vinylskiva" in m.get("text", "")]) == 1
+
+
+async def test_the_sender_keeps_the_configured_messages_a_second_in_all(
+        emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
+    settings = Settings(telegram=TelegramSettings(base_url=emulator.base_url, base_file_url=emulator.base_file_url,
+                                                  messages_per_second=1000))  # a bot with paid broadcasts
+    services = build_services(settings, engine=open_database(url_for(tmp_path / "bot.db")), secret=b"delivery",
+                              knowledge=reference_knowledge)
+    application = build_application(settings, token=emulator.token, services=services)
+    async with running(application, poll_timeout=1, outbox_idle=0.05):
+        sender = app_data(application).sender
+        assert sender is not None and sender.limiter.limits.per_second == 1000
