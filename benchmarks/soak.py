@@ -169,8 +169,9 @@ async def hostile(folder: Path, size: Size) -> dict[str, Any]:
 
 
 async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Limits | None = None,
-                    backlog: int = 0, drain: float = 900.0, questions: int = 10) -> dict[str, Any]:
-    """One load run: `users` people asking `questions` each, each once the previous is answered."""
+                    backlog: int = 0, drain: float = 900.0, questions: int = 10, per_second: int = 30) -> dict[str, Any]:
+    """One load run: `users` people asking `questions` each, each once the previous is answered; the bot keeps
+    `per_second` messages a second in all itself (Telegram's 30 by default)."""
     async def body(run: Run) -> dict[str, Any]:
         if backlog:
             for n in range(backlog):
@@ -181,7 +182,9 @@ async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Lim
         began = time.monotonic()
         await run.people(asked, wait=300.0, settle=0.0)
         seconds = time.monotonic() - began
-        await run.drain(drain, lambda: run.settled() and run.api.confirmed >= max(run.api.fed_at) and (
+        # the backlog's tickets wait for staff, at twenty a minute, long after the load: only the questions count
+        await run.drain(drain, lambda: (run.replied() if backlog else run.settled())
+                        and run.api.confirmed >= max(run.api.fed_at) and (
             not run.bot.setup.database.exists()
             or count_rows(run.bot.setup.database, "inboxupdate", "processed_at IS NULL") == 0))
         extra: dict[str, Any] = {"questions per second": f"{len(run.record.asked) / seconds:.0f}"}
@@ -190,16 +193,21 @@ async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Lim
         return await run.finish(seconds, **extra)
 
     command = (sys.executable, str(ECHO)) if echo else ()
-    return await with_run(folder, body, limits=limits, command=command)
+    return await with_run(folder, body, limits=limits, command=command, per_second=per_second)
+
+
+# Without enforced limits the bot's own limit of 30 messages a second would be all that is measured: it is raised to
+# what Telegram allows a bot with paid broadcasts, so the runs measure how fast Kulturlots handles updates.
+PAID = 1000
 
 
 async def load(folder: Path, size: Size) -> dict[str, dict[str, Any]]:
     users = size.users * 5 // 2
     return {"echo bot": await load_once(folder / "echo", users, echo=True),
-            "Kulturlots": await load_once(folder / "plain", users),
+            "Kulturlots": await load_once(folder / "plain", users, per_second=PAID),
             "Kulturlots, limits enforced": await load_once(folder / "limits", users, limits=Limits()),
             f"Kulturlots, {size.backlog} tickets queued": await load_once(folder / "backlog", users,
-                                                                           backlog=size.backlog)}
+                                                                           backlog=size.backlog, per_second=PAID)}
 
 
 SCENARIOS = {"crash": crash, "crash_aimed": crash_aimed, "faults": faults, "hostile": hostile, "load": load}

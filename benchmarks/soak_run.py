@@ -30,14 +30,14 @@ class Run:
 
     @classmethod
     async def start(cls, folder: Path, *, faults: Faults | None = None, limits: Limits | None = None,
-                    command: tuple[str, ...] = (), seed: int = 7) -> Run:
+                    command: tuple[str, ...] = (), seed: int = 7, per_second: int = 30) -> Run:
         """The API up, then the bot (or, given a command, another bot: it gets the base URL as its argument)."""
         api = SoakApi(faults=faults or Faults(), limits=limits, seed=seed)
         await api.start()
         group = api.group(GROUP)
         group.members[STAFF] = "administrator"
         api.user(STAFF, first_name="Sara", language_code="en")
-        bot = BotProcess(BotSetup(folder, api.base_url, api.base_file_url, api.token),
+        bot = BotProcess(BotSetup(folder, api.base_url, api.base_file_url, api.token, per_second=per_second),
                          command=(*command, api.base_url) if command else ())
         run = cls(api, bot)
         run.waiters = Waiters(api)
@@ -73,8 +73,7 @@ class Run:
         """Every update confirmed and handled, every question has a reply, every ticket asked for is open with its
         card and its staff answer relayed. (A reply alone can mislead: a late repeat of the previous answer.)"""
         api, record = self.api, self.record
-        replied = all(any(api.sent_at[(a.user_id, m["message_id"])] >= a.fed for m in api.messages_to(a.user_id))
-                      for a in record.asked)
+        replied = self.replied()
         humans = sum(a.human for a in record.asked)
         if not replied or not self.bot.setup.database.exists():
             return replied
@@ -86,6 +85,11 @@ class Run:
         answered = all(any(text in m.get("text", "") for m in api.messages_to(tickets.get(n, 0)))
                        for n, text in record.staff_answers.items())
         return len(tickets) >= humans and len(record.staff_answers) >= len(tickets) and answered
+
+    def replied(self) -> bool:
+        """Every question asked has a reply after it."""
+        return all(any(self.api.sent_at[(a.user_id, m["message_id"])] >= a.fed
+                       for m in self.api.messages_to(a.user_id)) for a in self.record.asked)
 
     async def drain(self, timeout: float, done: Callable[[], bool] | None = None) -> float:
         """Wait until the run has settled (or `timeout`); returns the seconds from start to settled."""

@@ -68,9 +68,14 @@ class TelegramSettings(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: Annotated[int, Field(ge=0, le=60)] = 30
     concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16  # chats handled at once (each chat in order)
-    # seconds a call waits for Telegram's answer: a send answered later is ambiguous (performed or not) and sent
-    # again, so a slow answer is waited for rather than taken for a lost one (python-telegram-bot's default is 5)
+    # seconds a call waits for Telegram's answer (python-telegram-bot's default is 5), so a slow answer is waited
+    # for. A message whose request went out in full but whose answer came later (a read timeout) is taken as sent
+    # and not sent again, counted on its row as ambiguous; one that never left in full (a connect, write or pool
+    # timeout) is sent again; a new topic is created again either way, as its thread id is needed
     send_timeout: Annotated[float, Field(gt=0, le=120)] = 20.0
+    # messages a second in all that the bot keeps itself: Telegram's free limit is about 30; a bot that pays for
+    # broadcasts (allow_paid_broadcast) may send up to 1000 (per chat and per group the limits stay)
+    messages_per_second: Annotated[int, Field(ge=1, le=1000)] = 30
     webhook: WebhookSettings = WebhookSettings()
 
 

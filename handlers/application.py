@@ -121,7 +121,8 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
     desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
-                          backoff_base=outbox_backoff, limiter=Limiter(limits or Limits()))
+                          backoff_base=outbox_backoff,
+                          limiter=Limiter(limits or Limits(per_second=services.settings.telegram.messages_per_second)))
     sender.wakeup, data.sender = data.outbox_wakeup, sender
     intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
                     failures=data.failures, tries=data.tries, pressed=data.pressed,

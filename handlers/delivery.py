@@ -6,17 +6,20 @@ import base64
 import contextlib
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
 
-from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Undeliverable
+from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Unconfirmed, Undeliverable
 from bot.storage.tables import OutboxMessage
 from handlers.render import fit, split_plain
 
 CAPTION_LIMIT = 1024  # characters of a document's caption
+Posted = TypeVar("Posted")
+ANSWERED_LATE = "Telegram received the call in full but answered after the send timeout: taken as sent"
 
 
 def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -30,6 +33,23 @@ def retry_seconds(flood: RetryAfter) -> float:
     """How long Telegram asks us to wait, in seconds, whichever way python-telegram-bot reports it."""
     wait = flood.retry_after  # a timedelta where the process opts in to PTB_TIMEDELTA
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def reached_telegram(late: TimedOut) -> bool:
+    """Whether a timeout came after the whole request went out (httpx's read timeout, which python-telegram-bot
+    wraps): Telegram most likely performed it. A connect, write or pool timeout: it never left in full."""
+    return isinstance(late.__cause__, httpx.ReadTimeout)
+
+
+async def _posted(call: Awaitable[Posted]) -> Posted | None:
+    """A call that posts a message; None when Telegram received it in full but answered too late, so that it is
+    not posted again (a second copy is the likelier harm; there is no id to check it by)."""
+    try:
+        return await call
+    except TimedOut as late:
+        if not reached_telegram(late):
+            raise
+        return None
 
 
 async def _unless_done(call: Awaitable[object]) -> None:
@@ -49,13 +69,15 @@ def deliverer(bot: Bot) -> Deliver:
         pieces = split_plain(payload["text"])
         if not pieces:
             return Undeliverable("the text has nothing visible")
-        done: list[int] = list((row.result or {}).get("pieces", []))
+        done: list[int | None] = list((row.result or {}).get("pieces", []))
         number, reply_to = len(done), payload.get("reply_to")
-        message = await bot.send_message(
+        message = await _posted(bot.send_message(
             row.chat_id, pieces[number], message_thread_id=payload.get("thread_id"),
             reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-            reply_markup=_markup(payload.get("buttons")) if number == len(pieces) - 1 else None)
-        done.append(message.message_id)
+            reply_markup=_markup(payload.get("buttons")) if number == len(pieces) - 1 else None))
+        done.append(message.message_id if message else None)
+        if message is None:
+            return Unconfirmed(ANSWERED_LATE, {"pieces": done}, more=len(done) < len(pieces))
         if len(done) < len(pieces):
             return Partial({"pieces": done})
         return Sent({"message_id": done[0], "pieces": done})
@@ -93,16 +115,17 @@ def deliverer(bot: Bot) -> Deliver:
             except BadRequest as refused:  # a double tap changes nothing; too old or gone: sent anew
                 if "not modified" in refused.message.lower():
                     return Sent({"message_id": edit})
-        message = await bot.send_message(row.chat_id, payload["html"], parse_mode=ParseMode.HTML, reply_markup=markup)
-        return Sent({"message_id": message.message_id})
+        message = await _posted(bot.send_message(row.chat_id, payload["html"], parse_mode=ParseMode.HTML,
+                                                 reply_markup=markup))
+        return Sent({"message_id": message.message_id}) if message else Unconfirmed(ANSWERED_LATE)
 
     async def document(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         """An answer's file (bytes as base64), or an event's calendar file (text) with the reminder as its caption."""
         content = base64.b64decode(payload["base64"]) if "base64" in payload else payload["content"].encode()
         caption = fit(payload["text"], CAPTION_LIMIT) if payload.get("text") else None
-        message = await bot.send_document(row.chat_id, InputFile(content, filename=payload["filename"]),
-                                          caption=caption, reply_markup=_markup(payload.get("buttons")))
-        return Sent({"message_id": message.message_id})
+        message = await _posted(bot.send_document(row.chat_id, InputFile(content, filename=payload["filename"]),
+                                                  caption=caption, reply_markup=_markup(payload.get("buttons"))))
+        return Sent({"message_id": message.message_id}) if message else Unconfirmed(ANSWERED_LATE)
 
     async def deliver(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         try:
@@ -117,10 +140,10 @@ def deliverer(bot: Bot) -> Deliver:
                 return await send_piece(row, payload)
             if row.method == Method.COPY:
                 reply_to = payload.get("reply_to")
-                copied = await bot.copy_message(
+                copied = await _posted(bot.copy_message(
                     row.chat_id, payload["from_chat_id"], payload["message_id"], message_thread_id=payload.get("thread_id"),
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
-                return Sent({"message_id": copied.message_id})
+                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None))
+                return Sent({"message_id": copied.message_id}) if copied else Unconfirmed(ANSWERED_LATE)
             if row.method in (Method.TOPIC_CLOSE, Method.TOPIC_REOPEN):
                 return await topic_state(row, payload)
             if row.method == Method.DELETE:
@@ -130,8 +153,9 @@ def deliverer(bot: Bot) -> Deliver:
             return RetryLater(str(flood), wait=retry_seconds(flood), counts=False)
         except (BadRequest, Forbidden, InvalidToken) as refused:  # BadRequest is a NetworkError: before it
             return Undeliverable(refused.message)
-        except TimedOut as late:  # Telegram may have performed it: counted, and sent again (nothing to check)
-            return RetryLater(str(late), ambiguous=True)
+        except TimedOut as late:  # never sent in full: again; an edit, a deletion or a topic's state: again, harmless;
+            # a new topic Telegram may have made: again too (its thread id is needed), counted
+            return RetryLater(str(late), ambiguous=row.method == Method.TOPIC and reached_telegram(late))
         except TelegramError as passing:  # 5xx, a dropped connection: back off and try again
             return RetryLater(str(passing))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from bot.contact.introductions import withdraw
@@ -50,6 +51,12 @@ class Conversation:
 
     def _handle(self, session: Session, event: Event) -> Turn:
         actor = self._actor(session, event.sender)
+        turn = self._dispatch(session, actor, event)
+        if actor in session and not inspect(actor).deleted:  # last, so SQLite's write lock is taken late; not
+            actor.last_seen_at = utcnow()                     # after /forget removed the actor
+        return turn
+
+    def _dispatch(self, session: Session, actor: Actor, event: Event) -> Turn:
         if isinstance(event, Command):
             return self._command(session, actor, event)
         if isinstance(event, Press):
@@ -65,7 +72,6 @@ class Conversation:
         if actor is None:
             actor = Actor(key=key, language=language_of(sender.language_code, self.services.settings.default_language))
             session.add(actor)
-        actor.last_seen_at = utcnow()
         return actor
 
     def t(self, actor: Actor, key: str, **params: object) -> str:

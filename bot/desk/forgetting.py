@@ -28,7 +28,8 @@ def forget_tickets(session: Session, *, desk: StaffGroup, texts: Texts, user_key
 def _tombstone(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket) -> None:
     number = ticket.number
     rows = session.exec(select(OutboxMessage).where(OutboxMessage.ticket_id == number)).all()
-    quoting = [m for row in rows if row.purpose in QUOTING and row.result for m in row.result.get("pieces", [])]
+    quoting = [m for row in rows if row.purpose in QUOTING and row.result for m in row.result.get("pieces", [])
+               if m is not None]  # a piece Telegram answered too late has no id: nothing to delete by
     forgotten_name = topics.topic_name(number, texts(desk.language, "ticket.topic_forgotten"))
     for row in rows:  # a topic row keeps the topic's place in the queue, with a name that holds no words
         if row.purpose == Purpose.TOPIC:

@@ -79,13 +79,24 @@ class RetryLater:
 
 
 @dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """Telegram received the whole call but answered after the client stopped waiting: most likely performed, so
+    taken as done and not sent again (a resend would most likely be a duplicate); counted on the row as ambiguous.
+    `more`: pieces of a long text remain, and follow."""
+
+    error: str
+    result: dict[str, Any] = field(default_factory=dict)
+    more: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Undeliverable:
     """A permanent failure: the user blocked the bot, the chat is gone, the request is wrong."""
 
     error: str
 
 
-Outcome = Sent | Partial | RetryLater | Undeliverable
+Outcome = Sent | Partial | Unconfirmed | RetryLater | Undeliverable
 Deliver = Callable[[OutboxMessage, dict[str, Any]], Awaitable[Outcome]]
 Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
 OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
@@ -180,23 +191,33 @@ def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
 
+def goes_on(outcome: Outcome) -> bool:
+    """Whether the row's next piece follows at once (a long text sent piece by piece)."""
+    return isinstance(outcome, Partial) or (isinstance(outcome, Unconfirmed) and outcome.more)
+
+
+def _ambiguous(row: OutboxMessage, *, more: int = 0) -> dict[str, int]:
+    """The row's count of timeouts that left open whether Telegram performed a call, so the figures show it."""
+    count = int((row.result or {}).get("ambiguous", 0)) + more
+    return {"ambiguous": count} if count else {}
+
+
 def settle(row: OutboxMessage, outcome: Outcome, *, now: datetime, backoff_base: float = BACKOFF_BASE) -> None:
     """Record what happened to one delivery attempt on its row."""
-    if isinstance(outcome, Sent):
-        ambiguous = (row.result or {}).get("ambiguous")  # kept: the figures count what a timeout left open
-        row.state, row.sent_at, row.last_error = Delivery.SENT, now, None
-        row.result = {**outcome.result, **({"ambiguous": ambiguous} if ambiguous else {})}
-        _let_go(row)
-        return
     if isinstance(outcome, Undeliverable):
         row.state, row.last_error = Delivery.FAILED, outcome.error
         _let_go(row)
         return
-    if isinstance(outcome, Partial):
-        row.result = outcome.result  # committed before the next piece: a restart goes on where this stopped
+    if isinstance(outcome, Sent | Partial | Unconfirmed):
+        row.result = {**outcome.result, **_ambiguous(row, more=int(isinstance(outcome, Unconfirmed)))}
+        if goes_on(outcome):  # committed before the next piece: a restart goes on where this stopped
+            return
+        row.state, row.sent_at = Delivery.SENT, now
+        row.last_error = outcome.error if isinstance(outcome, Unconfirmed) else None  # why it is not confirmed
+        _let_go(row)
         return
     if outcome.ambiguous:  # performed or not: Telegram cannot tell; counted so the figures show what remains
-        row.result = {**(row.result or {}), "ambiguous": int((row.result or {}).get("ambiguous", 0)) + 1}
+        row.result = {**(row.result or {}), **_ambiguous(row, more=1)}
     if outcome.counts:
         row.attempts += 1
     row.last_error = outcome.error

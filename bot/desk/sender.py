@@ -22,10 +22,10 @@ from bot.desk.outbox import (
     Deliver,
     OnSettled,
     Outcome,
-    Partial,
     Prepare,
     RetryLater,
     claim,
+    goes_on,
     heads,
     posts,
     purge_answers,
@@ -154,10 +154,10 @@ class OutboxSender:
             if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
                 self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
             settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
-            if not isinstance(outcome, Partial):
+            if not goes_on(outcome):
                 break
             await asyncio.to_thread(session.commit)
-        await asyncio.to_thread(self._settled, session, row, outcome)
+        await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock held across awaits
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
@@ -174,8 +174,11 @@ class OutboxSender:
         self.limiter.record(chat_id)
 
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
+        """The hooks, and the commit in the same thread call: a write they begin (SQLite's one write lock) never
+        waits for a free worker thread to be committed."""
         for hook in self.on_settled:
             hook(session, row, outcome)
+        session.commit()
 
     async def run(self, *, idle: float = 1.0) -> None:
         """Deliver until stopped; wake early when `wakeup` is set after new rows are written."""

@@ -15,6 +15,7 @@ from bot.desk.outbox import (
     Partial,
     RetryLater,
     Sent,
+    Unconfirmed,
     Undeliverable,
     due,
     enqueue,
@@ -82,6 +83,33 @@ def test_a_permanent_failure_is_recorded_at_once() -> None:
     row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
     settle(row, Undeliverable("Forbidden: bot was blocked by the user"), now=utcnow())
     assert row.state == "failed" and "blocked" in (row.last_error or "")
+
+
+def test_a_send_telegram_received_but_answered_too_late_is_settled_as_sent_and_counted_ambiguous() -> None:
+    row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
+    settle(row, Unconfirmed("answered after the timeout", {"message_id": None}), now=utcnow())
+    assert (row.state, row.attempts, row.result) == ("sent", 0, {"message_id": None, "ambiguous": 1})
+    assert row.last_error == "answered after the timeout"
+
+
+def test_a_piece_telegram_answered_too_late_keeps_the_row_open_for_the_rest_and_counts_it() -> None:
+    row = OutboxMessage(key="k", method="sendMessage", chat_id=1)
+    settle(row, Unconfirmed("late", {"pieces": [None]}, more=True), now=utcnow())
+    assert (row.state, row.result) == ("pending", {"pieces": [None], "ambiguous": 1})
+    settle(row, Partial({"pieces": [None, 5]}), now=utcnow())
+    settle(row, Sent({"message_id": None, "pieces": [None, 5, 6]}), now=utcnow())
+    assert (row.state, row.result) == ("sent", {"message_id": None, "pieces": [None, 5, 6], "ambiguous": 1})
+
+
+async def test_the_sender_sends_the_next_piece_at_once_after_one_answered_too_late(engine: Engine) -> None:
+    add(engine, "long", 1)
+
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        done = [*(row.result or {}).get("pieces", []), None]
+        return Unconfirmed("late", {"pieces": done}, more=True) if len(done) < 2 else Sent({"pieces": done})
+
+    assert await OutboxSender(engine, deliver, limiter=unlimited()).run_once() == 1
+    assert [(r.state, r.result) for r in rows(engine)] == [("sent", {"pieces": [None, None], "ambiguous": 1})]
 
 
 async def test_the_sender_delivers_each_row_once_and_retries_failures(engine: Engine) -> None:
