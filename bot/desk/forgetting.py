@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from bot.desk import topics
 from bot.desk.cards import Texts
-from bot.desk.outbox import Method, Purpose, enqueue
+from bot.desk.outbox import Method, Purpose, enqueue, posted_pieces
 from bot.desk.tickets import StaffGroup, to_staff
 from bot.storage.tables import OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 
@@ -28,8 +28,7 @@ def forget_tickets(session: Session, *, desk: StaffGroup, texts: Texts, user_key
 def _tombstone(session: Session, *, desk: StaffGroup, texts: Texts, ticket: Ticket) -> None:
     number = ticket.number
     rows = session.exec(select(OutboxMessage).where(OutboxMessage.ticket_id == number)).all()
-    quoting = [m for row in rows if row.purpose in QUOTING and row.result for m in row.result.get("pieces", [])
-               if m is not None]  # a piece Telegram answered too late has no id: nothing to delete by
+    quoting = [m for row in rows if row.purpose in QUOTING for m in posted_pieces(row.result)]
     forgotten_name = topics.topic_name(number, texts(desk.language, "ticket.topic_forgotten"))
     for row in rows:  # a topic row keeps the topic's place in the queue, with a name that holds no words
         if row.purpose == Purpose.TOPIC:

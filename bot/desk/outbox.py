@@ -191,6 +191,11 @@ def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     return float(min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
 
+def posted_pieces(result: dict[str, Any] | None) -> list[int]:
+    """The message ids of a long text's pieces; a piece Telegram answered too late has none (None in its place)."""
+    return [m for m in (result or {}).get("pieces", []) if m is not None]
+
+
 def goes_on(outcome: Outcome) -> bool:
     """Whether the row's next piece follows at once (a long text sent piece by piece)."""
     return isinstance(outcome, Partial) or (isinstance(outcome, Unconfirmed) and outcome.more)

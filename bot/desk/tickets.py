@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from bot.config import StaffSettings
 from bot.desk import topics
 from bot.desk.cards import Texts, Tried, staff_card
-from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, Unconfirmed, enqueue, rows_of
+from bot.desk.outbox import Method, OnSettled, Outcome, Purpose, Sent, Unconfirmed, enqueue, posted_pieces, rows_of
 from bot.storage.tables import OPEN_STATES, Author, Delivery, OutboxMessage, Ticket, TicketMessage, TicketState, utcnow
 
 __all__ = ["StaffGroup", "Texts", "Tried", "open_ticket"]
@@ -243,7 +243,7 @@ def on_settled(desk: StaffGroup, texts: Texts) -> OnSettled:
             elif row.purpose == Purpose.CARD and not desk.topics:
                 ticket.staff_message_id = outcome.result.get("message_id")
             elif row.purpose == Purpose.RELAY and row.key.startswith(f"ticket:{ticket.id}:staff:"):
-                ticket.relayed = [*ticket.relayed, *(m for m in outcome.result.get("pieces", []) if m is not None)]
+                ticket.relayed = [*ticket.relayed, *posted_pieces(outcome.result)]
         elif row.state == Delivery.FAILED and row.purpose == Purpose.RELAY:
             to_staff(session, desk=desk, ticket=ticket, key=f"undeliverable:{row.id}",
                      text=texts(desk.language, "ticket.undeliverable", number=ticket.id, reason=row.last_error))
