@@ -26,6 +26,13 @@ QUESTION = "hvem er kulturkonsulent i næstved"
 SEND_TIMEOUT = 2.0  # seconds the bot waits for Telegram's answer in these tests (20 by default): a late answer is quick
 
 
+def queue_notices(engine: Engine, count: int) -> None:
+    """Notices queued for the staff group before the bot starts, as a backlog of the group's traffic."""
+    with session_scope(engine) as session:
+        for n in range(count):
+            enqueue(session, key=f"notice:{n}", method=Method.MESSAGE, chat_id=GROUP, payload={"text": f"notice {n}"})
+
+
 @asynccontextmanager
 async def bot_on(emulator: BotApiEmulator, engine: Engine, knowledge: Knowledge, *,
                  send_timeout: float = SEND_TIMEOUT) -> AsyncIterator[Services]:
@@ -131,9 +138,7 @@ async def test_a_restart_remembers_what_went_to_the_group_and_keeps_twenty_a_min
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge) -> None:
     engine = open_database(url_for(tmp_path / "bot.db"))
     limits = emulator.enforce_limits()
-    with session_scope(engine) as session:
-        for n in range(25):
-            enqueue(session, key=f"notice:{n}", method=Method.MESSAGE, chat_id=GROUP, payload={"text": f"notice {n}"})
+    queue_notices(engine, 25)
     async with bot_on(emulator, engine, reference_knowledge):
         await emulator.wait_for(lambda: len(emulator.messages_to(GROUP)) >= 20, timeout=10)
     async with bot_on(emulator, engine, reference_knowledge):  # restarted at once

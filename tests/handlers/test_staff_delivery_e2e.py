@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.desk.outbox import Method, enqueue
 from bot.services import Knowledge
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Delivery, OutboxMessage
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
-from tests.handlers.test_delivery_e2e import GROUP, STAFF, bot_on
+from tests.handlers.test_delivery_e2e import GROUP, STAFF, bot_on, queue_notices
 
 HELP = "Staff commands"
 
@@ -36,9 +35,7 @@ async def test_staff_replies_wait_their_turn_under_the_groups_twenty_a_minute_an
     url = url_for(tmp_path / "bot.db")
     engine = open_database(url)
     limits = emulator.enforce_limits()
-    with session_scope(engine) as session:
-        for n in range(19):
-            enqueue(session, key=f"notice:{n}", method=Method.MESSAGE, chat_id=GROUP, payload={"text": f"notice {n}"})
+    queue_notices(engine, 19)
     async with bot_on(emulator, engine, reference_knowledge):
         await emulator.wait_for(lambda: len(emulator.messages_to(GROUP)) >= 19, timeout=10)
         staff = emulator.user(STAFF)
