@@ -42,6 +42,7 @@ class MatchingSettings(_Section):
 
     answer_min: Score = 0.4
     answer_margin: Score = 0.16
+    sure_min: Score = 0.63
     clarify_min: Score = 0.35
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5

@@ -37,11 +37,12 @@ class Coverage:
         index = self.index
         named = any(t in index.names[position] and index.idf[t] >= NAME_IDF * index.max_idf
                     for terms, _ in content(query) for t in terms)
-        return named and self.lacking(query, (position,))
+        return named and self.lacking(query, (position,), within=query.asked)
 
-    def lacking(self, query: Query, positions: Sequence[int]) -> bool:
-        """Whether the question holds a telling word that none of the entries uses (their names they always use).
-        A compound counts whole, or by all its parts: 'bidrag' alone does not speak of 'startbidrag'."""
+    def lacking(self, query: Query, positions: Sequence[int], *, within: frozenset[str] | None = None) -> bool:
+        """Whether the question holds a telling word (among `within`, if given) that none of the entries uses
+        (their names they always use). A compound counts whole, or by all its parts: 'bidrag' alone does not
+        speak of 'startbidrag'."""
         index = self.index
 
         def said(terms: Iterable[str]) -> bool:
@@ -49,6 +50,8 @@ class Coverage:
 
         for slot in query.slots:
             if not slot.word or slot.place or slot.off_topic or slot.weight < LACKING_IDF * index.max_idf:
+                continue
+            if within is not None and slot.word not in within:
                 continue
             terms = [term for term, _ in slot.variants]
             stems = set(index.analyzer.stems(slot.word))

@@ -202,6 +202,8 @@ class Matcher:
             return meanwhile  # a past edition, its winners or its rules: the card speaks of its own year only
         if query.closed and self.coverage.names_but_lacks(query, best):
             return meanwhile  # "can students apply to X?": X is named, but its card never speaks of students
+        if query.closed and ranked[0].score < s.sure_min and self.coverage.lacking(query, (best,), within=query.asked):
+            return meanwhile  # "is lesson fee refunded if I stop halfway?": the fee's card, silent on stopping
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if first < s.answer_min and not self.coverage.knows_key_word(query, self._positions(ranked[:KEY_WORD_OPTIONS])):

@@ -139,13 +139,16 @@ class Lexicon:
             found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
 
-    def closed_question(self, question: str) -> bool:
-        """Whether a sentence of the question asks yes or no ('kan man...', 'does X...'), not 'is there...'."""
+    def closed_words(self, question: str) -> frozenset[str]:
+        """The words of the sentences that ask yes or no ('kan man...', 'does X...', not 'is there...'): what
+        a closed question turns on, without the context told before it."""
+        asked: set[str] = set()
         for sentence in SENTENCE_END.split(question):
-            opening = tuple(self.analyzer.fold(w) for w in words(sentence)[:2])
+            tokens = words(sentence)
+            opening = tuple(self.analyzer.fold(w) for w in tokens[:2])
             if opening and opening[0] in self.closed_starts and opening not in self.existential:
-                return True
-        return False
+                asked.update(tokens)
+        return frozenset(asked)
 
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""

@@ -196,6 +196,25 @@ def test_a_closed_question_naming_an_entry_about_terms_it_never_states_goes_to_a
     assert shown_meanwhile(matcher, question) == topic
 
 
+def test_an_unsure_closed_question_with_a_word_its_best_entry_never_uses_goes_to_a_person(matcher: Matcher) -> None:
+    """Næstved's pool is near, but its card never speaks of robes: it is shown meanwhile, not given as the answer."""
+    assert shown_meanwhile(matcher, "kan vores kor få tilskud til nye kjoler fra kommunen i næstved?") == (
+        "naestved-kulturpulje")
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("min kompis målar graffiti och har ingen ateljé. kan hon söka kulturstipendium i eskilstuna?",
+     "eskilstuna-kulturstipendium"),
+    ("vi spiller i en kælder uden vinduer. kan vi søge kulturpuljen i slagelse?", "slagelse-kulturpulje"),
+    ("Vi är en kör som repeterar i en källare. Kan vi söka arrangemangsbidrag i Nyköping för en konsert?",
+     "nykoping-arrangemangsbidrag"),
+])
+def test_what_is_told_before_a_closed_question_is_context_the_entry_need_not_state(
+        matcher: Matcher, question: str, entry: str) -> None:
+    """A studio, a cellar: the yes/no sentence is what the card must answer, not the story before it."""
+    assert answered(matcher, question) == entry
+
+
 def test_a_closed_question_about_terms_the_named_entry_states_is_answered(matcher: Matcher) -> None:
     """The Eskilstuna scholarship's card speaks of under-26s: whether young people may apply is on it."""
     assert answered(matcher, "Kan man söka Eskilstunas kulturstipendium som ung konstnär?") == "eskilstuna-kulturstipendium"

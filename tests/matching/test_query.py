@@ -105,6 +105,13 @@ def test_a_closed_question_is_told_from_one_asking_what_exists(index: Index) -> 
     assert not analyse_query(index, "is there funding for a tour?").closed
 
 
+def test_a_closed_question_keeps_the_words_of_its_yes_no_sentence_apart_from_its_context(index: Index) -> None:
+    query = analyse_query(index, "Vi är en kör i en källare. Kan vi söka bidrag för en konsert?")
+    assert {"kan", "bidrag", "konsert"} <= query.asked
+    assert not query.asked & {"kör", "källare"}
+    assert not analyse_query(index, "finns det pengar för turnéer?").asked
+
+
 def test_a_function_word_evokes_only_concepts_it_is_itself_a_word_of(index: Index) -> None:
     """Swedish 'stor' (big) is a stop word; only the stemmers make it look like 'store' (data) or 'størrelse'."""
     evoked = {t for slot in analyse_query(index, "vi har en stor konsert i maj").slots for t, _ in slot.variants}
