@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,6 +17,7 @@ from bot.matching.text import Analyzer, Lexicon, words
 
 # How much a term says about an entry, by the field it stands in.
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 0.8, "meta": 0.7, "body": 0.55}
+AMOUNT, WHEN = "@amount", "@when"  # the concepts an entry's amount and deadline fields state
 CONCEPT_FACTOR = 0.85   # a concept term is a looser match than the word itself
 PART_FACTOR = 0.8       # a part of a compound word ("teater" in "teaterturné")
 MIN_PART = 4
@@ -94,6 +95,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     known = frozenset(fold(w) for w in vocabulary) | frozenset(s for w in vocabulary for s in stems(w))
     splits = {w: split_compound(w, known, language.analyzer) for w in vocabulary if len(w) >= 2 * MIN_PART}
     per_term = _entry_terms(fielded, tokens, lexicon, splits)
+    _add_facts(entries, per_term)
     n = len(entries)
     postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
                                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
@@ -129,6 +131,16 @@ def _entry_terms(fielded: list[dict[str, list[str]]], tokens: dict[str, list[str
         for term, weight in weights.items():
             per_term[term][position] = weight
     return per_term
+
+
+def _add_facts(entries: Sequence[Entry], per_term: dict[str, dict[int, float]]) -> None:
+    """An entry with an amount or a deadline states one, whatever words its texts use ("upp till 150 000 kr"):
+    it holds the concept as its organisation and regions are held (the meta field)."""
+    weight = FIELD_WEIGHTS["meta"] * CONCEPT_FACTOR
+    for position, entry in enumerate(entries):
+        for concept, stated in ((AMOUNT, entry.amount), (WHEN, entry.deadline)):
+            if stated and per_term[concept].get(position, 0.0) < weight:
+                per_term[concept][position] = weight
 
 
 def _text_terms(tokens: list[str], lexicon: Lexicon, splits: dict[str, tuple[str, ...]],

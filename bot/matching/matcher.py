@@ -22,6 +22,7 @@ LENGTH_GAMMA = 0.5   # scores are normalised by the square root of the question'
 TYPICAL_WORDS = 2.7  # ...around a typical question's (in rarest-word units), so long chat is not drowned
 PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
+TERMS_KINDS = frozenset({Kind.FUNDING, Kind.EVENT, Kind.COURSE})  # entries whose card holds terms a question asks
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
 
 
@@ -202,7 +203,7 @@ class Matcher:
             return meanwhile  # a past edition, its winners or its rules: the card speaks of its own year only
         if query.closed and self.coverage.names_but_lacks(query, best):
             return meanwhile  # "can students apply to X?": X is named, but its card never speaks of students
-        if query.closed and ranked[0].score < s.sure_min and self.coverage.lacking(query, (best,), within=query.asked):
+        if query.closed and ranked[0].score < s.sure_closed and self.coverage.lacking(query, (best,), within=query.asked):
             return meanwhile  # "is lesson fee refunded if I stop halfway?": the fee's card, silent on stopping
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
@@ -213,13 +214,25 @@ class Matcher:
         asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
             m.entry.kind in query.intents for m in options)
         if first >= s.answer_min and first - second >= s.answer_margin * first and not asked_for_other:
-            return result(Decision.ANSWER, ranked[:1])
+            return meanwhile if self._half_said(query, ranked[0], best) else result(Decision.ANSWER, ranked[:1])
         if len(options) == 1 and first >= s.answer_min:
-            return result(Decision.ANSWER, options)
+            return meanwhile if self._half_said(query, ranked[0], best) else result(Decision.ANSWER, options)
         if (query.closed or len(options) == 1) and self.coverage.lacking(query, self._positions(options)):
             # "can we ...?", or one weak option, with a telling word no option uses: they answer another question
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
         return result(Decision.CLARIFY, options)
+
+    def _half_said(self, query: Query, best: Match, position: int) -> bool:
+        """Whether an open question's modest best match, a fund, event or course, never uses a telling word of
+        the asking sentence ("how many lessons a year?" of the lesson fund): then it answers another question.
+        A person asking for someone, and the very place's own entry, are exempt: contacts and local cards are
+        the answer without repeating every word."""
+        if query.closed or best.score >= self.settings.sure_open or "contact" in query.intents:
+            return False
+        if best.entry.kind not in TERMS_KINDS or Gazetteer.fit_specific(
+                self.index.coverage[position], Gazetteer.specific(query.places)) is Fit.LOCAL:
+            return False
+        return self.coverage.lacking(query, (position,), within=query.asked)
 
     def _positions(self, matches: Sequence[Match]) -> list[int]:
         """Where the matched entries stand in the index, as the coverage checks read them."""

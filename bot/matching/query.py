@@ -53,7 +53,7 @@ class Query:
     explain: bool = False     # "what is X?": the entry that explains X, not one dated instance of it
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
     closed: bool = False  # a yes/no question ('kan man...', 'does X...'): about terms an entry must state
-    asked: frozenset[str] = frozenset()  # the words of its yes/no sentences, the terms it turns on
+    asked: frozenset[str] = frozenset()  # the words of its yes/no sentences, or of its last one: what it turns on
     years: frozenset[str] = frozenset()  # years it names ('who got it in 2025?'): an entry answers only if it says them
 
 
@@ -69,12 +69,12 @@ def analyse_query(index: Index, question: str) -> Query:
                         if evoked.intersection(concepts))
     if ASKS_WHO in evoked:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
-    asked = index.lexicon.closed_words(question)
+    asked, closed = index.lexicon.asked_words(question)
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
                  other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
                  off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens, phrases),
-                 closed=bool(asked), asked=asked,
+                 closed=closed, asked=asked,
                  years=_years(tokens))
 
 

@@ -139,6 +139,15 @@ class Lexicon:
             found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
 
+    def asked_words(self, question: str) -> tuple[frozenset[str], bool]:
+        """The words a question turns on, without the context told before them, and whether it asks yes or no:
+        those of its yes/no sentences if it has any, else those of its last sentence."""
+        closed = self.closed_words(question)
+        if closed:
+            return closed, True
+        sentences = [sentence for sentence in SENTENCE_END.split(question) if sentence.strip()]
+        return frozenset(words(sentences[-1]) if sentences else ()), False
+
     def closed_words(self, question: str) -> frozenset[str]:
         """The words of the sentences that ask yes or no ('kan man...', 'does X...', not 'is there...'): what
         a closed question turns on, without the context told before it."""

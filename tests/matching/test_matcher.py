@@ -202,6 +202,22 @@ def test_an_unsure_closed_question_with_a_word_its_best_entry_never_uses_goes_to
         "naestved-kulturpulje")
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("hoeveel weken duurt een cursus bij het jeugdfonds?", "jeugdfonds-sport-cultuur"),
+    ("what font size should the mondriaan application use?", "mondriaan-werkbijdrage-jong-talent"),
+])
+def test_an_unsure_open_question_about_terms_its_fund_never_states_goes_to_a_person(
+        matcher: Matcher, question: str, topic: str) -> None:
+    """Weeks of a course, a font size: the fund's card is near, but silent on what is asked."""
+    assert shown_meanwhile(matcher, question) == topic
+
+
+def test_the_named_places_own_entry_answers_an_open_question_without_repeating_its_words(matcher: Matcher) -> None:
+    """Folk music is not on Nyköping's event grant card, yet it is what the town gives a festival."""
+    assert answered(matcher, "vi spelar folkmusik i nyköping, vad kan kommunen ge för festivalen?") == (
+        "nykoping-arrangemangsbidrag")
+
+
 @pytest.mark.parametrize(("question", "entry"), [
     ("min kompis målar graffiti och har ingen ateljé. kan hon söka kulturstipendium i eskilstuna?",
      "eskilstuna-kulturstipendium"),
