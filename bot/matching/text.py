@@ -141,23 +141,18 @@ class Lexicon:
 
     def asked_words(self, question: str) -> tuple[frozenset[str], bool]:
         """The words a question turns on, without the context told before them, and whether it asks yes or no:
-        those of its yes/no sentences if it has any, else those of its last sentence."""
-        closed = self.closed_words(question)
+        those of its yes/no sentences ('kan man...', 'does X...', not 'is there...') if it has any, else those
+        of its last sentence."""
+        sentences = [tokens for sentence in SENTENCE_END.split(question) if (tokens := words(sentence))]
+        fold = self.analyzer.fold
+        closed: set[str] = set()
+        for tokens in sentences:
+            opening = tuple(fold(w) for w in tokens[:2])
+            if opening[0] in self.closed_starts and opening not in self.existential:
+                closed.update(tokens)
         if closed:
-            return closed, True
-        sentences = [sentence for sentence in SENTENCE_END.split(question) if sentence.strip()]
-        return frozenset(words(sentences[-1]) if sentences else ()), False
-
-    def closed_words(self, question: str) -> frozenset[str]:
-        """The words of the sentences that ask yes or no ('kan man...', 'does X...', not 'is there...'): what
-        a closed question turns on, without the context told before it."""
-        asked: set[str] = set()
-        for sentence in SENTENCE_END.split(question):
-            tokens = words(sentence)
-            opening = tuple(self.analyzer.fold(w) for w in tokens[:2])
-            if opening and opening[0] in self.closed_starts and opening not in self.existential:
-                asked.update(tokens)
-        return frozenset(asked)
+            return frozenset(closed), True
+        return frozenset(sentences[-1] if sentences else ()), False
 
     def off_topic(self, word: str) -> bool:
         """Whether a word belongs to a subject no entry answers (weather, trains, taxes...); exact words only."""
