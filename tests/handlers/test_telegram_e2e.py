@@ -256,12 +256,12 @@ async def test_names_questions_and_base_texts_with_html_are_shown_literally(
     await user.send("/start")
     greeting, _profile = await user.next_messages(2)
     assert greeting["text"].startswith("Hi <b>Eva</b> & Co!")
-    await user.send("<i>zebradance</i> & <script>")
+    await user.send("<i>zebradance</i> & <b>")
     card = (await user.next_message())["text"]
     assert card.startswith("Dans & <Rörelse> fund\n") and "For <b>bold</b> ideas & more." in card
     assert "Amount: < 5 000 € & travel" in card
     with session_scope(bot.engine) as session:
-        assert session.exec(select(Need)).one().text == "<i>zebradance</i> & <script>"
+        assert session.exec(select(Need)).one().text == "<i>zebradance</i> & <b>"
 
 
 @pytest.mark.parametrize(("kind", "code", "words"), [("voice", "sv", "bara läsa text"), ("photo", "da", "kun læse tekst"),
