@@ -69,6 +69,8 @@ README_FIGURES = {
     "chat_fresh_8.yaml": (81.7, 8.3, 15.0, 73.3),
     "faq_fresh_9.yaml": (76.9, 6.9, 16.2, 70.0),
     "chat_fresh_9.yaml": (87.5, 2.5, 12.5, 80.0),
+    "faq_fresh_10.yaml": (69.4, 15.6, 13.1, 60.0),
+    "chat_fresh_10.yaml": (76.7, 5.0, 14.2, 76.7),
 }
 
 
