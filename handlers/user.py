@@ -130,7 +130,9 @@ async def decide(update: Update, context: BotContext, event: Event, *, replace: 
     chat = update.effective_chat
     assert chat is not None
     keep = keeper(chat_id=chat.id, update_id=update.update_id, catalog=context.app.services.catalog, replace=replace)
-    return await context.app.off_loop(context.app.conversation.handle, event, keep=keep)
+    turn = await context.app.off_loop(context.app.conversation.handle, event, keep=keep)
+    context.app.kept.add(update.update_id)  # committed with the turn: the intake need not mark it again
+    return turn
 
 
 async def send_turn(update: Update, context: BotContext, turn: Turn) -> None:
