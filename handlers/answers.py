@@ -8,14 +8,15 @@ answer is never decided twice. Rendering happens here, so the rows hold what Tel
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.conversation.dialogue import Keep
 from bot.conversation.events import Turn
-from bot.desk.outbox import Method, Purpose, enqueue
+from bot.desk.outbox import Method, Purpose, enqueue_new
 from bot.i18n.catalog import Catalog
-from bot.storage.tables import InboxUpdate, utcnow
+from bot.storage.inbox import handled_in
 from handlers.render import keyboard, reply_html, split
 
 
@@ -24,24 +25,21 @@ def keeper(*, chat_id: int, update_id: int, catalog: Catalog, replace: int | Non
     `replace`: the pressed message, edited in place by a reply that asks for it."""
 
     def keep(session: Session, turn: Turn) -> None:
-        number = 0
+        rows: list[dict[str, Any]] = []
         for reply in turn.replies:
             pieces = split(reply_html(reply, catalog))
             for at, piece in enumerate(pieces):
                 markup = keyboard(reply) if at == len(pieces) - 1 else None
                 edit = replace if reply.replace and len(pieces) == 1 else None
-                enqueue(session, key=f"answer:{update_id}:{number}", method=Method.REPLY, chat_id=chat_id,
-                        purpose=Purpose.ANSWER,
-                        payload={"html": piece, "markup": markup.to_dict() if markup else None, "edit": edit})
-                number += 1
+                rows.append({"method": Method.REPLY, "payload": {
+                    "html": piece, "markup": markup.to_dict() if markup else None, "edit": edit}})
             if reply.attachment is not None:
-                enqueue(session, key=f"answer:{update_id}:{number}", method=Method.DOCUMENT, chat_id=chat_id,
-                        purpose=Purpose.ANSWER, payload={
-                            "filename": reply.attachment.filename,
-                            "base64": base64.b64encode(reply.attachment.content).decode("ascii")})
-                number += 1
-        inbox = session.get(InboxUpdate, update_id)
-        if inbox is not None and inbox.processed_at is None:
-            inbox.processed_at = utcnow()
+                rows.append({"method": Method.DOCUMENT, "payload": {
+                    "filename": reply.attachment.filename,
+                    "base64": base64.b64encode(reply.attachment.content).decode("ascii")}})
+        # one statement for all of them, in order (ids ascend as the sender reads them); a key kept before stays
+        enqueue_new(session, [{**row, "key": f"answer:{update_id}:{number}", "chat_id": chat_id,
+                               "purpose": Purpose.ANSWER} for number, row in enumerate(rows)])
+        handled_in(session, update_id)
 
     return keep

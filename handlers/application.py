@@ -125,7 +125,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
                           limiter=Limiter(limits or Limits(per_second=services.settings.telegram.messages_per_second)))
     sender.wakeup, data.sender = data.outbox_wakeup, sender
     intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
-                    failures=data.failures, tries=data.tries, pressed=data.pressed,
+                    failures=data.failures, tries=data.tries, pressed=data.pressed, kept=data.kept,
                     concurrent=services.settings.telegram.concurrent_updates)
     server = intake.server = WebhookServer(webhook, intake.receive) if webhook is not None else None
     async with application:

@@ -34,6 +34,7 @@ class AppData:
     sender: OutboxSender | None = None  # set while the bot runs: a user's answer is sent at once through it
     failures: dict[int, str] = field(default_factory=dict)  # update_id -> error, for the inbox row
     tries: dict[int, int] = field(default_factory=dict)  # update_id -> the try under way (the intake retries)
+    kept: set[int] = field(default_factory=set)  # update ids whose turn's commit marked them handled (handled_in)
     pressed: dict[str, datetime] = field(default_factory=dict)  # callback query id -> when its update came in
     acknowledged: set[str] = field(default_factory=set)  # presses answered while their handler runs: answer once
     work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="work"))

@@ -37,12 +37,13 @@ class Intake:
     def __init__(self, application: Application, engine: Engine, *, secret: bytes,  # type: ignore[type-arg]
                  timeout: int = 30, limit: int = 100, failures: dict[int, str] | None = None,
                  tries: dict[int, int] | None = None, pressed: dict[str, datetime] | None = None,
-                 concurrent: int = 16) -> None:
+                 kept: set[int] | None = None, concurrent: int = 16) -> None:
         self.application, self.engine, self.timeout, self.limit = application, engine, timeout, limit
         self.secret = secret  # keys the lanes stored in the inbox, so no chat id is written there
         self.failures = failures if failures is not None else {}  # filled by the error handler, per update_id
         self.tries = tries if tries is not None else {}  # update_id -> which try is running, for the error handler
         self.pressed = pressed if pressed is not None else {}  # callback query id -> when its update came in
+        self.kept = kept if kept is not None else set()  # update ids a turn's commit marked handled (by handlers)
         self.lanes = Lanes(bound=concurrent)
         self.locks = ChatLocks(engine, size=concurrent)
         self.server: WebhookServer | None = None  # the server updates come in by, when they are not polled
@@ -145,7 +146,11 @@ class Intake:
         self.tries.pop(update_id, None)
         if query_id is not None:
             self.pressed.pop(query_id, None)
-        await asyncio.to_thread(inbox.mark_processed, self.engine, update_id, error, payload)
+        counted = update_id in self.kept
+        self.kept.discard(update_id)
+        if counted and error is None:  # the turn's own commit marked it handled: no second transaction
+            return
+        await asyncio.to_thread(inbox.mark_processed, self.engine, update_id, error, payload, counted=counted)
 
     def empty_handled(self) -> int:
         """Empty the raw payload (ids, names, words) of updates handled a while ago; the row stays as the record.

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -116,7 +117,8 @@ class OutboxSender:
         session = Session(self.engine, expire_on_commit=False)
         try:
             wait = await self._steps(session, row_id, urgent=urgent)
-            await asyncio.to_thread(session.commit)
+            if session.in_transaction():  # settled rows were committed with their hooks already
+                await asyncio.to_thread(session.commit)
             return wait
         except BaseException:
             session.rollback()
@@ -125,9 +127,10 @@ class OutboxSender:
             session.close()
 
     async def _steps(self, session: Session, row_id: int, *, urgent: bool) -> float | None:
-        row = await asyncio.to_thread(claim, session, row_id)
-        if row is None:
+        opened = await asyncio.to_thread(self._open, session, row_id)
+        if opened is None:
             return TAKEN
+        row, payload = opened
         if row.state != Delivery.PENDING:
             return None
         if (early := (row.not_before - self.clock()).total_seconds()) > 0:
@@ -143,7 +146,8 @@ class OutboxSender:
                     row.not_before = self.clock() + timedelta(seconds=wait)
                 return wait
             try:
-                payload = await asyncio.to_thread(self.prepare, session, row)
+                if payload is None:  # the next piece of a long text, or a payload not ready when claimed
+                    payload = await asyncio.to_thread(self.prepare, session, row)
                 if counted:  # counted as it leaves: a slow read before it (a busy thread pool) must not eat the gap
                     await self._until_free(row.chat_id, urgent=urgent)
                     self.limiter.record(row.chat_id)
@@ -157,10 +161,24 @@ class OutboxSender:
             if not goes_on(outcome):
                 break
             await asyncio.to_thread(session.commit)
+            payload = None
         await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock held across awaits
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
+
+    def _open(self, session: Session, row_id: int) -> tuple[OutboxMessage, dict[str, Any] | None] | None:
+        """The row claimed and, when it is due, its payload prepared: one trip to a worker thread, not two. A
+        payload that fails to prepare is prepared again where the failure is recorded."""
+        row = claim(session, row_id)
+        if row is None:
+            return None
+        if row.state != Delivery.PENDING or row.not_before > self.clock():
+            return row, None
+        try:
+            return row, self.prepare(session, row)
+        except Exception:
+            return row, None
 
     async def _until_free(self, chat_id: int, *, urgent: bool) -> None:
         """Wait out what the limits ask for now (little: they were free just before the row was prepared)."""

@@ -51,8 +51,11 @@ class Phrases:
             return None
         words = [t.lower() for t in tokens]
         found: list[SmallTalk] = []
+        present = set(words)  # a phrase whose first word is not here never matches: skipped without a search
         for kind in KINDS_IN_ORDER:
             for phrase in self.phrases[kind]:
+                if phrase[0] not in present:
+                    continue
                 while (at := _find(words, phrase)) is not None:
                     words[at:at + len(phrase)] = [""] * len(phrase)
                     tokens[at:at + len(phrase)] = [""] * len(phrase)

@@ -14,5 +14,8 @@ def visible(text: str) -> str:
 
 
 def is_blank(text: str) -> bool:
-    """True when a reader would see nothing (Telegram refuses such a message as empty)."""
+    """True when a reader would see nothing (Telegram refuses such a message as empty); a letter or digit (not a
+    blank lookalike) settles it at once, so a long answer is not read character by character."""
+    if any(ch.isalnum() and ch not in BLANK_LOOKALIKES for ch in text):
+        return False
     return not visible(text)

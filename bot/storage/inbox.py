@@ -17,6 +17,7 @@ from bot.storage.quarantine import MAX_TRIES, set_aside
 from bot.storage.tables import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
+PENDING_READ = 500  # updates read whole in one query (SQLite takes a bounded number of parameters)
 QUIET = timedelta(days=6)  # after a week without updates Telegram numbers them anew, at random
 
 Payload = dict[str, Any]
@@ -84,14 +85,20 @@ def _set_aside_unreadable(session: Session, row: InboxUpdate, error: str) -> Non
 
 
 def pending(engine: Engine, *, exclude: frozenset[int], lane: int | None = None) -> list[Pending]:
-    """Stored updates not yet handled nor queued here (of one lane, or all), oldest first."""
+    """Stored updates not yet handled nor queued here (of one lane, or all), oldest first.
+
+    Read after every poll: the ids come first, and only the updates not queued yet are read whole."""
     with session_scope(engine) as session:
-        query = select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
+        ids = select(InboxUpdate.update_id).where(col(InboxUpdate.processed_at).is_(None))
         if lane is not None:
-            query = query.where(col(InboxUpdate.lane) == lane)
-        rows = session.exec(query.order_by(col(InboxUpdate.update_id))).all()
-        return [Pending(row.update_id, row.payload, row.attempts, row.received_at) for row in rows
-                if row.update_id not in exclude]
+            ids = ids.where(col(InboxUpdate.lane) == lane)
+        new = [update_id for update_id in session.exec(ids) if update_id not in exclude]
+        found: list[Pending] = []
+        for start in range(0, len(new), PENDING_READ):
+            found += [Pending(row.update_id, row.payload, row.attempts, row.received_at) for row in session.exec(
+                select(InboxUpdate).where(col(InboxUpdate.update_id).in_(new[start:start + PENDING_READ]),
+                                          col(InboxUpdate.processed_at).is_(None)))]
+        return sorted(found, key=lambda row: row.update_id)
 
 
 def still_pending(engine: Engine, update_id: int) -> int | None:
@@ -101,18 +108,28 @@ def still_pending(engine: Engine, update_id: int) -> int | None:
         return None if row is None or row.processed_at is not None else row.attempts
 
 
-def mark_processed(engine: Engine, update_id: int, error: str | None, payload: Payload) -> None:
-    """The update was handled; a failed one stays pending for another try, and after MAX_TRIES is set aside."""
+def mark_processed(engine: Engine, update_id: int, error: str | None, payload: Payload, *,
+                   counted: bool = False) -> None:
+    """The update was handled; a failed one stays pending for another try, and after MAX_TRIES is set aside.
+    `counted`: its turn's commit counted this try already (handled_in)."""
     with session_scope(engine) as session:
         row = session.get(InboxUpdate, update_id)
         if row is not None:
-            row.attempts += 1
+            row.attempts += 0 if counted else 1
             row.error = error
             if error is None or row.attempts >= MAX_TRIES:
                 row.processed_at = utcnow()
             if error is not None and row.attempts >= MAX_TRIES:
                 set_aside(session, update_id=update_id, reason="failed", payload=payload, error=error,
                           attempts=row.attempts)
+
+
+def handled_in(session: Session, update_id: int) -> None:
+    """Mark an update handled, and this try counted, in the transaction that did its work (a user's turn): decided,
+    recorded and handled are one commit, and the intake need not mark it again."""
+    table = InboxUpdate.__table__  # type: ignore[attr-defined]
+    session.connection().execute(update(table).where(table.c.update_id == update_id, table.c.processed_at.is_(None))
+                                 .values(processed_at=utcnow(), attempts=table.c.attempts + 1, error=None))
 
 
 def resume(engine: Engine) -> tuple[int | None, datetime]:

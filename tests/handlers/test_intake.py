@@ -21,6 +21,7 @@ from bot.services import Knowledge, Services, build_services
 from bot.storage import inbox
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need, QuarantinedUpdate
+from handlers import answers
 from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
@@ -165,8 +166,9 @@ async def test_a_failing_get_updates_is_waited_out(emulator: BotApiEmulator, tmp
 
 async def test_a_database_too_busy_to_store_or_mark_updates_is_waited_out_and_nothing_is_lost(
         emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's turn marks its update handled in its own commit (handled_in): busy there, the turn is tried again."""
     engine = open_database(url_for(tmp_path / "bot.db"))
-    store, mark = inbox.store, inbox.mark_processed
+    store, mark = inbox.store, answers.handled_in
     busy = {"store": 1, "mark": 1}
 
     def flaky(name: str, real: Callable[..., None]) -> Callable[..., None]:
@@ -178,7 +180,7 @@ async def test_a_database_too_busy_to_store_or_mark_updates_is_waited_out_and_no
         return call
 
     monkeypatch.setattr(inbox, "store", flaky("store", store))
-    monkeypatch.setattr(inbox, "mark_processed", flaky("mark", mark))
+    monkeypatch.setattr(answers, "handled_in", flaky("mark", mark))
     user = emulator.user(640, language_code="da")
     async with bot_on(emulator, engine, reference_knowledge):
         await user.send(f"{QUESTION} 1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,11 +12,13 @@ import pytest
 from sqlmodel import func, select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
+from bot.conversation.dialogue import Conversation
 from bot.desk.limits import Limits
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need
 from handlers.application import build_application, running
+from handlers.user import TYPING_AFTER
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
 
@@ -328,13 +331,47 @@ async def test_a_forged_button_cannot_touch_another_users_question(emulator: Bot
     assert intruder.messages == []
 
 
-async def test_the_user_sees_typing_before_each_answer(emulator: BotApiEmulator, bot: Services) -> None:
+def user_calls(emulator: BotApiEmulator, chat_id: int) -> list[tuple[str, Any]]:
+    """The typing actions and messages sent to a chat, in order."""
+    return [(method, params.get("action")) for method, params in emulator.calls
+            if params.get("chat_id") == chat_id and method in ("sendChatAction", "sendMessage")]
+
+
+@pytest.fixture
+def slow_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every turn of the conversation takes noticeably longer than the user's wait for a sign of life."""
+    handle = Conversation.handle
+
+    def slow(self: Conversation, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(TYPING_AFTER + 0.5)
+        return handle(self, *args, **kwargs)
+
+    monkeypatch.setattr(Conversation, "handle", slow)
+
+
+async def test_the_user_sees_typing_before_an_answer_that_takes_noticeable_time(
+        emulator: BotApiEmulator, bot: Services, slow_turns: None) -> None:
     user = emulator.user(529, language_code="en")
     await user.send("finns det en kurs i projektledning")
     await user.next_message()
-    calls = [(method, params.get("action")) for method, params in emulator.calls
-             if params.get("chat_id") == user.id and method in ("sendChatAction", "sendMessage")]
-    assert calls[:2] == [("sendChatAction", "typing"), ("sendMessage", None)]
+    assert user_calls(emulator, user.id)[:2] == [("sendChatAction", "typing"), ("sendMessage", None)]
+
+
+async def test_a_quick_answer_comes_without_typing(emulator: BotApiEmulator, bot: Services) -> None:
+    user = emulator.user(529, language_code="en")
+    await user.send("finns det en kurs i projektledning")
+    await user.next_message()
+    assert user_calls(emulator, user.id) == [("sendMessage", None)]
+
+
+async def test_a_failing_typing_action_does_not_cost_the_answer(emulator: BotApiEmulator, bot: Services,
+                                                                slow_turns: None) -> None:
+    emulator.fail("sendChatAction", 500)
+    user = emulator.user(532, language_code="da")
+    await user.send("/help")
+    await user.next_message()
+    assert not emulator.faults  # the typing action was tried, and failed
+    assert not any("gik galt" in m["text"] for m in user.messages)
 
 
 async def test_a_profile_puts_local_entries_first_when_browsing(emulator: BotApiEmulator, bot: Services) -> None:
@@ -369,7 +406,6 @@ async def test_a_double_tap_on_next_changes_nothing_and_costs_no_apology(emulato
 async def test_a_failing_menu_update_does_not_cost_the_greeting(emulator: BotApiEmulator, bot: Services) -> None:
     await emulator.wait_for(lambda: ("default", "") in emulator.commands)
     emulator.fail("setMyCommands", 500)
-    emulator.fail("sendChatAction", 500)
     user = emulator.user(532, language_code="da")
     await user.send("/start")
     greeting, _profile = await user.next_messages(2)
