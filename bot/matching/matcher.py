@@ -197,15 +197,15 @@ class Matcher:
         meanwhile = Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places, related=ranked[0])
         asks_the_person = ranked[0].entry.kind is Kind.CONTACT and "contact" in query.intents
         best = self.index.positions[ranked[0].entry.id]
+        first = ranked[0].score
         if query.details and not asks_the_person and not self.coverage.states(best, query.details):
             return meanwhile  # the base knows the topic, not the detail asked: a person answers, the entry may help
         if self.coverage.misses_year(query, best):
             return meanwhile  # a past edition, its winners or its rules: the card speaks of its own year only
         if query.closed and self.coverage.names_but_lacks(query, best):
             return meanwhile  # "can students apply to X?": X is named, but its card never speaks of students
-        if query.closed and ranked[0].score < s.sure_closed and self.coverage.lacking(query, (best,), within=query.asked):
+        if query.closed and first < s.sure_closed and self.coverage.lacking(query, (best,), within=query.asked):
             return meanwhile  # "is lesson fee refunded if I stop halfway?": the fee's card, silent on stopping
-        first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if first < s.answer_min and not self.coverage.knows_key_word(query, self._positions(ranked[:KEY_WORD_OPTIONS])):
             return result(Decision.ESCALATE, ranked[:3])  # the options would be guesses: a person answers
@@ -213,10 +213,9 @@ class Matcher:
         # Asked for a person (or a course...) but the best match is something else: offer both.
         asked_for_other = query.intents and ranked[0].entry.kind not in query.intents and any(
             m.entry.kind in query.intents for m in options)
-        if first >= s.answer_min and first - second >= s.answer_margin * first and not asked_for_other:
+        leads = first - second >= s.answer_margin * first and not asked_for_other
+        if first >= s.answer_min and (leads or len(options) == 1):  # clear ahead, or the only option near
             return meanwhile if self._half_said(query, ranked[0], best) else result(Decision.ANSWER, ranked[:1])
-        if len(options) == 1 and first >= s.answer_min:
-            return meanwhile if self._half_said(query, ranked[0], best) else result(Decision.ANSWER, options)
         if (query.closed or len(options) == 1) and self.coverage.lacking(query, self._positions(options)):
             # "can we ...?", or one weak option, with a telling word no option uses: they answer another question
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
