@@ -105,6 +105,12 @@ def test_a_closed_question_is_told_from_one_asking_what_exists(index: Index) -> 
     assert not analyse_query(index, "is there funding for a tour?").closed
 
 
+def test_a_question_whether_something_is_required_is_closed(index: Index) -> None:
+    assert analyse_query(index, "krävs det minst fem konserter för att få bidraget?").closed
+    assert analyse_query(index, "kræves der et budget i ansøgningen?").closed
+    assert analyse_query(index, "hoeft een stichting een jaarverslag mee te sturen?").closed
+
+
 def test_a_question_keeps_the_words_it_asks_apart_from_the_context_told_before_it(index: Index) -> None:
     query = analyse_query(index, "Vi är en kör i en källare. Kan vi söka bidrag för en konsert?")
     assert {"kan", "bidrag", "konsert"} <= query.asked
