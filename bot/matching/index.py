@@ -171,8 +171,10 @@ def _word_terms(token: str, lexicon: Lexicon, splits: dict[str, tuple[str, ...]]
 
 
 def _name_terms(entry: Entry, tokens: dict[str, list[str]], language: LanguageData) -> frozenset[str]:
-    """The stems of an entry's title and organisation: the words a question names it by."""
-    texts = [*entry.title.all(), *([entry.organisation] if entry.organisation else [])]
+    """The stems of an entry's title, organisation and capitalised keywords (its name in other languages, such as
+    'Nordic-Baltic' beside a Swedish title): the words a question names it by."""
+    texts = [*entry.title.all(), *([entry.organisation] if entry.organisation else []),
+             *(keyword for keyword in entry.keywords if keyword[:1].isupper())]
     return frozenset(stem for text in texts for word in tokens[text] if not language.lexicon.is_stopword(word)
                      for stem in language.analyzer.stems(word))
 

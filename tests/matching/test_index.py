@@ -25,3 +25,11 @@ def test_the_concepts_the_fields_state_are_the_lexicons_own() -> None:
     """A renamed concept in the lexicon would leave the fields stating nothing anyone asks."""
     concepts = load_language_data().lexicon.concepts_of
     assert AMOUNT in concepts("belopp") and WHEN in concepts("deadline")
+
+
+def test_an_entry_is_named_by_its_capitalised_keywords_too() -> None:
+    """A Swedish title names the fund in Swedish; "Nordic-Baltic" among its keywords is the name others use."""
+    named = entry("named", keywords=("Nordic-Baltic", "mobility grant"))
+    index = build_index([named], language=load_language_data())
+    names = index.names[index.positions["named"]]
+    assert {"nordic", "baltic"} <= names and "mobility" not in names
