@@ -71,6 +71,8 @@ README_FIGURES = {
     "chat_fresh_9.yaml": (87.5, 2.5, 12.5, 80.0),
     "faq_fresh_10.yaml": (71.9, 13.1, 13.1, 60.0),
     "chat_fresh_10.yaml": (76.7, 5.0, 14.2, 76.7),
+    "faq_fresh_11.yaml": (81.9, 9.4, 14.4, 77.5),
+    "chat_fresh_11.yaml": (75.8, 8.3, 17.5, 70.0),
 }
 
 
