@@ -17,6 +17,7 @@ from bot.storage.database import open_database, session_scope
 from bot.storage.tables import OutboxMessage
 from handlers.application import build_application, expire_introductions, running
 from tests.emulator import BotApiEmulator, UserHandle
+from tests.pacing import UNPACED
 
 START = datetime(2027, 3, 10, tzinfo=UTC)
 
@@ -43,7 +44,7 @@ async def app(emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Kno
     services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"e2e",
                               knowledge=reference_knowledge, clock=clock)
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=UNPACED):
         yield application
 
 

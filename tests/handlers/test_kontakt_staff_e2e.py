@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, StaffSettings, TelegramSettings
-from bot.desk.limits import Limits
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database
 from handlers.application import build_application, running
 from tests.emulator import BotApiEmulator
 from tests.handlers.test_kontakt_e2e import list_card, texts
+from tests.pacing import UNPACED
 
 GROUP, STAFF = -1001000000001, 900
 
@@ -27,7 +27,7 @@ async def staffed(emulator: BotApiEmulator, tmp_path: Path, reference_knowledge:
     services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"s",
                               knowledge=reference_knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=Limits(per_group_minute=600)):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=UNPACED):
         yield services
 
 

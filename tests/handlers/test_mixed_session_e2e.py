@@ -25,7 +25,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
-from bot.desk.limits import Limits
 from bot.knowledge.entries import KnowledgeBase
 from bot.languages import LANGUAGES
 from bot.services import Knowledge, Services, build_services
@@ -35,6 +34,7 @@ from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator, UserHandle
 from tests.handlers.test_telegram_e2e import knowledge  # noqa: F401  (fixture)
+from tests.pacing import UNPACED
 
 GROUP, MESSAGES, SEED = -1001000000001, 200, 11
 QUIET = 0.3  # seconds without a new message to a person: the bot's turn is over
@@ -128,7 +128,7 @@ async def desk_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledg
     services = build_services(settings, engine=open_database(url_for(tmp_path / "bot.db")), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
-                       outbox_idle=0.05, outbox_backoff=0.05, limits=Limits(per_group_minute=600)):
+                       outbox_idle=0.05, outbox_backoff=0.05, limits=UNPACED):
         yield services
 
 

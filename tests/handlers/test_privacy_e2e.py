@@ -17,6 +17,7 @@ from bot.storage.database import open_database
 from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
+from tests.pacing import UNPACED
 
 GROUP, USER = -1001000000001, 4242
 QUESTIONS = ("vem är kulturutvecklare i flen", "vad blir det för väder i nyköping på lördag")
@@ -30,7 +31,7 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Kno
     services = build_services(settings, engine=open_database(url_for(tmp_path / "bot.db")), secret=b"privacy",
                               knowledge=reference_knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05, limits=UNPACED):
         yield services
 
 

@@ -14,13 +14,13 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings, StaffSettings, TelegramSettings
-from bot.desk.limits import Limits
 from bot.services import Knowledge, Services, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import InboxUpdate, Need, Ticket
 from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
+from tests.pacing import UNPACED
 
 GROUP, STAFF = -1001000000001, 900
 QUESTION = "hvem er kulturkonsulent i næstved"
@@ -37,7 +37,7 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, reference_knowledge: Kno
     services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"real",
                               knowledge=reference_knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05, limits=Limits(per_group_minute=600)):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05, limits=UNPACED):
         yield services
     with session_scope(services.engine) as session:  # whatever came in, nothing failed on the way
         assert [(row.update_id, row.error) for row in session.exec(select(InboxUpdate)) if row.error] == []

@@ -21,6 +21,7 @@ from handlers.application import build_application, running
 from handlers.user import TYPING_AFTER
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
+from tests.pacing import UNPACED
 
 STAFF_GROUP = -1001000000001
 
@@ -37,7 +38,7 @@ async def bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowledge) ->
     services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, limits=UNPACED):
         yield services
 
 
@@ -50,7 +51,7 @@ async def staffed_bot(emulator: BotApiEmulator, tmp_path: Path, knowledge: Knowl
     services = build_services(settings, engine=open_database(url_for(tmp_path / 'bot.db')), secret=b"e2e",
                               knowledge=knowledge, clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     application = build_application(settings, token=emulator.token, services=services)
-    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05):
+    async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05, limits=UNPACED):
         yield services
 
 

@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from bot.config import KnowledgeSettings, Settings, StaffSettings, TelegramSettings
 from bot.desk import tickets
-from bot.desk.limits import Limits
 from bot.knowledge.loader import load_knowledge
 from bot.matching.language_data import LanguageData
 from bot.services import Services, build_services, load_knowledge_for
@@ -23,6 +22,7 @@ from bot.storage.tables import Ticket
 from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator
+from tests.pacing import UNPACED
 
 KB = Path(__file__).parents[1] / "data" / "kb"
 GROUP = -1001000000001
@@ -51,7 +51,7 @@ def start(emulator: BotApiEmulator, tmp_path: Path, language_data: LanguageData)
                                   clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
         application = build_application(services.settings, token=emulator.token, services=services)
         async with running(application, poll_timeout=1, outbox_idle=0.05, outbox_backoff=0.05,
-                           limits=Limits(per_group_minute=600)):  # the 20-a-minute group limit has its own unit test
+                           limits=UNPACED):  # the limits have their own tests
             yield services
 
     return run

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from bot.config import FloodSettings, Settings, StaffSettings, TelegramSettings
-from bot.desk.limits import Limits
 from bot.matching.language_data import LanguageData
 from bot.services import Services, build_services, load_knowledge_for
 from bot.storage.database import open_database
@@ -23,6 +22,7 @@ from handlers.application import build_application, running
 from tests.databases import url_for
 from tests.emulator import BotApiEmulator, UserHandle
 from tests.handlers.transcript import Transcript
+from tests.pacing import UNPACED
 
 SHIPPED = Path(__file__).parents[2] / "knowledge"
 GROUP, STAFF = -1001000000001, 900
@@ -39,7 +39,7 @@ async def demo_bot(emulator: BotApiEmulator, tmp_path: Path, language_data: Lang
                               knowledge=load_knowledge_for(settings, language_data, SHIPPED),
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     async with running(build_application(settings, token=emulator.token, services=services), poll_timeout=1,
-                       outbox_idle=0.05, outbox_backoff=0.05, limits=Limits(per_group_minute=600)):
+                       outbox_idle=0.05, outbox_backoff=0.05, limits=UNPACED):
         yield services
 
 
