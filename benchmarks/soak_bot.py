@@ -27,7 +27,7 @@ class BotSetup:
     token: str
     messages_per_minute: int = 60
     tickets_per_day: int = 5
-    per_second: int = 30  # messages a second in all the bot keeps itself (telegram.messages_per_second)
+    per_second: int | None = None  # messages a second in all the bot keeps itself (None: its default)
 
     @property
     def database(self) -> Path:
@@ -37,7 +37,7 @@ class BotSetup:
         config = self.folder / "config.yaml"
         config.write_text(
             f"telegram:\n  base_url: {self.base_url}\n  base_file_url: {self.base_file_url}\n  poll_timeout: 1\n"
-            f"  messages_per_second: {self.per_second}\n"
+            + (f"  messages_per_second: {self.per_second}\n" if self.per_second is not None else "") +
             f"storage:\n  url: sqlite:///{self.database}\n"
             f"staff:\n  group_chat_id: {GROUP}\n  user_ids: [{STAFF}]\n  topics: true\n"
             f"flood:\n  messages_per_minute: {self.messages_per_minute}\n  tickets_per_day: {self.tickets_per_day}\n",

@@ -30,7 +30,7 @@ class Run:
 
     @classmethod
     async def start(cls, folder: Path, *, faults: Faults | None = None, limits: Limits | None = None,
-                    command: tuple[str, ...] = (), seed: int = 7, per_second: int = 30) -> Run:
+                    command: tuple[str, ...] = (), seed: int = 7, per_second: int | None = None) -> Run:
         """The API up, then the bot (or, given a command, another bot: it gets the base URL as its argument)."""
         api = SoakApi(faults=faults or Faults(), limits=limits, seed=seed)
         await api.start()

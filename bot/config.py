@@ -75,9 +75,10 @@ class TelegramSettings(_Section):
     # and not sent again, counted on its row as ambiguous; one that never left in full (a connect, write or pool
     # timeout) is sent again; a new topic is created again either way, as its thread id is needed
     send_timeout: Annotated[float, Field(gt=0, le=120)] = 20.0
-    # messages a second in all that the bot keeps itself: Telegram's free limit is about 30; a bot that pays for
-    # broadcasts (allow_paid_broadcast) may send up to 1000 (per chat and per group the limits stay)
-    messages_per_second: Annotated[int, Field(ge=1, le=1000)] = 30
+    # messages a second in all that the bot keeps itself: Telegram's free limit is about 30, counted as they arrive,
+    # so 28 leaves room for jitter; a bot that pays for broadcasts (allow_paid_broadcast) may send up to 1000 (per
+    # chat and per group the limits stay)
+    messages_per_second: Annotated[int, Field(ge=1, le=1000)] = 28
     webhook: WebhookSettings = WebhookSettings()
 
 
