@@ -230,7 +230,10 @@ class BotApiEmulator:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
-        params = await self._params(request)
+        try:
+            params = await self._params(request)
+        except ConnectionResetError:  # the bot was killed while sending: the request never arrived whole
+            raise web.HTTPServiceUnavailable from None  # nobody reads the answer; Telegram would do nothing
         self.calls.append((method, params))
         handler = getattr(self, f"api_{method.lower()}", None)
         try:
