@@ -73,7 +73,7 @@ class TelegramSettings(_Section):
     # seconds a call waits for Telegram's answer (python-telegram-bot's default is 5), so a slow answer is waited
     # for. A message whose request went out in full but whose answer came later (a read timeout) is taken as sent
     # and not sent again, counted on its row as ambiguous; one that never left in full (a connect, write or pool
-    # timeout) is sent again; a new topic is created again either way, as its thread id is needed
+    # timeout) is sent again; a new topic waits longer (handlers/delivery.py, TOPIC_WAIT), as its thread id is needed
     send_timeout: Annotated[float, Field(gt=0, le=120)] = 20.0
     # messages a second in all that the bot keeps itself: Telegram's free limit is about 30, counted as they arrive,
     # so 28 leaves room for jitter; a bot that pays for broadcasts (allow_paid_broadcast) may send up to 1000 (per

@@ -20,6 +20,9 @@ from handlers.render import fit, split_plain
 CAPTION_LIMIT = 1024  # characters of a document's caption
 Posted = TypeVar("Posted")
 ANSWERED_LATE = "Telegram received the call in full but answered after the send timeout: taken as sent"
+# A new topic cannot be taken as made without its thread id, and one made twice cannot be undone: its creation
+# waits this long for Telegram's answer (staff can wait a moment for a topic), where a message waits send_timeout.
+TOPIC_WAIT = 120.0
 
 
 def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -61,8 +64,8 @@ async def _unless_done(call: Awaitable[object]) -> None:
             raise
 
 
-def deliverer(bot: Bot) -> Deliver:
-    """A Deliver for the outbox sender, bound to one bot."""
+def deliverer(bot: Bot, *, topic_wait: float = TOPIC_WAIT) -> Deliver:
+    """A Deliver for the outbox sender, bound to one bot; a new topic waits `topic_wait` seconds for its answer."""
     async def send_piece(row: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         """The next piece of a text: a long one (a 4096-character question in its card) goes as several messages,
         buttons on the last, each recorded on the row as it goes; a reply to a card deleted meanwhile is posted."""
@@ -134,7 +137,7 @@ def deliverer(bot: Bot) -> Deliver:
             if row.method == Method.DOCUMENT:
                 return await document(row, payload)
             if row.method == Method.TOPIC:
-                topic = await bot.create_forum_topic(row.chat_id, payload["name"])
+                topic = await bot.create_forum_topic(row.chat_id, payload["name"], read_timeout=topic_wait)
                 return Sent({"thread_id": topic.message_thread_id})
             if row.method == Method.MESSAGE:
                 return await send_piece(row, payload)
@@ -154,7 +157,7 @@ def deliverer(bot: Bot) -> Deliver:
         except (BadRequest, Forbidden, InvalidToken) as refused:  # BadRequest is a NetworkError: before it
             return Undeliverable(refused.message)
         except TimedOut as late:  # never sent in full: again; an edit, a deletion or a topic's state: again, harmless;
-            # a new topic Telegram may have made: again too (its thread id is needed), counted
+            # a new topic Telegram may have made even after TOPIC_WAIT: again too (its thread id is needed), counted
             return RetryLater(str(late), ambiguous=row.method == Method.TOPIC and reached_telegram(late))
         except TelegramError as passing:  # 5xx, a dropped connection: back off and try again
             return RetryLater(str(passing))

@@ -88,13 +88,23 @@ async def test_a_long_text_goes_on_with_its_next_piece_after_one_answered_too_la
     assert len(emulator.messages_to(GROUP)) == 2  # each piece once
 
 
-async def test_a_topic_telegram_created_but_answered_too_late_is_tried_again_and_counted(
+async def test_a_topic_telegram_answers_after_a_messages_timeout_is_waited_for_and_made_once(
         emulator: BotApiEmulator) -> None:
     emulator.group(GROUP)
     row = OutboxMessage(key="t", method=Method.TOPIC, chat_id=GROUP)
     emulator.fail("createForumTopic", chat_id=GROUP, late=LATE)
     async with bot_on(emulator) as bot:
-        outcome = await deliverer(bot)(row, {"name": "#1 — a question"})
+        outcome = await deliverer(bot, topic_wait=LATE * 5)(row, {"name": "#1 — a question"})
+    assert isinstance(outcome, Sent) and outcome.result["thread_id"]
+    assert [method for method, _ in emulator.calls].count("createForumTopic") == 1
+
+
+async def test_a_topic_answered_after_even_its_own_wait_is_tried_again_and_counted(emulator: BotApiEmulator) -> None:
+    emulator.group(GROUP)
+    row = OutboxMessage(key="t", method=Method.TOPIC, chat_id=GROUP)
+    emulator.fail("createForumTopic", chat_id=GROUP, late=LATE)
+    async with bot_on(emulator) as bot:
+        outcome = await deliverer(bot, topic_wait=0.3)(row, {"name": "#1 — a question"})
     assert isinstance(outcome, RetryLater) and outcome.ambiguous  # its thread id is needed: created again
 
 
