@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -24,6 +25,7 @@ WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
 WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 YEAR_DIGITS, CENTURIES = 4, ("19", "20")  # '2025' names a year...
+CLAUSE_END = re.compile(r"[,.;:!?()\n]")
 SINCE = frozenset({"sen", "sedan", "siden", "sinds", "since", "från", "fra", "vanaf", "from"})  # ...unless it dates the asker
 
 
@@ -72,7 +74,7 @@ def analyse_query(index: Index, question: str) -> Query:
     asked, closed = index.lexicon.asked_words(question)
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
-                 other_body=_names_another_body(index, tokens), explain=WHAT_IS in evoked,
+                 other_body=_names_another_body(index, question), explain=WHAT_IS in evoked,
                  off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens, phrases),
                  closed=closed, asked=asked,
                  years=_years(tokens))
@@ -84,15 +86,18 @@ def _years(tokens: list[str]) -> frozenset[str]:
                      and token.isdigit() and token.startswith(CENTURIES) and (i == 0 or tokens[i - 1] not in SINCE))
 
 
-def _names_another_body(index: Index, tokens: list[str]) -> bool:
-    """A fund's name the base has never seen ('Augustinus Fonden', 'Längmanska kulturfonden'): not ours to answer."""
+def _names_another_body(index: Index, question: str) -> bool:
+    """A fund's name the base has never seen ('Augustinus Fonden', 'Längmanska kulturfonden'): not ours to answer.
+    A name never runs across punctuation: 'nabokommunen, pulje?' names no pool."""
     lexicon = index.lexicon
-    for position, token in enumerate(tokens):
-        if len(token) <= 2 or lexicon.is_stopword(token):
-            continue
-        following = tokens[position + 1] if position + 1 < len(tokens) else ""
-        if lexicon.names_body(token, following) and not _names_ours(index, token):
-            return True
+    for clause in CLAUSE_END.split(question):
+        tokens = words(clause)
+        for position, token in enumerate(tokens):
+            if len(token) <= 2 or lexicon.is_stopword(token):
+                continue
+            following = tokens[position + 1] if position + 1 < len(tokens) else ""
+            if lexicon.names_body(token, following) and not _names_ours(index, token):
+                return True
     return False
 
 

@@ -98,6 +98,11 @@ def test_a_fund_named_in_the_genitive_is_still_another_fund(index: Index) -> Non
     assert analyse_query(index, "När öppnar Författarfondens ansökan om resebidrag?").other_body
 
 
+def test_a_funds_name_never_runs_across_punctuation(index: Index) -> None:
+    assert analyse_query(index, "hvornår søger man Augustinus Fonden?").other_body
+    assert not analyse_query(index, "vi vil samarbejde med nabokommunen, pulje?").other_body
+
+
 def test_a_closed_question_is_told_from_one_asking_what_exists(index: Index) -> None:
     assert analyse_query(index, "hej! kan vi söka pengar till en turné?").closed
     assert analyse_query(index, "Does the fund support tours?").closed
