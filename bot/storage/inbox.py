@@ -111,17 +111,21 @@ def still_pending(engine: Engine, update_id: int) -> int | None:
 def mark_processed(engine: Engine, update_id: int, error: str | None, payload: Payload, *,
                    counted: bool = False) -> None:
     """The update was handled; a failed one stays pending for another try, and after MAX_TRIES is set aside.
-    `counted`: its turn's commit counted this try already (handled_in)."""
+    `counted`: its turn committed this try as handled (handled_in), so what failed after it is only recorded: the
+    answer waits in the outbox, and the update is neither tried again nor set aside."""
     with session_scope(engine) as session:
         row = session.get(InboxUpdate, update_id)
-        if row is not None:
-            row.attempts += 0 if counted else 1
-            row.error = error
-            if error is None or row.attempts >= MAX_TRIES:
-                row.processed_at = utcnow()
-            if error is not None and row.attempts >= MAX_TRIES:
-                set_aside(session, update_id=update_id, reason="failed", payload=payload, error=error,
-                          attempts=row.attempts)
+        if row is None:
+            return
+        row.error = error
+        if counted:
+            return
+        row.attempts += 1
+        if error is None or row.attempts >= MAX_TRIES:
+            row.processed_at = utcnow()
+        if error is not None and row.attempts >= MAX_TRIES:
+            set_aside(session, update_id=update_id, reason="failed", payload=payload, error=error,
+                      attempts=row.attempts)
 
 
 def handled_in(session: Session, update_id: int) -> None:

@@ -12,7 +12,8 @@ from sqlmodel import select
 from bot.storage import inbox
 from bot.storage.database import open_database, session_scope
 from bot.storage.inbox import Incoming
-from bot.storage.tables import InboxUpdate, utcnow
+from bot.storage.quarantine import MAX_TRIES
+from bot.storage.tables import InboxUpdate, QuarantinedUpdate, utcnow
 from tests.databases import url_for
 
 
@@ -44,6 +45,21 @@ def test_an_id_reused_with_another_update_is_stored_anew(tmp_path: Path) -> None
     inbox.store(engine, [Incoming(1, update(1, "another week, another update"), 7)], readable)
     assert [p.payload["message"]["text"] for p in inbox.pending(engine, exclude=frozenset())] == [
         "another week, another update"]
+
+
+def test_a_failure_after_the_turn_committed_is_recorded_but_neither_retried_nor_set_aside(tmp_path: Path) -> None:
+    engine = open_database(url_for(tmp_path / "bot.db"))
+    inbox.store(engine, [Incoming(1, update(1), 7)], readable)
+    for _ in range(MAX_TRIES - 1):
+        inbox.mark_processed(engine, 1, "busy", update(1))  # tries that failed before their turn committed
+    with session_scope(engine) as session:
+        inbox.handled_in(session, 1)  # the last try's turn commits
+    inbox.mark_processed(engine, 1, "the reply step failed", update(1), counted=True)
+    assert inbox.pending(engine, exclude=frozenset()) == []
+    with session_scope(engine) as session:
+        row = session.get(InboxUpdate, 1)
+        assert row is not None and row.attempts == MAX_TRIES and row.error == "the reply step failed"
+        assert session.exec(select(QuarantinedUpdate)).all() == []
 
 
 def test_pending_of_one_lane_leaves_the_other_chats_out(tmp_path: Path) -> None:
