@@ -35,9 +35,9 @@ class BotSetup:
 
     def write_config(self) -> Path:
         config = self.folder / "config.yaml"
+        rate = f"  messages_per_second: {self.per_second}\n" if self.per_second is not None else ""
         config.write_text(
-            f"telegram:\n  base_url: {self.base_url}\n  base_file_url: {self.base_file_url}\n  poll_timeout: 1\n"
-            + (f"  messages_per_second: {self.per_second}\n" if self.per_second is not None else "") +
+            f"telegram:\n  base_url: {self.base_url}\n  base_file_url: {self.base_file_url}\n  poll_timeout: 1\n{rate}"
             f"storage:\n  url: sqlite:///{self.database}\n"
             f"staff:\n  group_chat_id: {GROUP}\n  user_ids: [{STAFF}]\n  topics: true\n"
             f"flood:\n  messages_per_minute: {self.messages_per_minute}\n  tickets_per_day: {self.tickets_per_day}\n",

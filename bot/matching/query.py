@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -10,7 +9,7 @@ from rapidfuzz.distance import OSA
 
 from bot.matching.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
 from bot.matching.places import Place
-from bot.matching.text import OFF_TOPIC, words
+from bot.matching.text import CLAUSE_END, OFF_TOPIC, words
 
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
 SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo
@@ -25,7 +24,6 @@ WHAT_IS = "@what-is"
 ASKS_WHO = "@contact"  # "who", "vem", "hvem", "wie": the question wants a person (role nouns are @officer)
 WHO_MAY = "@who-may"   # ...unless it asks who may apply or take part
 YEAR_DIGITS, CENTURIES = 4, ("19", "20")  # '2025' names a year...
-CLAUSE_END = re.compile(r"[,.;:!?()\n]")
 SINCE = frozenset({"sen", "sedan", "siden", "sinds", "since", "från", "fra", "vanaf", "from"})  # ...unless it dates the asker
 
 

@@ -61,6 +61,7 @@ class Analyzer:
 
 PARTED = 4  # words a separable verb's particle may stand after the verb ('betalas regionens projektbidrag ut')
 SENTENCE_END = re.compile(r"[.?!;:\n]+")
+CLAUSE_END = re.compile(r"[,.;:!?()\n]")  # where a name ends: "nabokommunen, pulje?" names no pool
 WORD_CACHE = 100_000  # words whose concepts, details and fund endings are kept worked out
 HEAD_MIN = 6  # a detail word's stem shorter than this starts too many unrelated compounds
 
