@@ -33,6 +33,7 @@ from bot.desk.outbox import (
     settle,
 )
 from bot.storage.database import session_scope
+from bot.storage.sqlite_writes import FIRST
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class OutboxSender:
                  prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
                  clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
         self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
+        self.recording = engine.execution_options(**{FIRST: True})  # "sent" is written before any turn's writes
         self.prepare: Prepare = prepare or (lambda _session, row: dict(row.payload))
         self.limiter = limiter or Limiter()
         self.on_settled = tuple(on_settled)
@@ -114,7 +116,7 @@ class OutboxSender:
     async def _attempt(self, row_id: int, *, urgent: bool) -> float | None:
         """Deliver one row, piece by piece; None once it is settled, else seconds until it may go (TAKEN: elsewhere).
         The database is read and written in a worker thread, so the event loop (other chats) never waits for it."""
-        session = Session(self.engine, expire_on_commit=False)
+        session = Session(self.recording, expire_on_commit=False)
         try:
             wait = await self._steps(session, row_id, urgent=urgent)
             if session.in_transaction():  # settled rows were committed with their hooks already

@@ -15,18 +15,21 @@ import bot.storage.contact_tables
 import bot.storage.reminder_tables
 import bot.storage.tables  # noqa: F401  (registers the tables)
 from bot.storage import schema
+from bot.storage.sqlite_writes import take_turns
 
 PG_POOL, PG_OVERFLOW = 20, 20
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite gets its folder created, WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets its folder created, WAL, foreign keys, a busy timeout and writers queued in
+    this process (sqlite_writes)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and ":memory:" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        take_turns(engine)
     else:
         # Each chat being handled holds a connection for its advisory lock and another for its work, and the sender's
         # threads hold their own: SQLAlchemy's default 5 (+10) ran dry at 16 chats at once. 40 per instance leaves two
