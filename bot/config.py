@@ -44,6 +44,7 @@ class MatchingSettings(_Section):
     answer_margin: Score = 0.16
     sure_closed: Score = 0.63
     sure_open: Score = 0.5
+    offer_below: Score = 0.45
     clarify_min: Score = 0.35
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5

@@ -46,8 +46,9 @@ class Replies:
 
     def options(self, need: Need, *, chosen: int | None = None, replace: bool = False) -> Reply:
         """The options of a need (those it logged), the chosen one marked, so a second is one tap away."""
-        return self._listed(need, [m["id"] for m in need.matches], "ch", chosen=chosen, replace=replace,
-                            key="clarify.ask")
+        ids = [m["id"] for m in need.matches]  # one: an answer the matcher offers, unsure it says what was asked
+        return self._listed(need, ids, "ch", chosen=chosen, replace=replace,
+                            key="clarify.one" if len(ids) == 1 else "clarify.ask")
 
     def next_best(self, need: Need, ids: list[str], *, chosen: int | None = None, replace: bool = False) -> Reply:
         """After 'not what I needed': the next best entries, the chosen one marked, and a person."""

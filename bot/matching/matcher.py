@@ -215,7 +215,11 @@ class Matcher:
             m.entry.kind in query.intents for m in options)
         leads = first - second >= s.answer_margin * first and not asked_for_other
         if first >= s.answer_min and (leads or len(options) == 1):  # clear ahead, or the only option near
-            return meanwhile if self._half_said(query, ranked[0], best) else result(Decision.ANSWER, ranked[:1])
+            if self._half_said(query, ranked[0], best):
+                return meanwhile
+            if self._unsure(query, first, best):
+                return result(Decision.CLARIFY, options)  # offered, not asserted: the person sees if it fits
+            return result(Decision.ANSWER, ranked[:1])
         if (query.closed or len(options) == 1) and self.coverage.lacking(query, self._positions(options)):
             # "can we ...?", or one weak option, with a telling word no option uses: they answer another question
             return Result(query.question, Decision.ESCALATE, tuple(options), query.places, related=ranked[0])
@@ -230,6 +234,13 @@ class Matcher:
             return False
         if best.entry.kind not in TERMS_KINDS or Gazetteer.fit_specific(
                 self.index.coverage[position], Gazetteer.specific(query.places)) is Fit.LOCAL:
+            return False
+        return self.coverage.lacking(query, (position,), within=query.asked)
+
+    def _unsure(self, query: Query, first: float, position: int) -> bool:
+        """Whether an answer's entry never uses a telling word of the asking sentence while the question is a
+        yes/no one (whose rule the entry may not state, however well it scores) or scores below offer_below."""
+        if not query.closed and first >= self.settings.offer_below:
             return False
         return self.coverage.lacking(query, (position,), within=query.asked)
 

@@ -10,6 +10,7 @@ from bot.config import Settings, StaffSettings
 from bot.conversation import browse
 from bot.conversation.dialogue import Conversation
 from bot.conversation.events import Command, Media, Press, Sender, Text
+from bot.conversation.replies import Replies
 from bot.services import Knowledge, build_services
 from bot.storage.database import open_database, session_scope
 from bot.storage.tables import Actor, Need, OutboxMessage, Ticket
@@ -84,6 +85,16 @@ def test_clarify_offers_options_and_a_person_and_a_choice_shows_the_card(tmp_pat
     assert [b.data for row in kept.buttons for b in row] == [b.data for row in rows for b in row]
     with session_scope(conv.services.engine) as session:
         assert session.exec(select(Need)).one().chosen_id == card.entry_id
+
+
+def test_a_single_offered_entry_says_it_may_not_answer_exactly_and_offers_a_person(
+        tmp_path: Path, knowledge: Knowledge) -> None:
+    conv = conversation(tmp_path, knowledge)
+    need = Need(id=7, user_key="k", language="en", text="is the EVI training given in Arabic?", decision="clarify",
+                matches=[{"id": "evi-training", "kind": "course", "score": 0.73}])
+    reply = Replies(conv.services, "en", None).options(need)
+    assert reply.text.startswith("This may be it, but I am not sure it says exactly what you ask.")
+    assert [row[0].data for row in reply.buttons[:2]] == ["ch:7:0", "esc:7"]
 
 
 def test_an_off_topic_question_is_offered_a_person_and_a_ticket_opens_only_when_asked(
