@@ -238,11 +238,10 @@ class Matcher:
         return self.coverage.lacking(query, (position,), within=query.asked)
 
     def _unsure(self, query: Query, first: float, position: int) -> bool:
-        """Whether an answer's entry never uses a telling word of the asking sentence while the question is a
-        yes/no one (whose rule the entry may not state, however well it scores) or scores below offer_below."""
-        if not query.closed and first >= self.settings.offer_below:
-            return False
-        return self.coverage.lacking(query, (position,), within=query.asked)
+        """Whether the entry lacks a telling word asked by a yes/no question (a rule it may not state, however well
+        it scores) or by one scoring below offer_below."""
+        return (query.closed or first < self.settings.offer_below) and self.coverage.lacking(
+            query, (position,), within=query.asked)
 
     def _positions(self, matches: Sequence[Match]) -> list[int]:
         """Where the matched entries stand in the index, as the coverage checks read them."""
