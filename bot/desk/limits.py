@@ -4,7 +4,8 @@ About 30 messages a second in all, 20 a minute into one group, about one a secon
 (short bursts allowed for a user's answer: `chat_burst` within `chat_window` seconds; anything else, reminders
 among them, at most one each `chat_gap` seconds). Each window is kept `slack` longer than
 Telegram's, as Telegram counts a message when it arrives, a moment after it left. Users' answers may use the
-whole second; other traffic leaves `reserve` of it free, so a staff backlog never slows a user. A 429 pauses
+whole second; other traffic leaves `reserve` of it free, so a staff backlog never slows a user. Messages leave
+`spread` over the second, not in one clump. A 429 pauses
 its chat; 429s for two chats within a second pause everything (Telegram's global limit).
 """
 
@@ -34,6 +35,8 @@ class Limits:
     chat_gap: float = 1.0  # seconds between two messages other than answers into one private chat (reminders)
     slack: float = 0.1   # each window this share longer than Telegram's
     reserve: int = 10    # of the per-second budget, kept free for users' answers
+    spread: float = 1.0  # this share of a second's per-message gap is kept between any two messages: a burst
+                         # leaves evenly, not as a clump whose tail arrives in the next second
 
 
 class Limiter:
@@ -63,6 +66,8 @@ class Limiter:
         waits = [0.0, self._paused_all - now, self._paused.get(chat_id, 0.0) - now]
         if len(self._all) >= budget:
             waits.append(self._all[len(self._all) - budget] + second - now)
+        if self._all:
+            waits.append(self._all[-1] + self.limits.spread * second / self.limits.per_second - now)
         count, span = self._window(chat_id)
         window = self._chats[chat_id]
         _trim(window, now - span)

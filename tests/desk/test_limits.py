@@ -14,7 +14,7 @@ from bot.storage.database import open_database, session_scope
 from bot.storage.tables import utcnow
 from tests.databases import url_for
 
-EXACT = Limits(slack=0.0)  # Telegram's own windows, to read the arithmetic plainly
+EXACT = Limits(slack=0.0, spread=0.0)  # Telegram's own windows, to read the arithmetic plainly
 
 
 def limiter(now: list[float], limits: Limits = EXACT) -> Limiter:
@@ -85,6 +85,15 @@ def test_all_chats_together_get_at_most_thirty_messages_a_second() -> None:
     assert limits.wait_for(31, urgent=True) == 0  # the first of the thirty has left the window
 
 
+def test_a_burst_for_many_chats_leaves_evenly_over_the_second() -> None:
+    now = [0.0]
+    limits = limiter(now, Limits(slack=0.0))
+    limits.record(1)
+    assert limits.wait_for(2, urgent=True) == pytest.approx(1 / 30)  # not all thirty in the same instant
+    now[0] = 1 / 30
+    assert limits.wait_for(2, urgent=True) == 0
+
+
 def test_many_chats_do_not_grow_its_memory() -> None:
     now = [0.0]
     limits = limiter(now)
@@ -96,7 +105,7 @@ def test_many_chats_do_not_grow_its_memory() -> None:
 
 def test_windows_are_kept_longer_than_telegrams_by_the_slack() -> None:
     now = [0.0]
-    limits = limiter(now, Limits(slack=0.1))
+    limits = limiter(now, Limits(slack=0.1, spread=0.0))
     send(limits, 7, 3)
     assert limits.wait_for(7, urgent=True) == pytest.approx(3.3)
 
