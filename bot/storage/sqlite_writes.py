@@ -9,6 +9,7 @@ stays as the guard against writers in other processes (a `db` command)."""
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import Any
 
 from sqlalchemy import event
@@ -21,32 +22,41 @@ PATIENCE = 30.0  # seconds, as the busy timeout: past it, SQLite's own locking d
 
 
 class WriteTurns:
-    """A lock with two queues: writers marked first are let in before the rest."""
+    """A lock handed from writer to writer in the order they came, those marked first before the rest; each wait
+    wakes only the writer whose turn it is."""
 
     def __init__(self) -> None:
-        self._changed = threading.Condition()
+        self._guard = threading.Lock()
         self._held = False
-        self._first_waiting = 0
+        self._queues: tuple[deque[threading.Lock], deque[threading.Lock]] = (deque(), deque())  # first, the rest
         self.waiting = 0  # writers waiting now
 
     def take(self, *, first: bool, timeout: float = PATIENCE) -> bool:
         """Wait for the turn; False when `timeout` passed without it."""
-        with self._changed:
-            self._first_waiting += first
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return True
+            baton = threading.Lock()
+            baton.acquire()
+            queue = self._queues[0 if first else 1]
+            queue.append(baton)
             self.waiting += 1
-            try:
-                taken = self._changed.wait_for(
-                    lambda: not self._held and (first or not self._first_waiting), timeout)
-            finally:
-                self._first_waiting -= first
-                self.waiting -= 1
-            self._held = self._held or taken
-            return taken
+        handed = baton.acquire(timeout=timeout)
+        with self._guard:
+            self.waiting -= 1
+            if not handed and baton in queue:
+                queue.remove(baton)
+                return False
+        return True  # handed over, perhaps just as the wait ran out
 
     def give_back(self) -> None:
-        with self._changed:
+        with self._guard:
+            for queue in self._queues:
+                if queue:
+                    queue.popleft().release()  # the turn passes on, still held
+                    return
             self._held = False
-            self._changed.notify_all()
 
 
 def take_turns(engine: Engine) -> WriteTurns:
