@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.storage.database import make_engine
-from bot.storage.sqlite_writes import FIRST, WriteTurns
+from bot.storage.sqlite_writes import FIRST, WriteTurns, take_turns
 
 
 def write(engine: Engine, who: str) -> None:
@@ -19,11 +20,11 @@ def write(engine: Engine, who: str) -> None:
         connection.execute(text("INSERT INTO written VALUES (:who)"), {"who": who})
 
 
-def until(condition: object, *, seconds: float = 5.0) -> None:
+def until(condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
     deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+    while not condition() and time.monotonic() < deadline:
         time.sleep(0.005)
-    assert condition(), "timed out"  # type: ignore[operator]
+    assert condition(), "timed out"
 
 
 def test_a_write_marked_first_goes_before_writers_that_waited_longer(tmp_path: Path) -> None:
@@ -51,18 +52,18 @@ def test_a_write_marked_first_goes_before_writers_that_waited_longer(tmp_path: P
 
 
 def test_the_engine_lets_writes_marked_first_overtake_on_a_real_file(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'bot.db'}", connect_args={"check_same_thread": False})
+    turns = take_turns(engine)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE written (who TEXT)"))
-    first = engine.execution_options(**{FIRST: True})
     holder = engine.connect()
     holder.execute(text("INSERT INTO written VALUES ('holder')"))  # holds the turn until it commits
     threads = [threading.Thread(target=write, args=(engine, "turn"))]
     threads[0].start()
-    time.sleep(0.2)  # the plain writer queues first
-    threads.append(threading.Thread(target=write, args=(first, "sent")))
+    until(lambda: turns.waiting == 1)  # the plain writer queues first
+    threads.append(threading.Thread(target=write, args=(engine.execution_options(**{FIRST: True}), "sent")))
     threads[1].start()
-    time.sleep(0.2)
+    until(lambda: turns.waiting == 2)
     holder.commit()
     holder.close()
     for thread in threads:
