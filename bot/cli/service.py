@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_for
+from bot.operations.memory import limit_arenas
 
 
 def add_commands(commands: Any) -> None:
@@ -36,6 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     from handlers.application import StartError, serve  # the edge: only here does Telegram come in
 
     settings = settings_for(args)
+    limit_arenas()  # before any thread starts
     # python-telegram-bot reads this at every call: opt in to its timedelta periods for the whole process.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 
