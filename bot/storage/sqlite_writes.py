@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 FIRST = "write_first"  # an execution option: this engine's writes go before the others
-HOLDS = "sqlite_write_turn"  # in the pooled connection's info: this connection holds the turn
+HOLDS = "sqlite_write_turn"  # in the pooled connection's info: whether this transaction got its turn
 PATIENCE = 30.0  # seconds, as the busy timeout: past it, SQLite's own locking decides
 
 
@@ -65,8 +65,8 @@ def take_turns(engine: Engine) -> WriteTurns:
 
     def before_execute(connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any,
                        _many: bool) -> None:
-        info = connection.info
-        if not info.get(HOLDS) and statement.lstrip()[:7].upper().startswith(WRITES):
+        info = connection.info  # once a transaction: a turn waited out in vain is not waited for again
+        if HOLDS not in info and statement.lstrip()[:7].upper().startswith(WRITES):
             first = bool(context is not None and context.execution_options.get(FIRST))
             info[HOLDS] = turns.take(first=first)
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
@@ -27,7 +28,7 @@ def until(condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
     assert condition(), "timed out"
 
 
-def test_a_write_marked_first_goes_before_writers_that_waited_longer(tmp_path: Path) -> None:
+def test_a_write_marked_first_goes_before_writers_that_waited_longer() -> None:
     turns = WriteTurns()
     order: list[str] = []
     assert turns.take(first=False)
@@ -71,6 +72,25 @@ def test_the_engine_lets_writes_marked_first_overtake_on_a_real_file(tmp_path: P
     with engine.connect() as connection:
         assert [row[0] for row in connection.execute(text("SELECT who FROM written ORDER BY rowid"))] == [
             "holder", "sent", "turn"]
+
+
+def test_a_transaction_whose_turn_never_came_waits_once_not_at_every_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'bot.db'}", connect_args={"check_same_thread": False})
+    turns = take_turns(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE written (who TEXT)"))
+    waits: list[bool] = []
+
+    def in_vain(*, first: bool) -> bool:  # the whole patience spent, the turn held elsewhere
+        waits.append(first)
+        return False
+
+    monkeypatch.setattr(turns, "take", in_vain)
+    with engine.begin() as connection:
+        for who in ("a", "b", "c"):
+            connection.execute(text("INSERT INTO written VALUES (:who)"), {"who": who})
+    assert waits == [False]
 
 
 def test_a_rolled_back_writer_lets_the_next_one_in_at_once(tmp_path: Path) -> None:
