@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402 - after the path, as a script run from anywhere
+from bot.matching.decisions import Decision  # noqa: E402
 from bot.matching.evaluation import Outcome, Report, evaluate, load_labelled  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
-from bot.matching.matcher import Decision, Matcher  # noqa: E402
+from bot.matching.matcher import Matcher  # noqa: E402
 from bot.matching.places import Fit, Gazetteer  # noqa: E402
 from bot.services import load_knowledge_for  # noqa: E402
 

@@ -13,9 +13,10 @@ from typing import Any
 from bot.cli.common import EXIT_OK, settings_for
 from bot.knowledge.loader import load_knowledge
 from bot.languages import LANGUAGES
+from bot.matching.decisions import Result
 from bot.matching.index import build_index
 from bot.matching.language_data import load_language_data
-from bot.matching.matcher import Matcher, Result
+from bot.matching.matcher import Matcher
 
 
 def add_commands(commands: Any) -> None:

@@ -15,7 +15,7 @@ from bot.conversation.scope import scope_of
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.i18n.visible import is_blank
-from bot.matching.matcher import Decision, Match, Profile, Result
+from bot.matching.decisions import Decision, Match, Profile, Result
 from bot.services import Services
 from bot.storage.needs_log import count_small_talk, log_question
 from bot.storage.tables import Actor, Need, Ticket, utcnow

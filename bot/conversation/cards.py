@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from bot.knowledge.entries import ROLLING, Entry, Text
 from bot.knowledge.placeholders import mask, placeholder_email, placeholder_phone
-from bot.matching.matcher import Decision, Result
+from bot.matching.decisions import Decision, Result
 
 CONTACT_FACTS = ("fact.email", "fact.phone")
 CURRENCY = re.compile(r"\b(SEK|DKK|EUR|NOK|kr)\b\.?|€")  # what reads the same in every language

@@ -16,7 +16,7 @@ from bot.conversation.replies import RELATED_SHARE, Replies
 from bot.desk import tickets
 from bot.desk.tickets import StaffGroup
 from bot.languages import LANGUAGES
-from bot.matching.matcher import Profile
+from bot.matching.decisions import Profile
 from bot.services import Services
 from bot.storage.needs_log import need_of, record_feedback
 from bot.storage.tables import Actor, Need, Ticket, TicketState

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.conversation.cards import card
 from bot.conversation.events import Button, Reply
 from bot.knowledge.entries import Entry
-from bot.matching.matcher import Match, Result
+from bot.matching.decisions import Match, Result
 from bot.services import Services
 from bot.storage.tables import Need
 

@@ -17,7 +17,7 @@ from bot.insights.progress import Progress, track
 from bot.insights.redaction import excerpt
 from bot.insights.rows import UNKNOWN, NeedRow, TicketRow, need_rows, ticket_rows
 from bot.knowledge.entries import KnowledgeBase
-from bot.matching.matcher import Decision
+from bot.matching.decisions import Decision
 from bot.storage.tables import OPEN_STATES, Scope, SmallTalkCount, Ticket
 
 DECISIONS = tuple(d.value for d in Decision)

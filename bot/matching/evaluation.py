@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.matching.matcher import Decision, Matcher, Result
+from bot.matching.decisions import Decision, Result
+from bot.matching.matcher import Matcher
 
 ESCALATE = "escalate"
 VERDICTS = ("handled", "wrong", "missed")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.knowledge.entries import Entry, Kind
+from bot.knowledge.entries import Kind
+from bot.matching.confidence import Confidence, load_confidence, signals
 from bot.matching.coverage import Coverage
+from bot.matching.decisions import Decision, Match, Profile, Result
 from bot.matching.index import Index
 from bot.matching.places import Fit, Gazetteer, Place
 from bot.matching.query import Query, analyse_query
@@ -24,39 +25,6 @@ PROFILE_FIT = {Fit.LOCAL: 1.0, Fit.REGIONAL: 0.75, Fit.COVERED: 0.25}
 OFF_TOPIC_FACTOR = 0.5  # an off-topic subject halves every score: only a strong match still answers
 TERMS_KINDS = frozenset({Kind.FUNDING, Kind.EVENT, Kind.COURSE})  # entries whose card holds terms a question asks
 KEY_WORD_OPTIONS = 3    # an unsure match is offered only if one of the best three knows the question's key word
-
-
-class Decision(StrEnum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    ESCALATE = "escalate"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    entry: Entry
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What a user told us about themselves; it only re-orders near-equal matches."""
-
-    region: str | None = None
-    art_form: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    question: str
-    decision: Decision
-    matches: tuple[Match, ...]   # the answer first; on clarify, the options; on escalate, the best tries
-    places: tuple[Place, ...] = field(default=())
-    related: Match | None = None  # on escalate: an entry on the topic that lacks the detail asked ("meanwhile")
-
-    @property
-    def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +45,11 @@ class _Places:
 class Matcher:
     """Ranks entries for a question and decides whether it is sure; pure and reusable."""
 
-    def __init__(self, index: Index, settings: MatchingSettings | None = None) -> None:
+    def __init__(self, index: Index, settings: MatchingSettings | None = None, *,
+                 confidence: Confidence | None = None) -> None:
         self.index = index
         self.settings = settings or MatchingSettings()
+        self.confidence = load_confidence() if confidence is None else confidence
         self.typical_weight = TYPICAL_WORDS * index.max_idf  # idf grows with the base; scores should not
         self.coverage = Coverage(index)
         self._kinds: np.ndarray | None = None  # each entry's kind, for adjusting many candidates at once
@@ -185,6 +155,31 @@ class Matcher:
         return Match(entry, min(score, 1.0))
 
     def _decide(self, query: Query, ranked: list[Match]) -> Result:
+        return self.second_look(query, ranked, self.by_rules(query, ranked))
+
+    def second_look(self, query: Query, ranked: list[Match], ruled: Result) -> Result:
+        """The confidence model's view of what the rules decided: an answer it doubts is offered (or, doubted
+        more, handed to a person); options it doubts go to a person; an escalation whose best entries it trusts
+        is offered as options. A person's turn keeps the entries tried: the reply shows the closest meanwhile,
+        as "not sure", not as "the detail is missing" (`related`, which only the rules can tell)."""
+        if not ranked:
+            return ruled
+        p = self.confidence.of(ruled.decision.value, signals(self.coverage, query, ranked, shown=len(ruled.matches)))
+        if p is None:
+            return ruled
+        s = self.settings
+        if ruled.decision is Decision.ANSWER and p < s.answer_sure:
+            if p >= s.answer_offer:
+                return Result(query.question, Decision.CLARIFY, (ranked[0],), query.places)
+            return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places)
+        if ruled.decision is Decision.CLARIFY and p < s.options_keep:
+            return Result(query.question, Decision.ESCALATE, ruled.matches, query.places)
+        if ruled.decision is Decision.ESCALATE and p > s.escalation_offer:
+            return Result(query.question, Decision.CLARIFY, tuple(ranked[:3]), query.places)
+        return ruled
+
+    def by_rules(self, query: Query, ranked: list[Match]) -> Result:
+        """The decision of the rules alone, one signal at a time (what the confidence model then weighs)."""
         s = self.settings
 
         def result(decision: Decision, matches: Sequence[Match]) -> Result:

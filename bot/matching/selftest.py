@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.matching.matcher import Decision, Matcher
+from bot.matching.decisions import Decision
+from bot.matching.matcher import Matcher
 
 
 def self_test(matcher: Matcher) -> tuple[int, str]:

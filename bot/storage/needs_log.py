@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.matching.matcher import Decision, Result
+from bot.matching.decisions import Decision, Result
 from bot.storage.tables import Actor, Need, Scope, SmallTalkCount, utcnow
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, func, select
 
 from bot.config import Settings, TelegramSettings
-from bot.matching.matcher import Matcher, Result
+from bot.matching.decisions import Result
+from bot.matching.matcher import Matcher
 from bot.services import Knowledge, Services, build_services
 from bot.storage import inbox
 from bot.storage.database import open_database, session_scope

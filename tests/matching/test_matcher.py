@@ -8,8 +8,10 @@ import pytest
 
 from bot.config import MatchingSettings
 from bot.knowledge.entries import KnowledgeBase
+from bot.matching.confidence import Confidence
+from bot.matching.decisions import Decision, Profile
 from bot.matching.index import Index, split_compound
-from bot.matching.matcher import Decision, Matcher, Profile, _top
+from bot.matching.matcher import Matcher, _top
 from bot.services import Knowledge
 
 
@@ -21,6 +23,12 @@ def index(reference_knowledge: Knowledge) -> Index:
 @pytest.fixture
 def matcher(index: Index) -> Matcher:
     return Matcher(index)
+
+
+@pytest.fixture
+def rules(index: Index) -> Matcher:
+    """The rules alone, before the confidence model's second look (tests/matching/test_confidence.py)."""
+    return Matcher(index, confidence=Confidence({}))
 
 
 def answered(matcher: Matcher, question: str) -> str | None:
@@ -78,8 +86,8 @@ def test_a_contact_in_another_municipality_is_not_offered(matcher: Matcher) -> N
     assert result.decision is Decision.ESCALATE
 
 
-def test_an_unsure_match_offers_two_to_five_options(matcher: Matcher) -> None:
-    result = matcher.match("subsidie voor jeugdtheater leiden?")
+def test_an_unsure_match_offers_two_to_five_options(rules: Matcher) -> None:
+    result = rules.match("subsidie voor jeugdtheater leiden?")
     assert result.decision is Decision.CLARIFY
     assert 2 <= len(result.matches) <= 5
     assert len({m.entry.id for m in result.matches}) == len(result.matches)
@@ -114,8 +122,10 @@ def test_a_yes_no_question_its_entry_does_not_speak_to_is_offered_not_answered(m
 
 def test_below_offer_below_an_entry_lacking_an_asked_word_is_offered_not_answered(index: Index) -> None:
     question = "hvilket netværk hjælper med lydteknik til koncerter i Næstved"  # the network's card: no sound
-    assert Matcher(index, MatchingSettings(offer_below=0.0)).match(question).decision is Decision.ANSWER
-    offered = Matcher(index, MatchingSettings(offer_below=0.99)).match(question)
+    rules_alone = Confidence({})
+    assert Matcher(index, MatchingSettings(offer_below=0.0), confidence=rules_alone).match(
+        question).decision is Decision.ANSWER
+    offered = Matcher(index, MatchingSettings(offer_below=0.99), confidence=rules_alone).match(question)
     assert offered.decision is Decision.CLARIFY and offered.matches[0].entry.id == "talentnettet"
 
 
@@ -124,10 +134,10 @@ def test_an_empty_question_is_escalated_without_matches(matcher: Matcher) -> Non
     assert result.decision is Decision.ESCALATE and result.matches == ()
 
 
-def test_unsure_options_that_miss_the_questions_key_word_are_not_offered(matcher: Matcher) -> None:
+def test_unsure_options_that_miss_the_questions_key_word_are_not_offered(rules: Matcher) -> None:
     """A grand piano for the church: no entry knows 'flygel', so grants for other things would be guesses."""
-    assert matcher.match("vi vill köpa en ny flygel till kyrkan, finns det bidrag").decision is Decision.ESCALATE
-    assert matcher.match("finns det bidrag till teater").decision is Decision.CLARIFY
+    assert rules.match("vi vill köpa en ny flygel till kyrkan, finns det bidrag").decision is Decision.ESCALATE
+    assert rules.match("finns det bidrag till teater").decision is Decision.CLARIFY
 
 
 @pytest.mark.parametrize(("question", "topic"), [
@@ -142,9 +152,9 @@ def test_a_detail_the_best_entry_does_not_state_goes_to_a_person_with_that_entry
     assert result.related is not None and result.related.entry.id.startswith(topic)  # the fund or its officer
 
 
-def test_a_detail_the_best_entry_states_is_answered(matcher: Matcher) -> None:
+def test_a_detail_the_best_entry_states_is_answered(rules: Matcher) -> None:
     """Konstnärsnämnden's work grant says it is tax-free: a question about its tax gets the card."""
-    result = matcher.match("är konstnärsnämndens arbetsstipendium skattefritt?")
+    result = rules.match("är konstnärsnämndens arbetsstipendium skattefritt?")
     assert result.decision is Decision.ANSWER and result.related is None
     assert result.matches[0].entry.id == "konstnarsnamnden-arbetsstipendium"
 
@@ -224,9 +234,9 @@ def test_an_unsure_open_question_about_terms_its_fund_never_states_goes_to_a_per
     assert shown_meanwhile(matcher, question) == topic
 
 
-def test_the_named_places_own_entry_answers_an_open_question_without_repeating_its_words(matcher: Matcher) -> None:
+def test_the_named_places_own_entry_answers_an_open_question_without_repeating_its_words(rules: Matcher) -> None:
     """Folk music is not on Nyköping's event grant card, yet it is what the town gives a festival."""
-    assert answered(matcher, "vi spelar folkmusik i nyköping, vad kan kommunen ge för festivalen?") == (
+    assert answered(rules, "vi spelar folkmusik i nyköping, vad kan kommunen ge för festivalen?") == (
         "nykoping-arrangemangsbidrag")
 
 
@@ -238,14 +248,14 @@ def test_the_named_places_own_entry_answers_an_open_question_without_repeating_i
      "nykoping-arrangemangsbidrag"),
 ])
 def test_what_is_told_before_a_closed_question_is_context_the_entry_need_not_state(
-        matcher: Matcher, question: str, entry: str) -> None:
+        rules: Matcher, question: str, entry: str) -> None:
     """A studio, a cellar: the yes/no sentence is what the card must answer, not the story before it."""
-    assert answered(matcher, question) == entry
+    assert answered(rules, question) == entry
 
 
-def test_a_closed_question_the_named_entry_states_in_other_words_is_offered_that_entry(matcher: Matcher) -> None:
+def test_a_closed_question_the_named_entry_states_in_other_words_is_offered_that_entry(rules: Matcher) -> None:
     """The Eskilstuna scholarship's card speaks of under-26s, never of "ung": its card is offered, one tap away."""
-    result = matcher.match("Kan man söka Eskilstunas kulturstipendium som ung konstnär?")
+    result = rules.match("Kan man söka Eskilstunas kulturstipendium som ung konstnär?")
     assert result.decision is Decision.CLARIFY
     assert [m.entry.id for m in result.matches] == ["eskilstuna-kulturstipendium"]
 
@@ -313,14 +323,14 @@ def test_a_detail_asked_of_a_person_is_theirs_to_answer(matcher: Matcher) -> Non
     "how many percent of a small cooperation project does Creative Europe pay?",
     "hur mycket av budgeten i procent täcker EU i ett litet samarbetsprojekt?",
 ])
-def test_a_share_asked_in_percent_is_stated_by_a_card_with_a_percent_sign(matcher: Matcher, question: str) -> None:
+def test_a_share_asked_in_percent_is_stated_by_a_card_with_a_percent_sign(rules: Matcher, question: str) -> None:
     """The Creative Europe card says 'at most 80%': '%' is read as the word it stands for."""
-    assert answered(matcher, question) == "creative-europe-samarbetsprojekt"
+    assert answered(rules, question) == "creative-europe-samarbetsprojekt"
 
 
-def test_a_word_that_heads_a_compound_of_the_card_is_said_by_it(matcher: Matcher) -> None:
+def test_a_word_that_heads_a_compound_of_the_card_is_said_by_it(rules: Matcher) -> None:
     """'skatta' (to pay tax) is said by the work grant card's 'skattefritt' (tax-free)."""
-    assert answered(matcher, "ska man skatta för konstnärsnämndens arbetsstipendium?") == "konstnarsnamnden-arbetsstipendium"
+    assert answered(rules, "ska man skatta för konstnärsnämndens arbetsstipendium?") == "konstnarsnamnden-arbetsstipendium"
 
 
 @pytest.mark.parametrize(("question", "topic"), [

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.matching.matcher import Decision, Match, Result
+from bot.matching.decisions import Decision, Match, Result
 from bot.services import Knowledge
 from bot.storage.database import open_database, session_scope
 from bot.storage.needs_log import log_question, mark_escalated, need_of, record_feedback

@@ -1,0 +1,115 @@
+"""The confidence model: read from its file, fitted reproducibly, and second-guessing the rules as configured."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import MatchingSettings
+from bot.matching.confidence import SIGNALS, Confidence, ConfidenceError, Model, confidence_from_mapping, fit, load_confidence
+from bot.matching.decisions import Decision
+from bot.matching.matcher import Matcher
+from bot.services import Knowledge
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSWERED = "what is a kulturfrukost?"                      # the rules answer it with the FAQ that explains it
+OFFERED = "can I get money for a concert tour?"            # the rules offer three funds
+ESCALATED = "how do I renew my passport at the embassy in Oslo?"  # the rules hand it to a person
+
+
+def flat(**chances: float) -> Confidence:
+    """A model that gives each named stage one chance whatever the signals: it isolates the decision policy."""
+    zeros, ones = (0.0,) * len(SIGNALS), (1.0,) * len(SIGNALS)
+    return Confidence({stage: Model(zeros, ones, zeros, math.log(p / (1 - p))) for stage, p in chances.items()})
+
+
+def matcher(knowledge: Knowledge, confidence: Confidence) -> Matcher:
+    return Matcher(knowledge.matcher.index, MatchingSettings(), confidence=confidence)
+
+
+def test_the_questions_used_here_are_decided_by_the_rules_as_named(reference_knowledge: Knowledge) -> None:
+    rules = matcher(reference_knowledge, Confidence({}))
+    assert [rules.match(q).decision for q in (ANSWERED, OFFERED, ESCALATED)] == [
+        Decision.ANSWER, Decision.CLARIFY, Decision.ESCALATE]
+
+
+def test_a_trusted_answer_stays_an_answer(reference_knowledge: Knowledge) -> None:
+    result = matcher(reference_knowledge, flat(answer=0.9)).match(ANSWERED)
+    assert result.decision is Decision.ANSWER
+    assert [m.entry.id for m in result.matches] == ["faq-kulturfrukost-vad-ar"]
+
+
+def test_a_doubted_answer_is_offered_as_the_one_option(reference_knowledge: Knowledge) -> None:
+    result = matcher(reference_knowledge, flat(answer=0.45)).match(ANSWERED)
+    assert result.decision is Decision.CLARIFY
+    assert [m.entry.id for m in result.matches] == ["faq-kulturfrukost-vad-ar"]
+
+
+def test_a_much_doubted_answer_goes_to_a_person_keeping_the_entry_as_the_closest(reference_knowledge: Knowledge,
+                                                                                  ) -> None:
+    result = matcher(reference_knowledge, flat(answer=0.1)).match(ANSWERED)
+    assert result.decision is Decision.ESCALATE
+    assert result.matches[0].entry.id == "faq-kulturfrukost-vad-ar"
+    assert result.related is None  # not "the detail is missing": the model cannot say what is
+
+
+def test_doubted_options_go_to_a_person_keeping_them_as_the_closest(reference_knowledge: Knowledge) -> None:
+    offered = matcher(reference_knowledge, Confidence({})).match(OFFERED)
+    result = matcher(reference_knowledge, flat(clarify=0.2)).match(OFFERED)
+    assert result.decision is Decision.ESCALATE
+    assert result.matches == offered.matches and result.related is None
+
+
+def test_an_escalation_whose_best_entries_it_trusts_is_offered(reference_knowledge: Knowledge) -> None:
+    result = matcher(reference_knowledge, flat(escalate=0.9)).match(ESCALATED)
+    assert result.decision is Decision.CLARIFY
+    assert 1 <= len(result.matches) <= 3
+
+
+def test_an_escalation_it_doubts_stays_with_a_person(reference_knowledge: Knowledge) -> None:
+    assert matcher(reference_knowledge, flat(escalate=0.5)).match(ESCALATED).decision is Decision.ESCALATE
+
+
+def test_the_shipped_model_doubts_an_everyday_question_and_trusts_a_plain_one(reference_knowledge: Knowledge) -> None:
+    shipped = reference_knowledge.matcher
+    assert shipped.match(ANSWERED).decision is Decision.ANSWER
+    assert shipped.match(ESCALATED).decision is Decision.ESCALATE
+
+
+def test_fitting_learns_what_a_signal_separates() -> None:
+    rng = np.random.default_rng(7)
+    features = rng.random((400, 3))
+    model = fit(features, (features[:, 0] > 0.5).astype(float))
+    assert model.probability(np.array([0.95, 0.5, 0.5])) > 0.8
+    assert model.probability(np.array([0.05, 0.5, 0.5])) < 0.2
+
+
+def test_a_model_file_for_other_signals_is_refused() -> None:
+    raw = load_confidence().to_mapping()
+    raw["signals"] = raw["signals"][:-1]
+    with pytest.raises(ConfidenceError, match="refit"):
+        confidence_from_mapping(raw)
+
+
+def test_a_model_file_with_a_stage_of_the_wrong_length_is_refused() -> None:
+    raw = load_confidence().to_mapping()
+    raw["models"]["answer"]["weights"] = raw["models"]["answer"]["weights"][:3]
+    with pytest.raises(ConfidenceError, match="answer"):
+        confidence_from_mapping(raw)
+
+
+def test_the_shipped_model_reads_back_as_written() -> None:
+    shipped = load_confidence()
+    assert confidence_from_mapping(shipped.to_mapping()).close_to(shipped)
+    assert set(shipped.models) == {"answer", "clarify", "escalate"}
+
+
+def test_the_shipped_model_is_the_refit_of_the_seen_sets() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "train_confidence.py"), "--check"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Fit the matcher's confidence model on the seen labelled sets and write bot/matching/data/confidence.yaml.
+
+    python tools/train_confidence.py            # refit and write the model
+    python tools/train_confidence.py --check    # exit 1 if the shipped model is not the refit of these sets
+    python tools/train_confidence.py --held-out # each set scored by a model fitted without it
+
+Only sets the README marks seen are fitted on: an unseen set must stay a clean generalisation figure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import load_settings  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
+from bot.matching.confidence import Confidence, confidence_from_mapping  # noqa: E402
+from bot.matching.evaluation import Labelled, load_labelled  # noqa: E402
+from bot.matching.index import build_index  # noqa: E402
+from bot.matching.language_data import load_language_data  # noqa: E402
+from bot.matching.matcher import Matcher  # noqa: E402
+from bot.matching.training import examples, held_out, train  # noqa: E402
+
+SEEN = ("dev", "independent", "paraphrases", "blind", "detail_dev", "faq_real", "faq_real_2", "chat_fresh",
+        "chat_fresh_2", *(f"{kind}_fresh_{n}" for n in range(3, 12) for kind in ("faq", "chat")))
+MODEL = ROOT / "bot" / "matching" / "data" / "confidence.yaml"
+HEADER = "# Written by tools/train_confidence.py from the seen labelled sets; refit, do not edit.\n"
+
+
+def _matcher(kb_dir: Path) -> Matcher:
+    """The rules alone (no model yet): what the model is fitted to second-guess."""
+    settings = load_settings(ROOT / "config.yaml").matching
+    index = build_index(load_knowledge(kb_dir), language=load_language_data())
+    return Matcher(index, settings, confidence=Confidence({}))
+
+
+def _sets(eval_dir: Path) -> dict[str, list[Labelled]]:
+    return {name: load_labelled(eval_dir / f"{name}.yaml") for name in SEEN}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare the refit with the shipped model")
+    parser.add_argument("--held-out", action="store_true", help="print each set scored by a model fitted without it")
+    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
+    parser.add_argument("--kb", type=Path, default=ROOT / "tests" / "data" / "kb")
+    args = parser.parse_args()
+    matcher = _matcher(args.kb)
+    sets = _sets(args.eval)
+    found = examples(matcher, sets)
+    if args.held_out:
+        print(f"{'set':<16} {'handled':>8} {'wrong':>6} {'clarify':>8}   (fitted without the set)")
+        for name, report in held_out(matcher, sets, found).items():
+            print(f"{name:<16} {report.share('handled'):7.1f}% {report.share('wrong'):5.1f}% "
+                  f"{report.clarify_share():7.1f}%")
+        return 0
+    model = train(found)
+    if args.check:
+        shipped = confidence_from_mapping(yaml.safe_load(MODEL.read_text(encoding="utf-8")))
+        if not shipped.close_to(model):
+            print(f"{MODEL} is not the refit of the seen sets: run tools/train_confidence.py", file=sys.stderr)
+            return 1
+        print("the shipped model is the refit of the seen sets")
+        return 0
+    text = yaml.safe_dump(model.to_mapping(), sort_keys=False, width=120, default_flow_style=None)
+    MODEL.write_text(HEADER + text, encoding="utf-8")
+    print(f"wrote {MODEL} from {len(found)} questions of {len(sets)} sets")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
