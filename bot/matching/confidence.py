@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Protocol
 
@@ -26,8 +26,7 @@ KINDS = ("funding", "contact", "network", "event", "course", "faq")
 SIGNALS = ("score", "margin", "closed", "covered", "missing", "covered_asked", "missing_asked", "said", "lacking",
            "lacking_asked", "details", "details_stated", "kind_asked", "asks_kind", "off_topic", "explain",
            "places", "other_body", "length", "brevity", *(f"kind_{kind}" for kind in KINDS),
-           "second", "third", "covered_best3", "lacking_best3", "key_word_best3", "shown", "kinds_best3",
-           "covered_worst3")
+           "second", "third", "lacking_best3", "key_word_best3", "shown", "kinds_best3")
 STAGES = ("answer", "clarify", "escalate")  # the decision the rules took, each with its own model
 BRIEF = 6         # words: below it a question is a bare topic ("theatre grant"), read apart from longer ones
 RIDGE = 1.0       # L2 penalty on the standardised weights: many signals, a few thousand questions
@@ -49,7 +48,7 @@ class Ranked(Protocol):
     def entry(self) -> Entry: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Model:
     """One stage's logistic model on standardised signals."""
 
@@ -57,10 +56,16 @@ class Model:
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
+    _folded: tuple[np.ndarray, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """The weights folded onto the raw signals once: w·(x − c)/s = (w/s)·x − (w/s)·c."""
+        scaled = np.asarray(self.weights) / np.asarray(self.scale)
+        object.__setattr__(self, "_folded", (scaled, self.bias - float(scaled @ np.asarray(self.centre))))
 
     def probability(self, signals: np.ndarray) -> float:
-        z = (signals - np.asarray(self.centre)) / np.asarray(self.scale)
-        return 1.0 / (1.0 + math.exp(-(float(z @ np.asarray(self.weights)) + self.bias)))
+        scaled, offset = self._folded
+        return 1.0 / (1.0 + math.exp(-(float(signals @ scaled) + offset)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,37 +123,35 @@ def signals(coverage: Coverage, query: Query, ranked: Sequence[Ranked], *, shown
     best3 = [index.positions[m.entry.id] for m in ranked[:3]]
     best, first = best3[0], ranked[0].score
     second = ranked[1].score if len(ranked) > 1 else 0.0
-    covered, missing, said = _covered(index, query, best)
-    covered_asked, missing_asked, _ = _covered(index, query, best, within=query.asked)
+    (covered, missing, said), (covered_asked, missing_asked, _) = _covered(index, query, best)
     kind = ranked[0].entry.kind
     length = len(query.question.split())
-    shares = [covered, *(_covered(index, query, p)[0] for p in best3[1:])]
     values = [first, (first - second) / first if first else 0.0, query.closed, covered, missing, covered_asked,
               missing_asked, said, coverage.lacking(query, (best,)), coverage.lacking(query, (best,), within=query.asked),
               bool(query.details), bool(query.details) and coverage.states(best, query.details), kind in query.intents,
               bool(query.intents), query.off_topic, query.explain, bool(query.places), query.other_body,
               math.log(1 + max(length, BRIEF)), max(0, BRIEF - length) / BRIEF, *(kind == k for k in KINDS),
-              second, ranked[2].score if len(ranked) > 2 else 0.0,
-              max(shares), coverage.lacking(query, best3), coverage.knows_key_word(query, best3), shown,
-              len({m.entry.kind for m in ranked[:3]}), min(shares)]
+              second, ranked[2].score if len(ranked) > 2 else 0.0, coverage.lacking(query, best3),
+              coverage.knows_key_word(query, best3), shown, len({m.entry.kind for m in ranked[:3]})]
     return np.array(values, dtype=float)
 
 
-def _covered(index: Index, query: Query, position: int, *, within: frozenset[str] | None = None,
-             ) -> tuple[float, float, float]:
-    """The share of the question's content weight the card holds, its heaviest missing word's weight, and the
-    content weight in all (weights in units of the rarest word's idf)."""
-    total = held = missing = 0.0
+def _covered(index: Index, query: Query, position: int) -> tuple[tuple[float, float, float], ...]:
+    """For the whole question and for its asking sentence: the share of its content weight the card holds, its
+    heaviest missing word's weight, and the content weight in all (in units of the rarest word's idf). One pass."""
+    total, held, missing = [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]
     for slot in query.slots:
-        if not slot.word or slot.place or slot.off_topic or (within is not None and slot.word not in within):
+        if not slot.word or slot.place or slot.off_topic:
             continue
         weight = slot.weight / index.max_idf
-        total += weight
-        if index.mentions(position, [term for term, _ in slot.variants]):
-            held += weight
-        else:
-            missing = max(missing, weight)
-    return (held / total if total else 1.0), missing, total
+        has = index.mentions(position, [term for term, _ in slot.variants])
+        for part in (0, 1) if slot.word in query.asked else (0,):
+            total[part] += weight
+            if has:
+                held[part] += weight
+            else:
+                missing[part] = max(missing[part], weight)
+    return tuple((held[p] / total[p] if total[p] else 1.0, missing[p], total[p]) for p in (0, 1))
 
 
 def fit(features: np.ndarray, answered: np.ndarray) -> Model:

@@ -25,7 +25,7 @@ MIN_PART = 4
 
 @dataclass(frozen=True, slots=True)
 class Postings:
-    docs: np.ndarray     # int32 entry positions
+    docs: np.ndarray     # int32 entry positions, ascending
     weights: np.ndarray  # float32 field weights
 
 
@@ -63,8 +63,14 @@ class Index:
         return {entry.id: position for position, entry in enumerate(self.entries)}
 
     def mentions(self, position: int, terms: Iterable[str]) -> bool:
-        """Whether the entry at `position` holds any of the terms."""
-        return any(bool((self.postings[t].docs == position).any()) for t in terms if t in self.postings)
+        """Whether the entry at `position` holds any of the terms (a binary search: the docs are sorted)."""
+        for term in terms:
+            if (postings := self.postings.get(term)) is not None:
+                docs = postings.docs
+                at = int(np.searchsorted(docs, position))
+                if at < len(docs) and docs[at] == position:
+                    return True
+        return False
 
     @cached_property
     def coverage_by_id(self) -> dict[str, tuple[Place, ...]]:
@@ -97,8 +103,8 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     per_term = _entry_terms(fielded, tokens, lexicon, splits)
     _add_facts(entries, per_term)
     n = len(entries)
-    postings = {term: Postings(np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
-                               np.fromiter(docs.values(), dtype=np.float32, count=len(docs)))
+    postings = {term: Postings(np.fromiter(sorted(docs), dtype=np.int32, count=len(docs)),
+                               np.fromiter((docs[d] for d in sorted(docs)), dtype=np.float32, count=len(docs)))
                 for term, docs in per_term.items()}
     idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in per_term.items()}
     surface: dict[int, dict[str, str]] = defaultdict(dict)
