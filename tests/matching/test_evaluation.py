@@ -77,6 +77,8 @@ README_FIGURES = {
     "chat_fresh_12.yaml": (86.7, 0.8, 20.8, 83.3),
     "faq_fresh_13.yaml": (73.1, 7.5, 21.9, 70.0),
     "chat_fresh_13.yaml": (85.8, 0.8, 20.8, 80.0),
+    "faq_fresh_14.yaml": (75.6, 7.5, 21.9, 70.0),
+    "chat_fresh_14.yaml": (85.0, 2.5, 17.5, 83.3),
 }
 
 
