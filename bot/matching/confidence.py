@@ -26,7 +26,7 @@ KINDS = ("funding", "contact", "network", "event", "course", "faq")
 SIGNALS = ("score", "margin", "closed", "covered", "missing", "covered_asked", "missing_asked", "said", "lacking",
            "lacking_asked", "details", "details_stated", "kind_asked", "asks_kind", "off_topic", "explain",
            "places", "other_body", "length", "brevity", *(f"kind_{kind}" for kind in KINDS),
-           "second", "third", "lacking_best3", "key_word_best3", "shown", "kinds_best3")
+           "second", "third", "lacking_best3", "shown", "kinds_best3")
 STAGES = ("answer", "clarify", "escalate")  # the decision the rules took, each with its own model
 BRIEF = 6         # words: below it a question is a bare topic ("theatre grant"), read apart from longer ones
 RIDGE = 1.0       # L2 penalty on the standardised weights: many signals, a few thousand questions
@@ -132,7 +132,7 @@ def signals(coverage: Coverage, query: Query, ranked: Sequence[Ranked], *, shown
               bool(query.intents), query.off_topic, query.explain, bool(query.places), query.other_body,
               math.log(1 + max(length, BRIEF)), max(0, BRIEF - length) / BRIEF, *(kind == k for k in KINDS),
               second, ranked[2].score if len(ranked) > 2 else 0.0, coverage.lacking(query, best3),
-              coverage.knows_key_word(query, best3), shown, len({m.entry.kind for m in ranked[:3]})]
+              shown, len({m.entry.kind for m in ranked[:3]})]
     return np.array(values, dtype=float)
 
 
