@@ -12,13 +12,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import yaml
 
-from bot.knowledge.entries import Entry
 from bot.matching.coverage import Coverage
+from bot.matching.decisions import Decision, Match
 from bot.matching.index import Index
 from bot.matching.query import Query
 
@@ -27,7 +27,7 @@ SIGNALS = ("score", "margin", "closed", "covered", "missing", "covered_asked", "
            "lacking_asked", "details", "details_stated", "kind_asked", "asks_kind", "off_topic", "explain",
            "places", "other_body", "length", "brevity", *(f"kind_{kind}" for kind in KINDS),
            "second", "third", "lacking_best3", "shown", "kinds_best3")
-STAGES = ("answer", "clarify", "escalate")  # the decision the rules took, each with its own model
+STAGES = tuple(decision.value for decision in Decision)  # the decision the rules took: one model each
 BRIEF = 6         # words: below it a question is a bare topic ("theatre grant"), read apart from longer ones
 RIDGE = 1.0       # L2 penalty on the standardised weights: many signals, a few thousand questions
 STEPS = 3000      # gradient steps of the fit, from zero: deterministic, so a refit reproduces the shipped file
@@ -36,16 +36,6 @@ LEARNING_RATE = 0.5
 
 class ConfidenceError(Exception):
     """A model file that cannot be read; names what is wrong."""
-
-
-class Ranked(Protocol):
-    """What the model reads of a ranked match (the matcher's Match)."""
-
-    @property
-    def score(self) -> float: ...
-
-    @property
-    def entry(self) -> Entry: ...
 
 
 @dataclass(frozen=True)
@@ -104,10 +94,14 @@ def confidence_from_mapping(raw: Mapping[str, Any]) -> Confidence:
     for stage, m in dict(raw.get("models", {})).items():
         if stage not in STAGES:
             raise ConfidenceError(f"unknown stage {stage!r} (known: {', '.join(STAGES)})")
-        parts = [tuple(float(v) for v in m[key]) for key in ("centre", "scale", "weights")]
+        try:
+            parts = [tuple(float(v) for v in m[key]) for key in ("centre", "scale", "weights")]
+            bias = float(m["bias"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ConfidenceError(f"stage {stage!r}: needs numbers for centre, scale, weights and bias ({error})") from None
         if any(len(p) != len(SIGNALS) for p in parts) or min(parts[1]) <= 0:
             raise ConfidenceError(f"stage {stage!r}: centre, scale and weights need {len(SIGNALS)} values, scales > 0")
-        models[stage] = Model(parts[0], parts[1], parts[2], float(m["bias"]))
+        models[stage] = Model(parts[0], parts[1], parts[2], bias)
     return Confidence(models)
 
 
@@ -117,7 +111,7 @@ def load_confidence() -> Confidence:
     return confidence_from_mapping(yaml.safe_load(text))
 
 
-def signals(coverage: Coverage, query: Query, ranked: Sequence[Ranked], *, shown: int) -> np.ndarray:
+def signals(coverage: Coverage, query: Query, ranked: Sequence[Match], *, shown: int) -> np.ndarray:
     """The signals of a question and its best matches (`ranked` not empty; `shown`: how many the rules showed)."""
     index = coverage.index
     best3 = [index.positions[m.entry.id] for m in ranked[:3]]

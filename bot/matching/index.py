@@ -103,9 +103,7 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
     per_term = _entry_terms(fielded, tokens, lexicon, splits)
     _add_facts(entries, per_term)
     n = len(entries)
-    postings = {term: Postings(np.fromiter(sorted(docs), dtype=np.int32, count=len(docs)),
-                               np.fromiter((docs[d] for d in sorted(docs)), dtype=np.float32, count=len(docs)))
-                for term, docs in per_term.items()}
+    postings = {term: _postings(docs) for term, docs in per_term.items()}
     idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in per_term.items()}
     surface: dict[int, dict[str, str]] = defaultdict(dict)
     for w in sorted(vocabulary):
@@ -116,6 +114,12 @@ def build_index(kb: KnowledgeBase | Iterable[Entry], *, language: LanguageData) 
                                 for e, f in zip(entries, fielded, strict=True)),
                  lexicon=lexicon, gazetteer=gazetteer, max_idf=math.log(1 + (max(n, 1) - 0.5) / 1.5),
                  names=tuple(_name_terms(e, tokens, language) for e in entries))
+
+
+def _postings(docs: dict[int, float]) -> Postings:
+    """A term's entries in ascending order (so `mentions` can binary-search them), with their weights."""
+    order = sorted(docs)
+    return Postings(np.array(order, dtype=np.int32), np.array([docs[d] for d in order], dtype=np.float32))
 
 
 def _entry_terms(fielded: list[dict[str, list[str]]], tokens: dict[str, list[str]], lexicon: Lexicon,

@@ -113,3 +113,10 @@ def test_the_shipped_model_is_the_refit_of_the_seen_sets() -> None:
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "train_confidence.py"), "--check"],
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_model_file_without_a_bias_is_refused_by_name() -> None:
+    raw = load_confidence().to_mapping()
+    del raw["models"]["clarify"]["bias"]
+    with pytest.raises(ConfidenceError, match="clarify"):
+        confidence_from_mapping(raw)
