@@ -75,10 +75,21 @@ def test_an_escalation_it_doubts_stays_with_a_person(reference_knowledge: Knowle
     assert matcher(reference_knowledge, flat(escalate=0.5)).match(ESCALATED).decision is Decision.ESCALATE
 
 
-def test_the_shipped_model_doubts_an_everyday_question_and_trusts_a_plain_one(reference_knowledge: Knowledge) -> None:
-    shipped = reference_knowledge.matcher
-    assert shipped.match(ANSWERED).decision is Decision.ANSWER
-    assert shipped.match(ESCALATED).decision is Decision.ESCALATE
+def test_the_shipped_model_sends_options_that_miss_the_question_to_a_person(reference_knowledge: Knowledge) -> None:
+    """A pool for public art in Odense: the base has none; the rules offer music and school funds anyway."""
+    question = "er der en pulje til kunst i det offentlige rum i odense"
+    assert matcher(reference_knowledge, Confidence({})).match(question).decision is Decision.CLARIFY
+    assert reference_knowledge.matcher.match(question).decision is Decision.ESCALATE
+
+
+def test_the_shipped_model_offers_an_escalation_whose_best_entries_cover_the_question(
+        reference_knowledge: Knowledge) -> None:
+    question = ("we're a regional choir association active all over Sörmland. can the region cover our yearly "
+                "running costs rather than one-off projects?")
+    assert matcher(reference_knowledge, Confidence({})).match(question).decision is Decision.ESCALATE
+    offered = reference_knowledge.matcher.match(question)
+    assert offered.decision is Decision.CLARIFY
+    assert "region-sormland-verksamhetsbidrag" in [m.entry.id for m in offered.matches]
 
 
 def test_fitting_learns_what_a_signal_separates() -> None:
