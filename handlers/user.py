@@ -14,7 +14,7 @@ from bot.conversation.events import Command, Event, Media, Press, Sender, Text, 
 from bot.i18n.catalog import Catalog
 from bot.languages import LANGUAGES
 from bot.storage.tables import utcnow
-from handlers.answers import keeper
+from handlers.answers import Recorder
 from handlers.context import BotContext
 from handlers.render import fit
 
@@ -76,13 +76,14 @@ async def on_press(update: Update, context: BotContext) -> None:
         context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
-    turn = await decide(update, context, Press(sender_of(update), query.data or "", message.message_id if message else 0),
-                        replace=message.message_id if message else None)
+    turn, pending = await decide(update, context, Press(sender_of(update), query.data or "",
+                                                        message.message_id if message else 0),
+                                 replace=message.message_id if message else None)
     await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
         await spend_keyboard(message)
-    await send_turn(update, context, turn)
+    await send_turn(update, context, turn, pending)
     context.app.acknowledged.discard(query.id)
 
 
@@ -128,27 +129,30 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
             await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         except TelegramError as exc:  # a courtesy: its failure must not cost the answer
             log.info("no typing action: %s", exc)
-    await send_turn(update, context, await deciding)
+    await send_turn(update, context, *await deciding)
 
 
-async def decide(update: Update, context: BotContext, event: Event, *, replace: int | None = None) -> Turn:
-    """The conversation's turn, its replies recorded in the outbox in the same commit (handlers/answers.py)."""
+async def decide(update: Update, context: BotContext, event: Event, *,
+                 replace: int | None = None) -> tuple[Turn, list[int]]:
+    """The conversation's turn, its replies recorded in the outbox in the same commit (handlers/answers.py), and
+    the chat's outbox rows that commit left pending, in order."""
     chat = update.effective_chat
     assert chat is not None
-    keep = keeper(chat_id=chat.id, update_id=update.update_id, catalog=context.app.services.catalog, replace=replace)
-    turn = await context.app.off_loop(context.app.conversation.handle, event, keep=keep)
+    record = Recorder(chat_id=chat.id, update_id=update.update_id, catalog=context.app.services.catalog,
+                      replace=replace)
+    turn = await context.app.off_loop(context.app.conversation.handle, event, keep=record)
     context.app.kept.add(update.update_id)  # committed with the turn: the intake need not mark it again
-    return turn
+    return turn, record.pending
 
 
-async def send_turn(update: Update, context: BotContext, turn: Turn) -> None:
-    """The recorded replies go now, in order, Telegram's limits and passing faults waited out (handlers/retry
-    is not needed: the outbox row is retried until it is sent); then the chat's menu, when the turn asks."""
+async def send_turn(update: Update, context: BotContext, turn: Turn, pending: list[int]) -> None:
+    """The recorded replies (the chat's `pending` rows) go now, in order, Telegram's limits and passing faults
+    waited out (the outbox row is retried until it is sent); then the chat's menu, when the turn asks."""
     chat = update.effective_chat
     assert chat is not None
     context.app.wake()  # staff rows the turn wrote go with the sender's next round
     if context.app.sender is not None:
-        await context.app.sender.send_chat(chat.id)
+        await context.app.sender.send_chat(chat.id, rows=pending)
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(context.app.services.catalog, turn.menu_language),

@@ -61,7 +61,8 @@ class Asking:
         result = self._without(self.services.knowledge.matcher.match(event.text, profile=profile), rejected, profile)
         need = log_question(session, actor=actor, text=event.text, result=result, update_id=event.update_id,
                             channel=event.sender.channel, now=self.services.clock(),
-                            scope=scope_of(event.text, self.services.knowledge.matcher))
+                            scope=scope_of(event.text, self.services.knowledge.matcher.index.lexicon,
+                                          off_topic=result.off_topic))
         if force_person and flood.over_tickets(session, actor=actor, limits=limits, now=utcnow()):  # wall clock, as tickets
             return self.limited(session, actor, flood.Limit.TICKETS)  # the need is logged; no further ticket
         if force_person:
@@ -82,8 +83,7 @@ class Asking:
 
     def _decided(self, replies: Replies, need: Need, result: Result) -> Turn:
         if result.decision is Decision.ESCALATE:
-            off_topic = self.services.knowledge.matcher.query(result.question).off_topic
-            return Turn(replies.offer_person(need, result, off_topic=off_topic))
+            return Turn(replies.offer_person(need, result, off_topic=result.off_topic))
         if result.decision is Decision.CLARIFY:
             return Turn((replies.options(need),))
         return Turn((replies.answer(need, result.matches[0].entry),))
@@ -103,7 +103,7 @@ class Asking:
             return result
         decision = Decision.CLARIFY if result.decision is Decision.ANSWER else result.decision
         return Result(question=result.question, decision=decision, matches=(*rest, best), places=result.places,
-                      related=result.related)
+                      related=result.related, off_topic=result.off_topic)
 
     def to_ticket(self, session: Session, actor: Actor, ticket: Ticket, event: Text) -> Turn:
         """A reply to a staff answer, or media, joins the ticket as it is."""

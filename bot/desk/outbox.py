@@ -130,6 +130,13 @@ def enqueue_new(session: Session, rows: list[dict[str, Any]]) -> int:
     return len(session.connection().execute(statement, values).all())  # the rows really added, as one batch
 
 
+def pending_in(session: Session, chat_id: int) -> list[int]:
+    """The chat's pending rows, oldest first: what must go next there, in order."""
+    return [row_id for row_id in session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.state == Delivery.PENDING).order_by(col(OutboxMessage.id)))
+        if row_id is not None]
+
+
 def rows_of(session: Session, ticket_id: int) -> int:
     """How many rows a ticket has caused so far: a sequence number for keys of events that may recur."""
     return int(session.exec(select(func.count()).select_from(OutboxMessage)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.desk.limits import REMEMBER, Limiter, recent_sends
 from bot.desk.outbox import (
@@ -28,6 +28,7 @@ from bot.desk.outbox import (
     claim,
     goes_on,
     heads,
+    pending_in,
     posts,
     purge_answers,
     settle,
@@ -77,14 +78,14 @@ class OutboxSender:
             if not self._holders[chat_id]:
                 del self._holders[chat_id], self._locks[chat_id]
 
-    async def send_chat(self, chat_id: int, *, patience: float = PATIENCE) -> int:
+    async def send_chat(self, chat_id: int, *, rows: list[int] | None = None, patience: float = PATIENCE) -> int:
         """Send a chat's pending rows now, in order, waiting out limits and passing faults for up to `patience`
-        seconds; return how many were settled. What is left goes with the next rounds."""
+        seconds; return how many were settled. What is left goes with the next rounds. `rows`: the chat's pending
+        rows as the turn's own transaction read them (no second read); rows written meanwhile go with the rounds."""
         loop = asyncio.get_running_loop()
         deadline, settled = loop.time() + patience, 0
         async with self._chat(chat_id):
-            # one read; rows written meanwhile go with the rounds
-            for row_id in await asyncio.to_thread(pending_of, self.engine, chat_id):
+            for row_id in rows if rows is not None else await asyncio.to_thread(pending_of, self.engine, chat_id):
                 while not self.stopping:
                     wait = await self._attempt(row_id, urgent=True)
                     if wait is None:
@@ -227,6 +228,4 @@ class OutboxSender:
 def pending_of(engine: Engine, chat_id: int) -> list[int]:
     """The chat's pending rows, oldest first: what must go next there, in order."""
     with session_scope(engine) as session:
-        return [row_id for row_id in session.exec(select(OutboxMessage.id).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.state == Delivery.PENDING).order_by(col(OutboxMessage.id)))
-            if row_id is not None]
+        return pending_in(session, chat_id)

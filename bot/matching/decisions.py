@@ -36,6 +36,7 @@ class Result:
     matches: tuple[Match, ...]   # the answer first; on clarify, the options; on escalate, the best tries
     places: tuple[Place, ...] = field(default=())
     related: Match | None = None  # on escalate: an entry on the topic that lacks the detail asked ("meanwhile")
+    off_topic: bool = False  # the question touches a subject no entry answers (weather, trains): read once, here
 
     @property
     def best(self) -> Match | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Matcher:
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
-        return self._decide(query, self.rank(query, profile=profile))
+        return replace(self._decide(query, self.rank(query, profile=profile)), off_topic=query.off_topic)
 
     def query(self, question: str) -> Query:
         return analyse_query(self.index, question)

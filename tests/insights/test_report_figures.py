@@ -34,7 +34,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, reference_knowledge: Knowle
     """10,000 questions over 13 weeks, each pool classified by the conversation's own scope_of."""
     matcher = reference_knowledge.matcher
     for pool, scope in ((SMALL_TALK, Scope.SMALL_TALK), (OFF_TOPIC, Scope.OFF_TOPIC), (DOMAIN, Scope.DOMAIN)):
-        assert {scope_of(text, matcher) for text in pool} == {scope}, pool
+        assert {scope_of(text, matcher.index.lexicon, off_topic=matcher.match(text).off_topic)
+                for text in pool} == {scope}, pool
     rng = random.Random(12)
     engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('figures') / 'needs.db'}")
     with session_scope(engine) as session:
