@@ -79,6 +79,8 @@ README_FIGURES = {
     "chat_fresh_13.yaml": (85.0, 0.8, 21.7, 80.0),
     "faq_fresh_14.yaml": (75.6, 7.5, 21.9, 70.0),
     "chat_fresh_14.yaml": (85.0, 2.5, 17.5, 83.3),
+    "faq_fresh_15.yaml": (89.4, 1.9, 16.2, 85.0),
+    "chat_fresh_15.yaml": (92.5, 0.8, 9.2, 90.0),
 }
 
 
