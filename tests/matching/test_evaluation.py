@@ -81,6 +81,8 @@ README_FIGURES = {
     "chat_fresh_14.yaml": (85.0, 2.5, 17.5, 83.3),
     "faq_fresh_15.yaml": (89.4, 1.9, 16.2, 85.0),
     "chat_fresh_15.yaml": (92.5, 0.8, 9.2, 90.0),
+    "faq_fresh_16.yaml": (80.6, 5.0, 24.4, 72.5),
+    "chat_fresh_16.yaml": (93.3, 2.5, 7.5, 86.7),
 }
 
 
