@@ -370,3 +370,10 @@ def test_the_candidates_are_the_best_scores_whether_few_or_many_are_close_to_the
     scores[scored] = 0.4 * rng.random(3_000, dtype=np.float32)
     scores[scored[:leaders]] = 0.9 + 0.1 * rng.random(leaders, dtype=np.float32)
     assert sorted(scores[_top(scores, 30)].tolist()) == sorted(np.sort(scores)[-30:].tolist())
+
+
+@pytest.mark.parametrize(("question", "off_topic"), [
+    ("bliver det regn i næstved i morgen", True), ("kulturstipendium eskilstuna", False)])
+def test_the_result_says_whether_the_question_touched_an_off_topic_subject(
+        matcher: Matcher, question: str, off_topic: bool) -> None:
+    assert matcher.match(question).off_topic is off_topic  # read once by the matcher, used by the needs log too
