@@ -83,6 +83,8 @@ README_FIGURES = {
     "chat_fresh_15.yaml": (92.5, 0.8, 9.2, 90.0),
     "faq_fresh_16.yaml": (80.6, 5.0, 24.4, 72.5),
     "chat_fresh_16.yaml": (93.3, 2.5, 7.5, 86.7),
+    "faq_fresh_17.yaml": (87.5, 1.9, 20.6, 80.0),
+    "chat_fresh_17.yaml": (90.0, 0.8, 14.2, 86.7),
 }
 
 
