@@ -4,8 +4,9 @@ General rules, not labelled questions: a text that names a role (a person: 'ljud
 with a seeking word or 'who does', a craft ('scenografi'), is a search for people, unless it also evokes what the
 base answers (money, courses, networks, meetings, officials, deadlines: the lexicon's concepts) or a subject
 no entry answers (tax, insurance: the lexicon's off-topic words), or the role describes the writer ('I'm a
-musician'). The place is the
-most specific place of a country Kulturlots serves that the text names.
+musician'), or a yes/no question asks what the role may do ('can a composer get travel support?', 'mag ik mijn
+atelier delen met een andere kunstenaar?') without seeking anyone. The place is the most specific place of a
+country Kulturlots serves that the text names.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Recogniser:
         if not terms or any(self.lexicon.off_topic(w) for w in tokens):
             return None
         seeks = self.vocabulary.seeks(tokens)
+        if not seeks and self._asks_terms(tokens):
+            return None
         concepts = self._concepts(text)
         vocabulary = self.vocabulary
         if concepts & vocabulary.knowledge_concepts or (concepts & vocabulary.unless_seeking and not seeks):
@@ -98,6 +101,12 @@ class Recogniser:
             for cut in range(2, len(folded) - 4):
                 concepts |= lexicon.concepts.get(folded[cut:], frozenset())
         return concepts
+
+    def _asks_terms(self, tokens: list[str]) -> bool:
+        """A yes/no question (its opening verb, as the lexicon lists them), not one asking whether someone exists
+        ('is there a dancer in Odense?'): it asks what a role may do or get, not who does it."""
+        lexicon = self.lexicon
+        return bool(tokens) and tokens[0] in lexicon.closed_starts and tuple(tokens[:2]) not in lexicon.existential
 
     def _asks_who(self, text: str) -> bool:
         return any("@contact" in self.lexicon.concepts_of(w) for w in words(text)[:3])

@@ -68,6 +68,23 @@ def test_money_a_self_description_or_an_off_topic_subject_is_not_a_search(recogn
     assert recogniser.search_in(text) is None
 
 
+@pytest.mark.parametrize("text", ["kan en kompositör få resebidrag till sin urpremiär utomlands?",
+                                  "må en billedkunstner dele sit værksted med en fotograf?",
+                                  "moet een danser lid zijn van een vakbond?",
+                                  "should a photographer register a company first?",
+                                  "jag e cirkusartist i gnesta o undrar hur man blir listad"])
+def test_a_yes_no_question_about_what_a_role_may_do_or_a_chat_self_description_is_not_a_search(
+        recogniser: Recogniser, text: str) -> None:
+    assert recogniser.search_in(text) is None
+
+
+@pytest.mark.parametrize("text", ["does anyone know an illustrator in leiden", "is there a dancer in odense",
+                                  "kan nån rekommendera en ljudtekniker i flen?"])
+def test_a_yes_no_question_that_seeks_someone_or_asks_whether_one_exists_is_still_a_search(
+        recogniser: Recogniser, text: str) -> None:
+    assert recogniser.search_in(text) is not None
+
+
 def test_find_takes_an_art_form_name_and_a_place(recogniser: Recogniser) -> None:
     search = recogniser.command("dans Katrineholm")
     assert search is not None and search.art_forms == ("dance",) and search.place is not None
