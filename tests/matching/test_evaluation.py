@@ -85,6 +85,8 @@ README_FIGURES = {
     "chat_fresh_16.yaml": (93.3, 2.5, 7.5, 86.7),
     "faq_fresh_17.yaml": (87.5, 1.9, 20.6, 80.0),
     "chat_fresh_17.yaml": (90.0, 0.8, 14.2, 86.7),
+    "faq_fresh_18.yaml": (89.4, 1.9, 19.4, 80.0),
+    "chat_fresh_18.yaml": (87.5, 3.3, 10.0, 83.3),
 }
 
 
