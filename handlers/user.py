@@ -152,7 +152,7 @@ async def send_turn(update: Update, context: BotContext, turn: Turn, pending: li
     assert chat is not None
     context.app.wake()  # staff rows the turn wrote go with the sender's next round
     if context.app.sender is not None:
-        await context.app.sender.send_chat(chat.id, rows=pending)
+        await context.app.sender.send_chat(chat.id, pending)
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(context.app.services.catalog, turn.menu_language),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +28,6 @@ from bot.desk.outbox import (
     claim,
     goes_on,
     heads,
-    pending_in,
     posts,
     purge_answers,
     settle,
@@ -78,14 +77,14 @@ class OutboxSender:
             if not self._holders[chat_id]:
                 del self._holders[chat_id], self._locks[chat_id]
 
-    async def send_chat(self, chat_id: int, *, rows: list[int] | None = None, patience: float = PATIENCE) -> int:
-        """Send a chat's pending rows now, in order, waiting out limits and passing faults for up to `patience`
-        seconds; return how many were settled. What is left goes with the next rounds. `rows`: the chat's pending
-        rows as the turn's own transaction read them (no second read); rows written meanwhile go with the rounds."""
+    async def send_chat(self, chat_id: int, rows: Sequence[int], *, patience: float = PATIENCE) -> int:
+        """Send a chat's pending `rows` now, in order (as the turn's own transaction read them: no second read),
+        waiting out limits and passing faults for up to `patience` seconds; return how many were settled. What is
+        left, and rows written meanwhile, go with the next rounds."""
         loop = asyncio.get_running_loop()
         deadline, settled = loop.time() + patience, 0
         async with self._chat(chat_id):
-            for row_id in rows if rows is not None else await asyncio.to_thread(pending_of, self.engine, chat_id):
+            for row_id in rows:
                 while not self.stopping:
                     wait = await self._attempt(row_id, urgent=True)
                     if wait is None:
@@ -223,9 +222,3 @@ class OutboxSender:
         """Finish the delivery under way, then return from run()."""
         self.stopping = True
         self.wakeup.set()
-
-
-def pending_of(engine: Engine, chat_id: int) -> list[int]:
-    """The chat's pending rows, oldest first: what must go next there, in order."""
-    with session_scope(engine) as session:
-        return pending_in(session, chat_id)
