@@ -25,6 +25,7 @@ from bot.desk.curation import weekly_review
 from bot.desk.directory import StaffDirectory
 from bot.desk.limits import Limiter, Limits
 from bot.desk.reports import FileJob, build_file
+from bot.desk.send_journal import SendJournal
 from bot.desk.sender import OutboxSender
 from bot.reminders.due import queue_due
 from bot.services import Services, build_services
@@ -121,9 +122,10 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
     desk = data.desk.desk
     sender = OutboxSender(services.engine, deliverer(application.bot), prepare=tickets.prepare,
                           on_settled=[tickets.on_settled(desk, services.catalog)] if desk else [],
-                          backoff_base=outbox_backoff,
+                          backoff_base=outbox_backoff, journal=SendJournal.beside(services.engine),
                           limiter=Limiter(limits or Limits(per_second=services.settings.telegram.messages_per_second)))
     sender.wakeup, data.sender = data.outbox_wakeup, sender
+    sender.recover()  # sends a kill cut off from their record, written down before anything can go again
     intake = Intake(application, services.engine, secret=services.secret, timeout=poll_timeout,
                     failures=data.failures, tries=data.tries, pressed=data.pressed, kept=data.kept,
                     concurrent=services.settings.telegram.concurrent_updates)
@@ -163,6 +165,7 @@ async def running(application: KulturlotsApp, *, poll_timeout: int, outbox_idle:
             await asyncio.gather(polling, delivering, return_exceptions=True)
             await application.stop()
             intake.close()
+            sender.close()
             data.close()
 
 

@@ -203,6 +203,17 @@ def posted_pieces(result: dict[str, Any] | None) -> list[int]:
     return [m for m in (result or {}).get("pieces", []) if m is not None]
 
 
+def behind(row: OutboxMessage, outcome: Outcome) -> bool:
+    """Whether the row does not yet hold this outcome: pending, with fewer pieces recorded than it has."""
+    if row.state != Delivery.PENDING:
+        return False
+    return not goes_on(outcome) or len(_pieces(outcome)) > len((row.result or {}).get("pieces", []))
+
+
+def _pieces(outcome: Outcome) -> list[int | None]:
+    return list(outcome.result.get("pieces", [])) if isinstance(outcome, Sent | Partial | Unconfirmed) else []
+
+
 def goes_on(outcome: Outcome) -> bool:
     """Whether the row's next piece follows at once (a long text sent piece by piece)."""
     return isinstance(outcome, Partial) or (isinstance(outcome, Unconfirmed) and outcome.more)

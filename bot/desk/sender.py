@@ -25,6 +25,7 @@ from bot.desk.outbox import (
     Outcome,
     Prepare,
     RetryLater,
+    behind,
     claim,
     goes_on,
     heads,
@@ -32,6 +33,7 @@ from bot.desk.outbox import (
     purge_answers,
     settle,
 )
+from bot.desk.send_journal import SendJournal
 from bot.storage.database import session_scope
 from bot.storage.sqlite_writes import FIRST
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
@@ -48,8 +50,10 @@ class OutboxSender:
 
     def __init__(self, engine: Engine, deliver: Deliver, *, limiter: Limiter | None = None,
                  prepare: Prepare | None = None, on_settled: Iterable[OnSettled] = (),
-                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE) -> None:
+                 clock: Callable[[], datetime] = utcnow, backoff_base: float = BACKOFF_BASE,
+                 journal: SendJournal | None = None) -> None:
         self.engine, self.deliver, self.clock, self.backoff_base = engine, deliver, clock, backoff_base
+        self.journal = journal  # SQLite's: what Telegram took, noted before its record waits for the write lock
         self.recording = engine.execution_options(**{FIRST: True})  # "sent" is written before any turn's writes
         self.prepare: Prepare = prepare or (lambda _session, row: dict(row.payload))
         self.limiter = limiter or Limiter()
@@ -58,6 +62,25 @@ class OutboxSender:
         self.stopping = False
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
+
+    def recover(self) -> int:
+        """Write the sends a kill cut off from their record (the journal's) to their rows, hooks and all, before
+        anything is sent; return how many. Each is applied once: a row that holds it already is left alone."""
+        if self.journal is None:
+            return 0
+        applied = 0
+        with session_scope(self.recording) as session:
+            for row_id, outcome, at in self.journal.entries():
+                row = session.get(OutboxMessage, row_id)
+                if row is None or not behind(row, outcome):
+                    continue
+                settle(row, outcome, now=at, backoff_base=self.backoff_base)
+                for hook in self.on_settled:
+                    hook(session, row, outcome)
+                session.flush()
+                applied += 1
+        self.journal.empty()
+        return applied
 
     def remember(self) -> None:
         """Read the last minute's sends back into the limiter (at start, before anything is sent)."""
@@ -157,14 +180,21 @@ class OutboxSender:
             except Exception as own:  # the bot's own error, not Telegram's: logged, the row tried again later
                 log.exception("delivering outbox row %s failed", row.id)
                 outcome = RetryLater(repr(own)[:300])
+            noted = self.journal is not None and self.journal.note(row_id, outcome, at=self.clock())
             if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
                 self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
             settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
             if not goes_on(outcome):
                 break
-            await asyncio.to_thread(session.commit)
+            try:
+                await asyncio.to_thread(session.commit)
+            finally:
+                self._recorded(noted)
             payload = None
-        await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock held across awaits
+        try:
+            await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock across awaits
+        finally:
+            self._recorded(noted)
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
@@ -193,6 +223,10 @@ class OutboxSender:
         await self._until_free(chat_id, urgent=False)
         self.limiter.record(chat_id)
 
+    def _recorded(self, noted: bool) -> None:
+        if noted and self.journal is not None:
+            self.journal.recorded()
+
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:
         """The hooks, and the commit in the same thread call: a write they begin (SQLite's one write lock) never
         waits for a free worker thread to be committed."""
@@ -217,6 +251,11 @@ class OutboxSender:
             except TimeoutError:
                 pass
             self.wakeup.clear()
+
+    def close(self) -> None:
+        """Release the journal's file (its notes stay until the next start has read them)."""
+        if self.journal is not None:
+            self.journal.close()
 
     def stop(self) -> None:
         """Finish the delivery under way, then return from run()."""
