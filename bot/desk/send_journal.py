@@ -5,11 +5,13 @@ write to its commit: a kill in that wait (tens of milliseconds) used to send the
 journal is an append-only file beside the database: a line per performed send, written with one `write` call on
 the event loop before anything waits. A killed process loses nothing the kernel already has, the same durability
 as SQLite's WAL at `synchronous=NORMAL`. At start the sender writes what the journal holds to the rows before it
-sends anything; once every noted send is in the database the file is emptied.
+sends anything; once every noted send is in the database the file is emptied. A call begun and never answered
+(the kill came while Telegram had it) is the one true doubt the Bot API leaves: it is sent again, and counted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -31,7 +33,7 @@ class SendJournal:
     def __init__(self, path: Path, *, empty_after: int = EMPTY_AFTER) -> None:
         self.path, self.empty_after = path, empty_after
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        self.waiting = 0  # noted sends whose record is not yet committed
+        self.waiting = 0  # calls begun whose outcome is not yet committed
 
     @classmethod
     def beside(cls, engine: Engine) -> SendJournal | None:
@@ -42,32 +44,50 @@ class SendJournal:
             return None
         return cls(Path(database + SUFFIX))
 
-    def note(self, row_id: int, outcome: Outcome, *, at: datetime) -> bool:
-        """Before anything else happens: Telegram performed this row's call (or piece); False for an outcome that
-        performed nothing (a failure), which needs no note."""
+    def trying(self, row_id: int) -> None:
+        """A call for this row leaves now: if no outcome follows before a kill, whether Telegram took it is unknown.
+        Each is closed by `note`, then by `recorded` once its outcome is committed."""
+        os.write(self._fd, b'{"row":%d,"try":1}\n' % row_id)
+        self.waiting += 1
+
+    def note(self, row_id: int, outcome: Outcome, *, at: datetime) -> None:
+        """Before anything else happens: what Telegram did with the call (a failure only closes it: nothing to
+        write down at start)."""
         if not isinstance(outcome, Sent | Partial | Unconfirmed):
-            return False
+            os.write(self._fd, b'{"row":%d,"done":1}\n' % row_id)
+            return
         line = {"row": row_id, "at": at.timestamp(), "kind": type(outcome).__name__, "result": outcome.result}
         if isinstance(outcome, Unconfirmed):
             line |= {"error": outcome.error, "more": outcome.more}
         os.write(self._fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
-        self.waiting += 1
-        return True
 
     def recorded(self) -> None:
-        """One noted send is committed (or its commit failed, and the row goes again in this process anyway)."""
+        """A call's outcome is committed (or its commit failed, and the row goes again in this process anyway)."""
         self.waiting = max(0, self.waiting - 1)
         if not self.waiting and os.fstat(self._fd).st_size >= self.empty_after:
             self.empty()
 
     def entries(self) -> Iterator[tuple[int, Outcome, datetime]]:
         """What was noted, in order; a line a kill cut short is skipped (its row goes again, as before)."""
+        for line in self._lines():
+            if "kind" in line:
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    yield _entry(line)
+
+    def in_doubt(self) -> list[int]:
+        """Rows whose last call began and was never answered: cut off by a kill while Telegram had it."""
+        open_calls: dict[int, bool] = {}
+        for line in self._lines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                open_calls[int(line["row"])] = "try" in line
+        return [row for row, open_call in open_calls.items() if open_call]
+
+    def _lines(self) -> Iterator[dict[str, Any]]:
         with self.path.open(encoding="utf-8") as lines:
             for text in lines:
-                try:
-                    yield _entry(json.loads(text))
-                except (ValueError, KeyError, TypeError):
-                    continue
+                with contextlib.suppress(ValueError):
+                    if isinstance(line := json.loads(text), dict):
+                        yield line
 
     def empty(self) -> None:
         os.ftruncate(self._fd, 0)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PATIENCE = 30.0  # seconds a user's answer is waited for in its chat's lane; what is left goes with the rounds
 TAKEN = -1.0     # another instance holds the row
 FORGET_ANSWERS = timedelta(seconds=2 * REMEMBER)  # settled answers are kept this long, for the limits' history
+CUT_OFF = RetryLater("under way when the process was killed", wait=0.0, counts=False, ambiguous=True)
 SHORT_WAIT = 1.0  # seconds a round sleeps for the limits (the next second's share); a longer wait puts the row back
 
 
@@ -63,12 +64,13 @@ class OutboxSender:
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
 
-    def recover(self) -> int:
+    def recover(self) -> tuple[int, int]:
         """Write the sends a kill cut off from their record (the journal's) to their rows, hooks and all, before
-        anything is sent; return how many. Each is applied once: a row that holds it already is left alone."""
+        anything is sent; count on its row each call a kill left in doubt (it goes again). Return how many of
+        each. A note is applied once: a row that holds it already is left alone."""
         if self.journal is None:
-            return 0
-        applied = 0
+            return 0, 0
+        applied = doubted = 0
         with session_scope(self.recording) as session:
             for row_id, outcome, at in self.journal.entries():
                 row = session.get(OutboxMessage, row_id)
@@ -79,8 +81,14 @@ class OutboxSender:
                     hook(session, row, outcome)
                 session.flush()
                 applied += 1
+            for row_id in self.journal.in_doubt():
+                if (row := session.get(OutboxMessage, row_id)) is not None and row.state == Delivery.PENDING:
+                    settle(row, CUT_OFF, now=self.clock(), backoff_base=self.backoff_base)
+                    doubted += 1
         self.journal.empty()
-        return applied
+        if doubted:
+            log.warning("%d send(s) were under way at the kill and go again: Telegram may show them twice", doubted)
+        return applied, doubted
 
     def remember(self) -> None:
         """Read the last minute's sends back into the limiter (at start, before anything is sent)."""
@@ -170,17 +178,22 @@ class OutboxSender:
                 if not urgent:
                     row.not_before = self.clock() + timedelta(seconds=wait)
                 return wait
+            began = False  # a call left: its outcome is noted in the journal, then recorded
             try:
                 if payload is None:  # the next piece of a long text, or a payload not ready when claimed
                     payload = await asyncio.to_thread(self.prepare, session, row)
                 if counted:  # counted as it leaves: a slow read before it (a busy thread pool) must not eat the gap
                     await self._until_free(row.chat_id, urgent=urgent)
                     self.limiter.record(row.chat_id)
+                if self.journal is not None:
+                    self.journal.trying(row_id)
+                    began = True
                 outcome: Outcome = await self.deliver(row, payload)
             except Exception as own:  # the bot's own error, not Telegram's: logged, the row tried again later
                 log.exception("delivering outbox row %s failed", row.id)
                 outcome = RetryLater(repr(own)[:300])
-            noted = self.journal is not None and self.journal.note(row_id, outcome, at=self.clock())
+            if began and self.journal is not None:
+                self.journal.note(row_id, outcome, at=self.clock())
             if isinstance(outcome, RetryLater) and not outcome.counts and outcome.wait:
                 self.limiter.pause(row.chat_id, outcome.wait)  # a 429 concerns its chat (or all, see Limiter)
             settle(row, outcome, now=self.clock(), backoff_base=self.backoff_base)
@@ -189,12 +202,12 @@ class OutboxSender:
             try:
                 await asyncio.to_thread(session.commit)
             finally:
-                self._recorded(noted)
+                self._recorded(began)
             payload = None
         try:
             await asyncio.to_thread(self._settled, session, row, outcome)  # committed there: no lock across awaits
         finally:
-            self._recorded(noted)
+            self._recorded(began)
         if row.state == Delivery.PENDING:
             return max(0.0, (row.not_before - self.clock()).total_seconds())
         return None
@@ -223,8 +236,8 @@ class OutboxSender:
         await self._until_free(chat_id, urgent=False)
         self.limiter.record(chat_id)
 
-    def _recorded(self, noted: bool) -> None:
-        if noted and self.journal is not None:
+    def _recorded(self, began: bool) -> None:
+        if began and self.journal is not None:
             self.journal.recorded()
 
     def _settled(self, session: Session, row: OutboxMessage, outcome: Outcome) -> None:

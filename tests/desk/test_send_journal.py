@@ -28,12 +28,11 @@ class KilledAfterNote(SendJournal):
         super().__init__(path)
         self.kill_at = kill_at
 
-    def note(self, row_id: int, outcome: Outcome, *, at: datetime) -> bool:
-        noted = super().note(row_id, outcome, at=at)
-        self.kill_at -= noted
+    def note(self, row_id: int, outcome: Outcome, *, at: datetime) -> None:
+        super().note(row_id, outcome, at=at)
+        self.kill_at -= 1
         if not self.kill_at:
             raise Kill
-        return noted
 
 
 @pytest.fixture
@@ -75,7 +74,7 @@ async def test_a_send_a_kill_cut_off_from_its_record_is_recorded_at_start_and_no
 
     restarted = OutboxSender(engine, deliver, limiter=unlimited(), on_settled=[hook],
                              journal=SendJournal(tmp_path / "sends"))
-    assert restarted.recover() == 1
+    assert restarted.recover() == (1, 0)
     assert await restarted.run_once() == 0
     assert calls == ["card"]
     assert states(engine) == [(Delivery.SENT, {"message_id": 7})]
@@ -96,7 +95,7 @@ async def test_a_long_text_goes_on_after_its_last_noted_piece(engine: Engine, tm
                            journal=KilledAfterNote(tmp_path / "sends", kill_at=2)).run_once()
     assert states(engine) == [(Delivery.PENDING, {"pieces": [1]})]
     restarted = OutboxSender(engine, deliver, limiter=unlimited(), journal=SendJournal(tmp_path / "sends"))
-    assert restarted.recover() == 1
+    assert restarted.recover() == (1, 0)
     await restarted.run_once()
     assert sent == [1, 2, 3]
     assert states(engine) == [(Delivery.SENT, {"message_id": 1, "pieces": [1, 2, 3]})]
@@ -113,11 +112,11 @@ async def test_a_note_is_applied_once_however_often_the_journal_is_read(engine: 
     (tmp_path / "copy").write_bytes((tmp_path / "sends").read_bytes())
     assert (tmp_path / "copy").stat().st_size > 0  # the note was written and stays until emptied
     again = OutboxSender(engine, deliver, limiter=unlimited(), journal=SendJournal(tmp_path / "copy"))
-    assert again.recover() == 0  # the row holds the send already
+    assert again.recover() == (0, 0)  # the row holds the send already
     assert states(engine) == [(Delivery.SENT, {"message_id": 1})]
 
 
-async def test_failures_are_not_noted_and_the_journal_empties_once_all_is_recorded(
+async def test_failures_leave_nothing_to_recover_and_the_journal_empties_once_all_is_recorded(
         engine: Engine, tmp_path: Path) -> None:
     for key in ("a", "b", "c"):
         add(engine, key)
@@ -130,8 +129,28 @@ async def test_failures_are_not_noted_and_the_journal_empties_once_all_is_record
     await sender.run_once()
     assert journal.waiting == 0
     assert (tmp_path / "sends").stat().st_size == 0
-    journal.note(1, RetryLater("502"), at=datetime.now())
-    assert (tmp_path / "sends").stat().st_size == 0
+    assert list(journal.entries()) == [] and journal.in_doubt() == []
+
+
+async def test_a_call_a_kill_cut_off_before_telegram_answered_goes_again_and_is_counted_as_in_doubt(
+        engine: Engine, tmp_path: Path) -> None:
+    add(engine, "answer")
+    performed: list[str] = []
+
+    async def deliver(row: OutboxMessage, payload: dict[str, object]) -> Outcome:
+        performed.append(row.key)
+        if len(performed) == 1:
+            raise Kill  # Telegram took the call; the process died before its answer came
+        return Sent({"message_id": 2})
+
+    with pytest.raises(Kill):
+        await OutboxSender(engine, deliver, limiter=unlimited(), journal=SendJournal(tmp_path / "sends")).run_once()
+    restarted = OutboxSender(engine, deliver, limiter=unlimited(), journal=SendJournal(tmp_path / "sends"))
+    assert restarted.recover() == (0, 1)
+    assert states(engine) == [(Delivery.PENDING, {"ambiguous": 1})]
+    await restarted.run_once()
+    assert performed == ["answer", "answer"]  # the Bot API cannot tell whether it arrived: sent again, not lost
+    assert states(engine) == [(Delivery.SENT, {"message_id": 2, "ambiguous": 1})]
 
 
 def test_a_line_a_kill_cut_short_is_skipped(tmp_path: Path) -> None:
@@ -149,3 +168,12 @@ def test_only_a_sqlite_file_keeps_a_journal(tmp_path: Path) -> None:
     journal.close()
     assert SendJournal.beside(make_engine("sqlite:///:memory:")) is None
     assert SendJournal.beside(create_engine("postgresql+psycopg://kl@127.0.0.1/kl")) is None
+
+
+def test_only_a_call_left_without_any_outcome_is_in_doubt(tmp_path: Path) -> None:
+    journal = SendJournal(tmp_path / "sends")
+    for row, outcome in ((5, RetryLater("502")), (6, Sent({"message_id": 1})), (7, None)):
+        journal.trying(row)
+        if outcome is not None:
+            journal.note(row, outcome, at=datetime.now())
+    assert journal.in_doubt() == [7]
