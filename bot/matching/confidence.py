@@ -122,7 +122,7 @@ def signals(coverage: Coverage, query: Query, ranked: Sequence[Match], *, shown:
     length = len(query.question.split())
     values = [first, (first - second) / first if first else 0.0, query.closed, covered, missing, covered_asked,
               missing_asked, said, coverage.lacking(query, (best,)), coverage.lacking(query, (best,), within=query.asked),
-              bool(query.details), bool(query.details) and coverage.states(best, query.details), kind in query.intents,
+              bool(query.details), bool(query.details) and coverage.states_details(query, best), kind in query.intents,
               bool(query.intents), query.off_topic, query.explain, bool(query.places), query.other_body,
               math.log(1 + max(length, BRIEF)), max(0, BRIEF - length) / BRIEF, *(kind == k for k in KINDS),
               second, ranked[2].score if len(ranked) > 2 else 0.0, coverage.lacking(query, best3),

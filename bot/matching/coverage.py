@@ -6,9 +6,9 @@ import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 
-from bot.matching.index import Index, split_compound
+from bot.matching.index import Index, entry_fields, split_compound
 from bot.matching.query import YEAR_DIGITS, Query
-from bot.matching.text import CONCEPT_PREFIX
+from bot.matching.text import CONCEPT_PREFIX, COUNT, SENTENCE_END, words
 
 NAME_IDF = 0.7     # a title word in a handful of entries names one (0.7 of the rarest word's idf)...
 LACKING_IDF = 0.4  # ...and a word at least this telling that the named entry never uses is what it lacks
@@ -23,10 +23,39 @@ class Coverage:
         self.index = index
         self._present_year: str | None = None
         self._vocabulary: list[str] | None = None
+        self._counts: dict[int, tuple[frozenset[str], ...]] = {}  # per card: the words of its sentences with a number
 
     def states(self, position: int, terms: Iterable[str]) -> bool:
         """Whether the card at `position` holds any of the terms (a detail asked, a word)."""
         return self.index.mentions(position, terms)
+
+    def states_details(self, query: Query, position: int) -> bool:
+        """Whether the card states a detail the question asks: a detail's words, or for "how many X" a number of
+        X in one of its sentences."""
+        named = query.details - {COUNT}
+        return (bool(named) and self.index.mentions(position, named)) or (
+            COUNT in query.details and self._counts_of(position, query.counted))
+
+    def _counts_of(self, position: int, counted: str) -> bool:
+        """Whether one sentence of the card holds a number and the counted word: its stems, or a word it ends in
+        ('möten' in 'tiominutersmöten')."""
+        analyzer = self.index.analyzer
+        forms, folded = set(analyzer.stems(counted)), analyzer.fold(counted)
+        return any(not forms.isdisjoint(sentence) or any(len(stem) >= HEAD_STEM and folded.endswith(stem)
+                                                          for stem in sentence) for sentence in self._numbered(position))
+
+    def _numbered(self, position: int) -> tuple[frozenset[str], ...]:
+        """The stems of the card's sentences that hold a number (digits other than a year, or a number word); read
+        once per card, when first asked."""
+        if (found := self._counts.get(position)) is None:
+            analyzer, numerals = self.index.analyzer, self.index.lexicon.numerals
+            fields = entry_fields(self.index.entries[position])
+            sentences = [words(part) for texts in fields.values() for text in texts for part in SENTENCE_END.split(text)]
+            found = self._counts[position] = tuple(
+                frozenset(stem for token in tokens for stem in analyzer.stems(token)) for tokens in sentences
+                if any((token.isdigit() and len(token) != YEAR_DIGITS) or analyzer.fold(token) in numerals
+                       for token in tokens))
+        return found
 
     def misses_year(self, query: Query, position: int) -> bool:
         """Whether the question asks of a past year ('who got it in 2025?') that the card never names."""

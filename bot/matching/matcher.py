@@ -193,7 +193,7 @@ class Matcher:
         asks_the_person = ranked[0].entry.kind is Kind.CONTACT and "contact" in query.intents
         best = self.index.positions[ranked[0].entry.id]
         first = ranked[0].score
-        if query.details and not asks_the_person and not self.coverage.states(best, query.details):
+        if query.details and not asks_the_person and not self.coverage.states_details(query, best):
             return meanwhile  # the base knows the topic, not the detail asked: a person answers, the entry may help
         if self.coverage.misses_year(query, best):
             return meanwhile  # a past edition, its winners or its rules: the card speaks of its own year only

@@ -9,7 +9,7 @@ from rapidfuzz.distance import OSA
 
 from bot.matching.index import CONCEPT_FACTOR, MIN_PART, PART_FACTOR, Index, split_compound
 from bot.matching.places import Place
-from bot.matching.text import CLAUSE_END, OFF_TOPIC, words
+from bot.matching.text import CLAUSE_END, COUNT, OFF_TOPIC, words
 
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
 SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo
@@ -54,6 +54,7 @@ class Query:
     details: frozenset[str] = frozenset()  # aspects it asks that only an entry stating them answers (payout...)
     closed: bool = False  # a yes/no question ('kan man...', 'does X...'): about terms an entry must state
     asked: frozenset[str] = frozenset()  # the words of its yes/no sentences, or of its last one: what it turns on
+    counted: str = ""  # the word a "how many" question counts ('möten'); its detail COUNT is among `details`
     years: frozenset[str] = frozenset()  # years it names ('who got it in 2025?'): an entry answers only if it says them
 
 
@@ -70,11 +71,13 @@ def analyse_query(index: Index, question: str) -> Query:
     if ASKS_WHO in evoked:
         intents = frozenset({"contact"})  # "who can I talk to about the grant" asks for a person, not the grant
     asked, closed = index.lexicon.asked_words(question)
+    counted = index.lexicon.counted(tokens)
+    details = index.lexicon.details_of(tokens, phrases) | ({COUNT} if counted else set())
     return Query(question=question, slots=tuple(slots), places=index.gazetteer.find(question),
                  intents=intents, municipal=MUNICIPALITY in evoked, regional=_names_a_region(index, tokens),
                  other_body=_names_another_body(index, question), explain=WHAT_IS in evoked,
-                 off_topic=any(slot.off_topic for slot in slots), details=index.lexicon.details_of(tokens, phrases),
-                 closed=closed, asked=asked,
+                 off_topic=any(slot.off_topic for slot in slots), details=details,
+                 closed=closed, asked=asked, counted=counted,
                  years=_years(tokens))
 
 

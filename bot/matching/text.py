@@ -21,6 +21,9 @@ _COMBINING = re.compile("[{}]".format("".join(  # accents and other combining ma
     re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c)))))
 CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
+COUNT = CONCEPT_PREFIX + "count"  # the detail "how many X" asks: a number of X, stated in one sentence of a card
+AMOUNTS = frozenset(CONCEPT_PREFIX + name for name in ("money", "amount", "cost", "fee"))  # "hoeveel geld": how much
+COUNTED_MIN = 4  # letters: shorter words after "hoeveel" are particles and short forms ("max"), not counted nouns
 
 
 def fold_text(text: str) -> str:
@@ -87,11 +90,15 @@ class Lexicon:
     body_lengths: frozenset[int] = frozenset()  # the fund words' lengths: a word's endings are looked up, not compared
     exact_concepts: Mapping[str, frozenset[str]] = field(default_factory=dict)  # a concept's own words, unstemmed
     particles: frozenset[str] = frozenset()  # 'ut' in 'betalas ... ut': a separable verb's particle may stand apart
+    counting: frozenset[tuple[str, ...]] = frozenset()  # 'hur många': asks for a number of things
+    counting_or_amount: frozenset[tuple[str, ...]] = frozenset()  # 'hoeveel': a number of things, or how much
+    numerals: frozenset[str] = frozenset()  # number words ('tre', 'twee'), as cards write counts
 
     # per word, cached: questions repeat their words, and each is read once (set up in __post_init__)
     _concepts: Callable[[str], frozenset[str]] = field(init=False, repr=False, compare=False)
     _token_details: Callable[[str], frozenset[str]] = field(init=False, repr=False, compare=False)
     _body_end: Callable[[str, int], bool] = field(init=False, repr=False, compare=False)
+    _counting: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False, repr=False, compare=False)  # by first word
 
     def __post_init__(self) -> None:
         starts: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -102,6 +109,10 @@ class Lexicon:
         object.__setattr__(self, "_concepts", lru_cache(maxsize=WORD_CACHE)(self._concepts_of_word))
         object.__setattr__(self, "_token_details", lru_cache(maxsize=WORD_CACHE)(self._details_of_token))
         object.__setattr__(self, "_body_end", lru_cache(maxsize=WORD_CACHE)(self._ends_in_body))
+        counting: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.counting | self.counting_or_amount:
+            counting.setdefault(phrase[0], []).append(phrase)
+        object.__setattr__(self, "_counting", {k: tuple(v) for k, v in counting.items()})
 
     def is_stopword(self, word: str) -> bool:
         return self.analyzer.fold(word) in self.stopwords
@@ -139,6 +150,25 @@ class Lexicon:
             found.update(self.detail_heads.get(folded[:cut], ()))
             found.update(self.detail_tails.get(folded[-cut:], ()) if cut < len(folded) - 2 else ())
         return frozenset(found)
+
+    def counted(self, tokens: list[str]) -> str:
+        """The word a "how many" question counts ('möten' in 'hur många möten'), or '' when it asks none (or,
+        after Dutch "hoeveel", an amount: 'hoeveel kost', 'hoeveel geld')."""
+        fold = self.analyzer.fold
+        folded = [fold(t) for t in tokens]
+        for at, first in enumerate(folded):
+            for phrase in self._counting.get(first, ()):
+                after = at + len(phrase)
+                if tuple(folded[at:after]) != phrase or after >= len(tokens):
+                    continue
+                word = tokens[after]
+                if len(word) < COUNTED_MIN or word.isdigit():
+                    continue
+                if phrase in self.counting_or_amount and (self.is_stopword(word) or folded[after] in self.closed_starts
+                                                          or self.concepts_of(word) & AMOUNTS):
+                    continue
+                return word
+        return ""
 
     def asked_words(self, question: str) -> tuple[frozenset[str], bool]:
         """The words a question turns on, without the context told before them, and whether it asks yes or no:
@@ -236,9 +266,17 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
                    body_words=frozenset(fold(w) for w in str(raw.get("bodies", "")).split()),
                    exact_concepts={k: frozenset(v) for k, v in exact.items()},
                    particles=frozenset(fold(w) for w in str(raw.get("particles", "")).split()),
+                   counting=_phrases(raw.get("counting", ""), fold),
+                   counting_or_amount=_phrases(raw.get("counting_or_amount", ""), fold),
+                   numerals=frozenset(fold(w) for ws in dict(raw.get("numerals", {})).values() for w in str(ws).split()),
                    closed_starts=frozenset(fold(w) for ws in dict(raw.get("closed", {})).values() for w in str(ws).split()),
                    existential=frozenset((first, second) for item in _concept_words(raw.get("existential", ""))
                                          for first, second in [tuple(fold(w) for w in words(item))[:2]]))
+
+
+def _phrases(spec: object, fold: Callable[[str], str]) -> frozenset[tuple[str, ...]]:
+    """Comma-separated phrases, each as its folded words."""
+    return frozenset(tuple(fold(w) for w in words(item)) for item in _concept_words(spec))
 
 
 def _concept_words(spec: object) -> Iterable[str]:

@@ -76,8 +76,8 @@ def test_an_escalation_it_doubts_stays_with_a_person(reference_knowledge: Knowle
 
 
 def test_the_shipped_model_sends_options_that_miss_the_question_to_a_person(reference_knowledge: Knowledge) -> None:
-    """A pool for public art in Odense: the base has none; the rules offer music and school funds anyway."""
-    question = "er der en pulje til kunst i det offentlige rum i odense"
+    """A circus school in Ghent: the base has no Flemish fund; the rules offer Dutch and Danish ones anyway."""
+    question = "subsidie voor onze circusschool in gent?"
     assert matcher(reference_knowledge, Confidence({})).match(question).decision is Decision.CLARIFY
     assert reference_knowledge.matcher.match(question).decision is Decision.ESCALATE
 

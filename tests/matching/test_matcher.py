@@ -159,6 +159,27 @@ def test_a_detail_the_best_entry_states_is_answered(rules: Matcher) -> None:
     assert result.matches[0].entry.id == "konstnarsnamnden-arbetsstipendium"
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("hur många föreställningar måste en fri teatergrupp spela per år för kulturrådets verksamhetsbidrag?",
+     "kulturradet-fri-scenkonst-verksamhet"),
+    ("hvor mange elever går på musikskolen i næstved?", "talentnettet"),
+    ("how many local theatre associations are there in sweden?", "riksteatern-sormland"),
+])
+def test_how_many_goes_to_a_person_when_no_sentence_of_the_card_gives_that_number(
+        matcher: Matcher, question: str, topic: str) -> None:
+    result = matcher.match(question)
+    assert result.decision is Decision.ESCALATE
+    assert result.related is not None and result.related.entry.id == topic
+
+
+@pytest.mark.parametrize("question", [
+    "hur många deltagare kan vara med på workshopen om ansökningsskrivning i katrineholm?",
+    "how many participants can join the application writing workshop in katrineholm?",  # the card's English
+])
+def test_how_many_is_answered_by_the_card_that_gives_the_number_in_one_sentence(matcher: Matcher, question: str) -> None:
+    assert answered(matcher, question) == "ansokningsskrivning-workshop"  # "max 20 deltagare / participants"
+
+
 def test_another_regions_own_grants_are_not_answered_by_a_national_fund(matcher: Matcher) -> None:
     result = matcher.match("Vilka kulturbidrag har Region Uppsala för fria teatergrupper?")
     assert result.decision is Decision.ESCALATE
@@ -285,7 +306,8 @@ def test_one_weak_option_that_lacks_a_telling_word_is_not_offered_but_shown_mean
 
 
 def test_an_unsure_closed_question_the_options_speak_to_is_still_offered_them(matcher: Matcher) -> None:
-    assert matcher.match("can we get a grant for a dance performance?").decision is Decision.CLARIFY
+    """Three theatre funds fit "a grant for a theatre tour": offered, though the question asks yes or no."""
+    assert matcher.match("can we get a grant for a theatre tour?").decision is Decision.CLARIFY
 
 
 @pytest.mark.parametrize("question", [

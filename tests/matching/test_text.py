@@ -57,6 +57,20 @@ def test_a_compound_starting_or_ending_in_a_detail_word_asks_that_detail(lexicon
     assert not lexicon.details_of(["verant"])  # a piece of a detail word is not one
 
 
+@pytest.mark.parametrize(("question", "counted"), [
+    ("hur många möten får man boka", "möten"),
+    ("hvor mange elever går på musikskolen", "elever"),
+    ("hoeveel leerlingen moet een school hebben", "leerlingen"),
+    ("how many partners do we need", "partners"),
+    ("hoeveel kost de cursus", ""),        # a verb after "hoeveel": how much, not how many
+    ("hoeveel geld krijgen we", ""),       # money: an amount
+    ("what does the course cost", ""),
+])
+def test_how_many_counts_the_word_after_it_and_hoeveel_before_a_verb_or_money_asks_an_amount(
+        lexicon: Lexicon, question: str, counted: str) -> None:
+    assert lexicon.counted(words(question)) == counted
+
+
 def test_a_separable_verb_is_found_with_its_particle_a_few_words_on(lexicon: Lexicon) -> None:
     assert "@payout" in lexicon.phrase_concepts(words("när betalas regionens projektbidrag ut"))
     assert "@payout" not in lexicon.phrase_concepts(words("när betalas regionens projektbidrag till kulturhuset"))
