@@ -21,6 +21,7 @@ _COMBINING = re.compile("[{}]".format("".join(  # accents and other combining ma
     re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c)))))
 CONCEPT_PREFIX = "@"
 OFF_TOPIC = CONCEPT_PREFIX + "off-"
+ALPHABET_LETTERS = frozenset("åäöæø")  # letters of their own in sv and da, not accents: folding them merges words
 COUNT = CONCEPT_PREFIX + "count"  # the detail "how many X" asks: a number of X, stated in one sentence of a card
 AMOUNTS = frozenset(CONCEPT_PREFIX + name for name in ("money", "amount", "cost", "fee"))  # "hoeveel geld": how much
 COUNTED_MIN = 4  # letters: shorter words after "hoeveel" are particles and short forms ("max"), not counted nouns
@@ -74,7 +75,7 @@ class Lexicon:
     """Stop words and multilingual concepts; words are compared folded and, for concepts, stemmed."""
 
     analyzer: Analyzer
-    stopwords: frozenset[str]
+    stopwords: frozenset[str]  # folded
     concepts: Mapping[str, frozenset[str]]
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     kind_concepts: Mapping[str, tuple[str, ...]]
@@ -90,6 +91,7 @@ class Lexicon:
     body_lengths: frozenset[int] = frozenset()  # the fund words' lengths: a word's endings are looked up, not compared
     exact_concepts: Mapping[str, frozenset[str]] = field(default_factory=dict)  # a concept's own words, unstemmed
     particles: frozenset[str] = frozenset()  # 'ut' in 'betalas ... ut': a separable verb's particle may stand apart
+    written_stopwords: frozenset[str] = frozenset()  # as the lists write them, lowercased
     counting: frozenset[tuple[str, ...]] = frozenset()  # 'hur många': asks for a number of things
     counting_or_amount: frozenset[tuple[str, ...]] = frozenset()  # 'hoeveel': a number of things, or how much
     numerals: frozenset[str] = frozenset()  # number words ('tre', 'twee'), as cards write counts
@@ -115,7 +117,12 @@ class Lexicon:
         object.__setattr__(self, "_counting", {k: tuple(v) for k, v in counting.items()})
 
     def is_stopword(self, word: str) -> bool:
-        return self.analyzer.fold(word) in self.stopwords
+        """A function word; one written with a letter of the Swedish or Danish alphabet is compared as written, as
+        folding merges it with another language's ('möten', meetings, would be Dutch 'moeten', must)."""
+        lowered = word.lower()
+        if ALPHABET_LETTERS.isdisjoint(lowered):
+            return self.analyzer.fold(word) in self.stopwords
+        return lowered in self.written_stopwords
 
     def concepts_of(self, word: str, *, exact: bool = False) -> frozenset[str]:
         """Concept terms ('@money') evoked by one word, via its folded form or any of its stems; `exact`, for a
@@ -224,9 +231,8 @@ def load_lexicon(analyzer: Analyzer) -> Lexicon:
 def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
     """A lexicon from its YAML shape: stop words per language, concepts, the kinds they ask for, fund names."""
     fold, stems = analyzer.fold, analyzer.stems
-    stop: set[str] = set()
-    for lang_words in dict(raw.get("stopwords", {})).values():
-        stop.update(fold(w) for w in str(lang_words).split())
+    written = {w.lower() for lang_words in dict(raw.get("stopwords", {})).values() for w in str(lang_words).split()}
+    stop = {fold(w) for w in written}
     concepts: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
     off_topic: set[str] = set()
@@ -256,7 +262,8 @@ def lexicon_from_mapping(raw: Mapping[str, Any], analyzer: Analyzer) -> Lexicon:
         if len(head := min(stems(word), key=len)) >= HEAD_MIN:
             heads.setdefault(head, set()).add(CONCEPT_PREFIX + name)
         tails.setdefault(fold(word), set()).add(CONCEPT_PREFIX + name)
-    return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), detail_concepts=details,
+    return Lexicon(analyzer=analyzer, stopwords=frozenset(stop), written_stopwords=frozenset(written),
+                   detail_concepts=details,
                    detail_words={fold(word): CONCEPT_PREFIX + name for name, word in singles},
                    detail_heads={k: frozenset(v) for k, v in heads.items()},
                    detail_tails={k: frozenset(v) for k, v in tails.items()},

@@ -74,3 +74,9 @@ def test_how_many_counts_the_word_after_it_and_hoeveel_before_a_verb_or_money_as
 def test_a_separable_verb_is_found_with_its_particle_a_few_words_on(lexicon: Lexicon) -> None:
     assert "@payout" in lexicon.phrase_concepts(words("när betalas regionens projektbidrag ut"))
     assert "@payout" not in lexicon.phrase_concepts(words("när betalas regionens projektbidrag till kulturhuset"))
+
+
+def test_a_word_written_with_a_swedish_or_danish_letter_is_no_other_languages_function_word(lexicon: Lexicon) -> None:
+    assert not lexicon.is_stopword("möten") and lexicon.is_stopword("moeten")  # meetings (sv), must (nl)
+    assert not lexicon.is_stopword("ändra") and lexicon.is_stopword("andra")  # to change, others (sv)
+    assert lexicon.is_stopword("på") and lexicon.is_stopword("pa") and lexicon.is_stopword("faar")  # as chat writes
