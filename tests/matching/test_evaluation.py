@@ -89,6 +89,8 @@ README_FIGURES = {
     "chat_fresh_18.yaml": (88.3, 3.3, 8.3, 83.3),
     "faq_fresh_19.yaml": (87.5, 1.9, 15.6, 80.0),
     "chat_fresh_19.yaml": (92.5, 0.8, 12.5, 86.7),
+    "faq_fresh_20.yaml": (73.8, 12.5, 21.2, 67.5),
+    "chat_fresh_20.yaml": (88.3, 5.0, 20.0, 86.7),
 }
 
 
