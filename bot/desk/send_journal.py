@@ -14,17 +14,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from bot.desk.outbox import Outcome, Partial, Sent, Unconfirmed
+from bot.desk.outbox import OnSettled, Outcome, Partial, RetryLater, Sent, Unconfirmed, behind, settle
+from bot.storage.tables import Delivery, OutboxMessage
 
 EMPTY_AFTER = 256 * 1024  # bytes: the file is emptied once it is this long and nothing noted is waiting
 SUFFIX = "-sends"         # beside SQLite's own "-wal" and "-shm"
+CUT_OFF = RetryLater("under way when the process was killed", wait=0.0, counts=False, ambiguous=True)
 
 
 class SendJournal:
@@ -97,6 +100,27 @@ class SendJournal:
         if not self.waiting:
             self.empty()
         os.close(self._fd)
+
+
+def replay(journal: SendJournal, session: Session, *, on_settled: Iterable[OnSettled], now: datetime,
+           backoff_base: float) -> tuple[int, int]:
+    """The journal's outcomes written to their rows, with the hooks that wait on a send, each once (a row that
+    holds it already is left alone); then each call left in doubt counted on its row, which goes again."""
+    applied = doubted = 0
+    for row_id, outcome, at in journal.entries():
+        row = session.get(OutboxMessage, row_id)
+        if row is None or not behind(row, outcome):
+            continue
+        settle(row, outcome, now=at, backoff_base=backoff_base)
+        for hook in on_settled:
+            hook(session, row, outcome)
+        session.flush()
+        applied += 1
+    for row_id in journal.in_doubt():
+        if (row := session.get(OutboxMessage, row_id)) is not None and row.state == Delivery.PENDING:
+            settle(row, CUT_OFF, now=now, backoff_base=backoff_base)
+            doubted += 1
+    return applied, doubted
 
 
 def _entry(line: dict[str, Any]) -> tuple[int, Outcome, datetime]:

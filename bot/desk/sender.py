@@ -25,7 +25,6 @@ from bot.desk.outbox import (
     Outcome,
     Prepare,
     RetryLater,
-    behind,
     claim,
     goes_on,
     heads,
@@ -33,7 +32,7 @@ from bot.desk.outbox import (
     purge_answers,
     settle,
 )
-from bot.desk.send_journal import SendJournal
+from bot.desk.send_journal import SendJournal, replay
 from bot.storage.database import session_scope
 from bot.storage.sqlite_writes import FIRST
 from bot.storage.tables import Delivery, OutboxMessage, utcnow
@@ -42,7 +41,6 @@ log = logging.getLogger(__name__)
 PATIENCE = 30.0  # seconds a user's answer is waited for in its chat's lane; what is left goes with the rounds
 TAKEN = -1.0     # another instance holds the row
 FORGET_ANSWERS = timedelta(seconds=2 * REMEMBER)  # settled answers are kept this long, for the limits' history
-CUT_OFF = RetryLater("under way when the process was killed", wait=0.0, counts=False, ambiguous=True)
 SHORT_WAIT = 1.0  # seconds a round sleeps for the limits (the next second's share); a longer wait puts the row back
 
 
@@ -65,26 +63,12 @@ class OutboxSender:
         self._holders: dict[int, int] = {}
 
     def recover(self) -> tuple[int, int]:
-        """Write the sends a kill cut off from their record (the journal's) to their rows, hooks and all, before
-        anything is sent; count on its row each call a kill left in doubt (it goes again). Return how many of
-        each. A note is applied once: a row that holds it already is left alone."""
+        """Before anything is sent: the journal's sends written to their rows, calls in doubt counted (replay)."""
         if self.journal is None:
             return 0, 0
-        applied = doubted = 0
         with session_scope(self.recording) as session:
-            for row_id, outcome, at in self.journal.entries():
-                row = session.get(OutboxMessage, row_id)
-                if row is None or not behind(row, outcome):
-                    continue
-                settle(row, outcome, now=at, backoff_base=self.backoff_base)
-                for hook in self.on_settled:
-                    hook(session, row, outcome)
-                session.flush()
-                applied += 1
-            for row_id in self.journal.in_doubt():
-                if (row := session.get(OutboxMessage, row_id)) is not None and row.state == Delivery.PENDING:
-                    settle(row, CUT_OFF, now=self.clock(), backoff_base=self.backoff_base)
-                    doubted += 1
+            applied, doubted = replay(self.journal, session, on_settled=self.on_settled, now=self.clock(),
+                                      backoff_base=self.backoff_base)
         self.journal.empty()
         if doubted:
             log.warning("%d send(s) were under way at the kill and go again: Telegram may show them twice", doubted)

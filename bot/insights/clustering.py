@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.insights.question_terms import CHUNK, Form, Terms, TermSpace, canonical_words, read_forms, spellings, stem_of, terms_of
-from bot.matching.text import Analyzer, Lexicon, load_lexicon
+from bot.matching.lexicon_file import load_lexicon
+from bot.matching.text import Analyzer, Lexicon
 
 THRESHOLD = 0.12  # mean cosine between two groups' questions for them to join
 MAX_FORMS = 2000  # distinct questions compared pairwise; the rest join the groups found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.matching.lexicon_file import load_lexicon
 from bot.matching.places import Gazetteer, load_gazetteer
-from bot.matching.text import Analyzer, Lexicon, load_lexicon
+from bot.matching.text import Analyzer, Lexicon
 
 
 @dataclass(frozen=True, slots=True)
