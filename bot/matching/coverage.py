@@ -25,10 +25,6 @@ class Coverage:
         self._vocabulary: list[str] | None = None
         self._counts: dict[int, tuple[frozenset[str], ...]] = {}  # per card: the words of its sentences with a number
 
-    def states(self, position: int, terms: Iterable[str]) -> bool:
-        """Whether the card at `position` holds any of the terms (a detail asked, a word)."""
-        return self.index.mentions(position, terms)
-
     def states_details(self, query: Query, position: int) -> bool:
         """Whether the card states a detail the question asks: a detail's words, or for "how many X" a number of
         X in one of its sentences."""
