@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the matcher's confidence model on the seen labelled sets and write bot/matching/data/confidence.yaml.
+"""Fit the matcher's confidence model on the seen labelled sets and write bot/matching/data/confidence.json.
 
     python tools/train_confidence.py            # refit and write the model
     python tools/train_confidence.py --check    # exit 1 if the shipped model is not the refit of these sets
@@ -10,17 +10,16 @@ Only sets the README marks seen are fitted on: an unseen set must stay a clean g
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import load_settings  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.matching.confidence import Confidence, confidence_from_mapping  # noqa: E402
+from bot.matching.confidence import SIGNALS, Confidence, confidence_from_mapping  # noqa: E402
 from bot.matching.evaluation import Labelled, load_labelled  # noqa: E402
 from bot.matching.index import build_index  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
@@ -28,9 +27,8 @@ from bot.matching.matcher import Matcher  # noqa: E402
 from bot.matching.training import examples, held_out, train  # noqa: E402
 
 SEEN = ("dev", "independent", "paraphrases", "blind", "detail_dev", "faq_real", "faq_real_2", "chat_fresh",
-        "chat_fresh_2", *(f"{kind}_fresh_{n}" for n in range(3, 12) for kind in ("faq", "chat")))
-MODEL = ROOT / "bot" / "matching" / "data" / "confidence.yaml"
-HEADER = "# Written by tools/train_confidence.py from the seen labelled sets; refit, do not edit.\n"
+        "chat_fresh_2", *(f"{kind}_fresh_{n}" for n in (*range(3, 12), 20) for kind in ("faq", "chat")))
+MODEL = ROOT / "bot" / "matching" / "data" / "confidence.json"
 
 
 def _matcher(kb_dir: Path) -> Matcher:
@@ -62,14 +60,22 @@ def main() -> int:
         return 0
     model = train(found)
     if args.check:
-        shipped = confidence_from_mapping(yaml.safe_load(MODEL.read_text(encoding="utf-8")))
+        shipped = confidence_from_mapping(json.loads(MODEL.read_text(encoding="utf-8")))
         if not shipped.close_to(model):
             print(f"{MODEL} is not the refit of the seen sets: run tools/train_confidence.py", file=sys.stderr)
             return 1
         print("the shipped model is the refit of the seen sets")
         return 0
-    text = yaml.safe_dump(model.to_mapping(), sort_keys=False, width=120, default_flow_style=None)
-    MODEL.write_text(HEADER + text, encoding="utf-8")
+    # Written by this tool from the seen labelled sets: refit, do not edit. One tree a line, so a refit's diff reads.
+    trees = {stage: [json.dumps(tree) for tree in m["trees"]] for stage, m in model.to_mapping()["models"].items()}
+    lines = [f'{{"signals": {json.dumps(list(SIGNALS))},', ' "models": {']
+    for number, (stage, rows) in enumerate(trees.items()):
+        baseline = model.models[stage].baseline
+        lines.append(f'  {json.dumps(stage)}: {{"baseline": {baseline!r}, "trees": [')
+        lines.extend(f"   {row}{',' if i < len(rows) - 1 else ''}" for i, row in enumerate(rows))
+        lines.append("  ]}" + ("," if number < len(trees) - 1 else ""))
+    lines.append("}}")
+    MODEL.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {MODEL} from {len(found)} questions of {len(sets)} sets")
     return 0
 

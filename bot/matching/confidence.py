@@ -1,13 +1,16 @@
-"""How likely a decision's entries answer the question: a small logistic model over general signals of the match.
+"""How likely a decision's entries answer the question: small boosted decision trees over general signals of the match.
 
 The rules before it decide from one signal at a time (a score, a lacking word); the model weighs them together,
 so a clarify whose options all miss what was asked goes to a person, and an escalation whose best entries cover
-the question is offered. It is fitted on the seen labelled sets (`tools/train_confidence.py`); its weights are
-data, shipped in `data/confidence.yaml`, and hold no word of any question.
+the question is offered. Trees, not one weighted sum: a signal counts differently beside others (a lacking word
+matters in a closed question with a modest score, hardly beside a sure one). It is fitted on the seen labelled sets
+(`tools/train_confidence.py`, `bot/matching/training.py`); its trees are data, shipped in `data/confidence.json`,
+and hold no word of any question.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +18,6 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from bot.matching.coverage import Coverage
 from bot.matching.decisions import Decision, Match
@@ -29,33 +31,54 @@ SIGNALS = ("score", "margin", "closed", "covered", "missing", "covered_asked", "
            "second", "third", "lacking_best3", "shown", "kinds_best3")
 STAGES = tuple(decision.value for decision in Decision)  # the decision the rules took: one model each
 BRIEF = 6         # words: below it a question is a bare topic ("theatre grant"), read apart from longer ones
-RIDGE = 1.0       # L2 penalty on the standardised weights: many signals, a few thousand questions
-STEPS = 3000      # gradient steps of the fit, from zero: deterministic, so a refit reproduces the shipped file
-LEARNING_RATE = 0.5
+LEAF = -1         # a node's feature when it is a leaf
+NODE_FIELDS = ("feature", "threshold", "left", "right", "value")
 
 
 class ConfidenceError(Exception):
     """A model file that cannot be read; names what is wrong."""
 
 
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """One regression tree, its nodes in parallel tuples: a signal's value at most `threshold` goes `left`;
+    a leaf (feature LEAF) adds its `value` to the log-odds."""
+
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+
+
 @dataclass(frozen=True)
 class Model:
-    """One stage's logistic model on standardised signals."""
+    """One stage's trees: the log-odds that the decision's entries are right is the baseline plus a leaf of each."""
 
-    centre: tuple[float, ...]
-    scale: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
-    _folded: tuple[np.ndarray, float] = field(init=False, repr=False, compare=False)
+    baseline: float
+    trees: tuple[Tree, ...]
+    _nodes: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        """The weights folded onto the raw signals once: w·(x − c)/s = (w/s)·x − (w/s)·c."""
-        scaled = np.asarray(self.weights) / np.asarray(self.scale)
-        object.__setattr__(self, "_folded", (scaled, self.bias - float(scaled @ np.asarray(self.centre))))
+        """All trees' nodes in flat arrays once (children as flat positions), so a question walks them together."""
+        starts = np.cumsum([0, *(len(t.feature) for t in self.trees)])[:-1].astype(np.intp)
+        def flat(name: str, dtype: type) -> np.ndarray:
+            return np.array([v for t in self.trees for v in getattr(t, name)], dtype=dtype)
+        offsets = np.repeat(starts, [len(t.feature) for t in self.trees])
+        feature = flat("feature", np.intp)
+        leaf = feature == LEAF
+        left = np.where(leaf, 0, flat("left", np.intp) + offsets)
+        right = np.where(leaf, 0, flat("right", np.intp) + offsets)
+        object.__setattr__(self, "_nodes", (starts, np.where(leaf, 0, feature), leaf, flat("threshold", float),
+                                            left, right, flat("value", float)))
 
     def probability(self, signals: np.ndarray) -> float:
-        scaled, offset = self._folded
-        return 1.0 / (1.0 + math.exp(-(float(signals @ scaled) + offset)))
+        starts, feature, leaf, threshold, left, right, value = self._nodes
+        at = starts
+        while not (ends := leaf[at]).all():
+            step = np.where(signals[feature[at]] <= threshold[at], left[at], right[at])
+            at = np.where(ends, at, step)
+        return 1.0 / (1.0 + math.exp(-(self.baseline + float(value[at].sum()))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +91,26 @@ class Confidence:
         model = self.models.get(stage)
         return None if model is None else model.probability(signals)
 
-    def close_to(self, other: Confidence, *, tolerance: float = 1e-3) -> bool:
-        """Whether both have the same stages with the same numbers, but for floating-point noise (a refit on
-        another machine's BLAS)."""
-        def numbers(model: Model) -> np.ndarray:
-            return np.array([*model.centre, *model.scale, *model.weights, model.bias])
+    def close_to(self, other: Confidence, *, tolerance: float = 1e-6) -> bool:
+        """Whether both have the same stages and trees with the same numbers, but for floating-point noise (a
+        refit on another machine)."""
+        def same(a: Model, b: Model) -> bool:
+            return len(a.trees) == len(b.trees) and math.isclose(a.baseline, b.baseline, abs_tol=tolerance) and all(
+                s.feature == o.feature and s.left == o.left and s.right == o.right
+                and np.allclose(s.threshold, o.threshold, rtol=0.0, atol=tolerance)
+                and np.allclose(s.value, o.value, rtol=0.0, atol=tolerance) for s, o in zip(a.trees, b.trees, strict=True))
         return self.models.keys() == other.models.keys() and all(
-            np.allclose(numbers(m), numbers(other.models[stage]), rtol=0.0, atol=tolerance)
-            for stage, m in self.models.items())
+            same(m, other.models[stage]) for stage, m in self.models.items())
 
     def to_mapping(self) -> dict[str, Any]:
-        """The YAML shape: the signal names once, then per stage its centre, scale, weights and bias."""
-        def rounded(values: Sequence[float]) -> list[float]:
-            return [round(float(v), 5) for v in values]
+        """The file's shape: the signal names once, then per stage its baseline and its trees' node lists."""
         return {"signals": list(SIGNALS), "models": {
-            stage: {"centre": rounded(m.centre), "scale": rounded(m.scale), "weights": rounded(m.weights),
-                    "bias": round(float(m.bias), 5)} for stage, m in self.models.items()}}
+            stage: {"baseline": m.baseline, "trees": [{name: list(getattr(t, name)) for name in NODE_FIELDS}
+                                                      for t in m.trees]} for stage, m in self.models.items()}}
 
 
 def confidence_from_mapping(raw: Mapping[str, Any]) -> Confidence:
-    """A model from its YAML shape; its signals must be exactly the ones this code computes, in order."""
+    """A model from its file's shape; its signals must be exactly the ones this code computes, in order."""
     if list(raw.get("signals", [])) != list(SIGNALS):
         raise ConfidenceError("the model's signals differ from the ones computed: refit it (tools/train_confidence.py)")
     models = {}
@@ -95,20 +118,31 @@ def confidence_from_mapping(raw: Mapping[str, Any]) -> Confidence:
         if stage not in STAGES:
             raise ConfidenceError(f"unknown stage {stage!r} (known: {', '.join(STAGES)})")
         try:
-            parts = [tuple(float(v) for v in m[key]) for key in ("centre", "scale", "weights")]
-            bias = float(m["bias"])
+            models[stage] = Model(float(m["baseline"]), tuple(_tree(t) for t in m["trees"]))
         except (KeyError, TypeError, ValueError) as error:
-            raise ConfidenceError(f"stage {stage!r}: needs numbers for centre, scale, weights and bias ({error})") from None
-        if any(len(p) != len(SIGNALS) for p in parts) or min(parts[1]) <= 0:
-            raise ConfidenceError(f"stage {stage!r}: centre, scale and weights need {len(SIGNALS)} values, scales > 0")
-        models[stage] = Model(parts[0], parts[1], parts[2], bias)
+            raise ConfidenceError(f"stage {stage!r}: needs a baseline and trees of {', '.join(NODE_FIELDS)} ({error})",
+                                  ) from None
     return Confidence(models)
 
 
+def _tree(raw: Mapping[str, Any]) -> Tree:
+    """One tree from its node lists, checked: equal lengths, signals that exist, children inside the tree."""
+    tree = Tree(tuple(int(v) for v in raw["feature"]), tuple(float(v) for v in raw["threshold"]),
+                tuple(int(v) for v in raw["left"]), tuple(int(v) for v in raw["right"]),
+                tuple(float(v) for v in raw["value"]))
+    size = len(tree.feature)
+    if not size or any(len(getattr(tree, name)) != size for name in NODE_FIELDS):
+        raise ValueError("node lists of unequal length")
+    for feature, left, right in zip(tree.feature, tree.left, tree.right, strict=True):
+        if feature != LEAF and not (0 <= feature < len(SIGNALS) and 0 < left < size and 0 < right < size):
+            raise ValueError("a node points outside the signals or the tree")
+    return tree
+
+
 def load_confidence() -> Confidence:
-    """The model shipped with the code (bot/matching/data/confidence.yaml)."""
-    text = resources.files("bot.matching").joinpath("data/confidence.yaml").read_text(encoding="utf-8")
-    return confidence_from_mapping(yaml.safe_load(text))
+    """The model shipped with the code (bot/matching/data/confidence.json)."""
+    text = resources.files("bot.matching").joinpath("data/confidence.json").read_text(encoding="utf-8")
+    return confidence_from_mapping(json.loads(text))
 
 
 def signals(coverage: Coverage, query: Query, ranked: Sequence[Match], *, shown: int) -> np.ndarray:
@@ -146,17 +180,3 @@ def _covered(index: Index, query: Query, position: int) -> tuple[tuple[float, fl
             else:
                 missing[part] = max(missing[part], weight)
     return tuple((held[p] / total[p] if total[p] else 1.0, missing[p], total[p]) for p in (0, 1))
-
-
-def fit(features: np.ndarray, answered: np.ndarray) -> Model:
-    """A ridge-penalised logistic regression by plain gradient descent (deterministic, no extra dependency)."""
-    centre = features.mean(axis=0)
-    scale = features.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = np.hstack([(features - centre) / scale, np.ones((len(features), 1))])
-    w = np.zeros(z.shape[1])
-    for _ in range(STEPS):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        gradient = z.T @ (p - answered) / len(answered) + RIDGE * np.r_[w[:-1], 0.0] / len(answered)
-        w -= LEARNING_RATE * gradient
-    return Model(tuple(centre), tuple(scale), tuple(w[:-1]), float(w[-1]))

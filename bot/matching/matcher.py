@@ -57,7 +57,10 @@ class Matcher:
 
     def match(self, question: str, *, profile: Profile | None = None) -> Result:
         query = self.query(question)
-        return replace(self._decide(query, self.rank(query, profile=profile)), off_topic=query.off_topic)
+        ranked = self.rank(query, profile=profile)
+        judged = ranked if profile is None else self.rank(query)  # the model's signals: the question alone
+        return replace(self.second_look(query, ranked, self.by_rules(query, ranked), judged=judged),
+                       off_topic=query.off_topic)
 
     def query(self, question: str) -> Query:
         return analyse_query(self.index, question)
@@ -154,17 +157,18 @@ class Matcher:
                 score += settings.profile_boost
         return Match(entry, min(score, 1.0))
 
-    def _decide(self, query: Query, ranked: list[Match]) -> Result:
-        return self.second_look(query, ranked, self.by_rules(query, ranked))
-
-    def second_look(self, query: Query, ranked: list[Match], ruled: Result) -> Result:
+    def second_look(self, query: Query, ranked: list[Match], ruled: Result, *,
+                    judged: Sequence[Match] | None = None) -> Result:
         """The confidence model's view of what the rules decided: an answer it doubts is offered (or, doubted
         more, handed to a person); options it doubts go to a person; an escalation whose best entries it trusts
         is offered as options. A person's turn keeps the entries tried: the reply shows the closest meanwhile,
-        as "not sure", not as "the detail is missing" (`related`, which only the rules can tell)."""
+        as "not sure", not as "the detail is missing" (`related`, which only the rules can tell). The signals are
+        read from `judged` when given: the ranking without a profile's boosts, as the model was fitted on (a profile
+        re-orders near-equal matches; it does not make the question clearer)."""
         if not ranked:
             return ruled
-        p = self.confidence.of(ruled.decision.value, signals(self.coverage, query, ranked, shown=len(ruled.matches)))
+        p = self.confidence.of(ruled.decision.value, signals(
+            self.coverage, query, judged or ranked, shown=len(ruled.matches)))
         if p is None:
             return ruled
         s = self.settings

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bot.config import MatchingSettings
-from bot.matching.confidence import SIGNALS, Confidence, ConfidenceError, Model, confidence_from_mapping, fit, load_confidence
-from bot.matching.decisions import Decision
+from bot.matching.confidence import Confidence, ConfidenceError, Model, Tree, confidence_from_mapping, load_confidence
+from bot.matching.decisions import Decision, Profile
 from bot.matching.matcher import Matcher
 from bot.services import Knowledge
 
@@ -24,8 +24,7 @@ ESCALATED = "how do I renew my passport at the embassy in Oslo?"  # the rules ha
 
 def flat(**chances: float) -> Confidence:
     """A model that gives each named stage one chance whatever the signals: it isolates the decision policy."""
-    zeros, ones = (0.0,) * len(SIGNALS), (1.0,) * len(SIGNALS)
-    return Confidence({stage: Model(zeros, ones, zeros, math.log(p / (1 - p))) for stage, p in chances.items()})
+    return Confidence({stage: Model(math.log(p / (1 - p)), ()) for stage, p in chances.items()})
 
 
 def matcher(knowledge: Knowledge, confidence: Confidence) -> Matcher:
@@ -92,12 +91,13 @@ def test_the_shipped_model_offers_an_escalation_whose_best_entries_cover_the_que
     assert "region-sormland-verksamhetsbidrag" in [m.entry.id for m in offered.matches]
 
 
-def test_fitting_learns_what_a_signal_separates() -> None:
-    rng = np.random.default_rng(7)
-    features = rng.random((400, 3))
-    model = fit(features, (features[:, 0] > 0.5).astype(float))
-    assert model.probability(np.array([0.95, 0.5, 0.5])) > 0.8
-    assert model.probability(np.array([0.05, 0.5, 0.5])) < 0.2
+def test_a_question_walks_each_tree_to_one_leaf_and_adds_their_values() -> None:
+    """Two trees on signal 1: at most 0.5 goes left. Log-odds 0.2 + 1.0 + 0.5 for a low signal."""
+    tree = Tree(feature=(1, -1, -1), threshold=(0.5, 0.0, 0.0), left=(1, 0, 0), right=(2, 0, 0), value=(0.0, 1.0, -1.0))
+    half = Tree(feature=(1, -1, -1), threshold=(0.5, 0.0, 0.0), left=(1, 0, 0), right=(2, 0, 0), value=(0.0, 0.5, -0.5))
+    model = Model(0.2, (tree, half))
+    assert model.probability(np.array([9.0, 0.5])) == pytest.approx(1 / (1 + math.exp(-1.7)))
+    assert model.probability(np.array([9.0, 0.51])) == pytest.approx(1 / (1 + math.exp(1.3)))
 
 
 def test_a_model_file_for_other_signals_is_refused() -> None:
@@ -107,10 +107,18 @@ def test_a_model_file_for_other_signals_is_refused() -> None:
         confidence_from_mapping(raw)
 
 
-def test_a_model_file_with_a_stage_of_the_wrong_length_is_refused() -> None:
+def test_a_model_file_with_a_tree_of_unequal_node_lists_is_refused() -> None:
     raw = load_confidence().to_mapping()
-    raw["models"]["answer"]["weights"] = raw["models"]["answer"]["weights"][:3]
+    raw["models"]["answer"]["trees"][0]["value"] = raw["models"]["answer"]["trees"][0]["value"][:3]
     with pytest.raises(ConfidenceError, match="answer"):
+        confidence_from_mapping(raw)
+
+
+def test_a_model_file_whose_node_points_outside_its_tree_is_refused() -> None:
+    raw = load_confidence().to_mapping()
+    tree = raw["models"]["escalate"]["trees"][0]
+    tree["left"][0] = len(tree["left"])
+    with pytest.raises(ConfidenceError, match="escalate"):
         confidence_from_mapping(raw)
 
 
@@ -128,6 +136,15 @@ def test_the_shipped_model_is_the_refit_of_the_seen_sets() -> None:
 
 def test_a_model_file_without_a_bias_is_refused_by_name() -> None:
     raw = load_confidence().to_mapping()
-    del raw["models"]["clarify"]["bias"]
+    del raw["models"]["clarify"]["baseline"]
     with pytest.raises(ConfidenceError, match="clarify"):
         confidence_from_mapping(raw)
+
+
+def test_a_profile_reorders_the_options_without_changing_how_sure_the_model_is(reference_knowledge: Knowledge) -> None:
+    """The model was fitted on questions alone: it reads the ranking without the profile's boosts."""
+    question = "var kan vi söka pengar för teaterturne i flen"
+    profiled = reference_knowledge.matcher.match(question, profile=Profile(region="flen", art_form="theatre"))
+    plain = reference_knowledge.matcher.match(question)
+    assert profiled.decision is plain.decision is Decision.CLARIFY
+    assert "region-sormland-projektbidrag" in [m.entry.id for m in profiled.matches]

@@ -1,0 +1,30 @@
+"""Fitting the confidence trees: they learn what a signal separates, and read out as scikit-learn scores."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier
+
+from bot.matching import training
+from bot.matching.training import fit
+
+
+def test_fitting_learns_what_a_signal_separates() -> None:
+    rng = np.random.default_rng(7)
+    features = rng.random((400, 3))
+    model = fit(features, (features[:, 0] > 0.5).astype(float))
+    assert model.probability(np.array([0.95, 0.5, 0.5])) > 0.8
+    assert model.probability(np.array([0.05, 0.5, 0.5])) < 0.2
+
+
+def test_the_fitted_trees_give_the_boosters_own_probabilities() -> None:
+    """Read out of scikit-learn into the model's own trees, a question gets the chance the booster gives it."""
+    rng = np.random.default_rng(11)
+    features = rng.random((300, 4))
+    right = ((features[:, 0] + features[:, 2] * features[:, 3]) > 0.7).astype(float)
+    model = fit(features, right)
+    booster = GradientBoostingClassifier(n_estimators=training.TREES, learning_rate=training.RATE,
+                                         max_leaf_nodes=training.LEAVES, min_samples_leaf=training.LEAF_MIN,
+                                         init="zero", random_state=0).fit(features, right.astype(int))
+    ours = np.array([model.probability(row) for row in features])
+    assert np.allclose(ours, booster.predict_proba(features)[:, 1], atol=1e-9)
