@@ -5,6 +5,11 @@
 tools/synth_kb.py writes the reference base plus N realistic distractors (all six kinds, many places, a third
 near-duplicates of the base's local entries moved to other municipalities); the labelled questions still
 expect the reference entries, so every distractor that wins is a wrong or missed answer. Prints one table.
+
+A set the confidence model is fitted on (tools/train_confidence.py's SEEN) is measured with the model fitted
+without it, alone and among distractors alike: its own questions would otherwise be judged by a model that
+learnt them on the reference base, and any base but that one would look worse for it. Other sets get the
+shipped model.
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402 - after the path, as a script run from anywhere
+from bot.matching.confidence import Confidence  # noqa: E402
 from bot.matching.decisions import Decision  # noqa: E402
 from bot.matching.evaluation import Outcome, Report, evaluate, load_labelled  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
 from bot.matching.places import Fit, Gazetteer  # noqa: E402
-from bot.services import load_knowledge_for  # noqa: E402
+from bot.matching.training import examples, train  # noqa: E402
+from bot.services import Knowledge, load_knowledge_for  # noqa: E402
+from tools.train_confidence import SEEN as FITTED  # noqa: E402
 
 KB = ROOT / "tests" / "data" / "kb"
 SETS = ROOT / "tests" / "data" / "eval"
@@ -52,6 +60,21 @@ def town_distractor(outcome: Outcome, reference: set[str], matcher: Matcher) -> 
     return Gazetteer.fit_specific(coverage, Gazetteer.specific(outcome.result.places)) is Fit.LOCAL
 
 
+def models(alone: Knowledge, names: Sequence[str]) -> dict[str, Confidence]:
+    """Per set, the model to judge it with: fitted without it where it is fitted on, else the shipped one."""
+    rules = Matcher(alone.matcher.index, alone.matcher.settings, confidence=Confidence({}))
+    fitted = {name: load_labelled(SETS / f"{name}.yaml") for name in FITTED}
+    found = examples(rules, fitted)
+    shipped = alone.matcher.confidence
+    return {name: train([e for e in found if e.group != name.removesuffix(".yaml")])
+            if name.removesuffix(".yaml") in fitted else shipped for name in names}
+
+
+def judged(knowledge: Knowledge, confidence: Confidence, name: str) -> Report:
+    return evaluate(Matcher(knowledge.matcher.index, knowledge.matcher.settings, confidence=confidence),
+                    load_labelled(SETS / name))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
@@ -60,7 +83,8 @@ def main() -> None:
     language = load_language_data()
     alone = load_knowledge_for(Settings(), language, KB)
     reference = {entry.id for entry in alone.kb}
-    base = {name: evaluate(alone.matcher, load_labelled(SETS / name)) for name in args.sets}
+    confidence = models(alone, args.sets)
+    base = {name: judged(alone, confidence[name], name) for name in args.sets}
     print("| set | entries | handled | wrong | clarify | judged by a town's distractor | "
           "handled / wrong, the rest, base alone |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,7 +93,7 @@ def main() -> None:
         for size in args.sizes:
             knowledge = load_knowledge_for(Settings(), language, base_with(size, Path(tmp)))
             for name in args.sets:
-                report = evaluate(knowledge.matcher, load_labelled(SETS / name))
+                report = judged(knowledge, confidence[name], name)
                 unjudged = [i for i, o in enumerate(report.outcomes) if town_distractor(o, reference, knowledge.matcher)]
                 print(row(name, len(knowledge.kb), report, unjudged, base[name]))
 
