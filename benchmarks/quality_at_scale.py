@@ -6,7 +6,7 @@ tools/synth_kb.py writes the reference base plus N realistic distractors (all si
 near-duplicates of the base's local entries moved to other municipalities); the labelled questions still
 expect the reference entries, so every distractor that wins is a wrong or missed answer. Prints one table.
 
-A set the confidence model is fitted on (tools/train_confidence.py's SEEN) is measured with the model fitted
+A set the confidence model is fitted on (`FITTED` in bot/matching/training.py) is measured with the model fitted
 without it, alone and among distractors alike: its own questions would otherwise be judged by a model that
 learnt them on the reference base, and any base but that one would look worse for it. Other sets get the
 shipped model.
@@ -31,9 +31,8 @@ from bot.matching.evaluation import Outcome, Report, evaluate, load_labelled  # 
 from bot.matching.language_data import load_language_data  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
 from bot.matching.places import Fit, Gazetteer  # noqa: E402
-from bot.matching.training import examples, train  # noqa: E402
+from bot.matching.training import FITTED, examples, fitted_without  # noqa: E402
 from bot.services import Knowledge, load_knowledge_for  # noqa: E402
-from tools.train_confidence import SEEN as FITTED  # noqa: E402
 
 KB = ROOT / "tests" / "data" / "kb"
 SETS = ROOT / "tests" / "data" / "eval"
@@ -66,8 +65,8 @@ def models(alone: Knowledge, names: Sequence[str]) -> dict[str, Confidence]:
     fitted = {name: load_labelled(SETS / f"{name}.yaml") for name in FITTED}
     found = examples(rules, fitted)
     shipped = alone.matcher.confidence
-    return {name: train([e for e in found if e.group != name.removesuffix(".yaml")])
-            if name.removesuffix(".yaml") in fitted else shipped for name in names}
+    groups = {name: name.removesuffix(".yaml") for name in names}
+    return {name: fitted_without(found, group) if group in fitted else shipped for name, group in groups.items()}
 
 
 def judged(knowledge: Knowledge, confidence: Confidence, name: str) -> Report:

@@ -24,10 +24,8 @@ from bot.matching.evaluation import Labelled, load_labelled  # noqa: E402
 from bot.matching.index import build_index  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
-from bot.matching.training import examples, held_out, train  # noqa: E402
+from bot.matching.training import FITTED, examples, held_out, train  # noqa: E402
 
-SEEN = ("dev", "independent", "paraphrases", "blind", "detail_dev", "faq_real", "faq_real_2", "chat_fresh",
-        "chat_fresh_2", *(f"{kind}_fresh_{n}" for n in (*range(3, 12), 20) for kind in ("faq", "chat")))
 MODEL = ROOT / "bot" / "matching" / "data" / "confidence.json"
 
 
@@ -39,7 +37,7 @@ def _matcher(kb_dir: Path) -> Matcher:
 
 
 def _sets(eval_dir: Path) -> dict[str, list[Labelled]]:
-    return {name: load_labelled(eval_dir / f"{name}.yaml") for name in SEEN}
+    return {name: load_labelled(eval_dir / f"{name}.yaml") for name in FITTED}
 
 
 def main() -> int:
