@@ -93,6 +93,8 @@ README_FIGURES = {
     "chat_fresh_20.yaml": (92.5, 3.3, 19.2, 90.0),
     "faq_fresh_21.yaml": (77.5, 6.9, 23.1, 67.5),
     "chat_fresh_21.yaml": (86.7, 3.3, 14.2, 80.0),
+    "faq_fresh_22.yaml": (86.2, 2.5, 20.0, 82.5),
+    "chat_fresh_22.yaml": (78.3, 7.5, 35.0, 70.0),
 }
 
 
