@@ -14,6 +14,7 @@ from bot.matching.text import Analyzer, fold_text, words
 
 MAX_PHRASE = 4
 HOME = frozenset({"se", "dk", "nl"})
+GROUPS = frozenset({"nordic", "baltic"})  # groups of countries, wide as a country is
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,11 @@ class Gazetteer:
 
     def lookup(self, name: str) -> Place | None:
         return self.places.get(self.analyzer.fold(name))
+
+    def word(self, token: str) -> Place | None:
+        """The place one word of a question names; a country's code ('it', 'at') is a tag, not a word one writes."""
+        folded = self.analyzer.fold(token)
+        return self.places.get(folded) if len(folded) > 2 else None
 
     def find(self, text: str) -> tuple[Place, ...]:
         """The known places a text names, longest names first ('den haag' before 'haag')."""
@@ -157,7 +163,7 @@ def gazetteer_from_tree(tree: Mapping[str, object], analyzer: Analyzer) -> Gazet
         for key, children in node.items():
             names = [n.strip() for n in str(key).split("|")]
             canonical = fold(names[0])
-            wide = len(canonical) <= 2 or not parents or canonical == "nordic"
+            wide = len(canonical) <= 2 or not parents or canonical in GROUPS
             place = Place(name=canonical, chain=(canonical, *parents), local=not wide,
                           leaf=not isinstance(children, Mapping) or not children,
                           home=bool(HOME.intersection((canonical, *parents))))

@@ -14,6 +14,7 @@ from bot.matching.text import CLAUSE_END, COUNT, OFF_TOPIC, words
 TYPO_EDITS = ((10, 2), (5, 1))  # (min length, edits allowed): short words must be nearly right
 SUBSTITUTION_MIN = 8            # below this length a changed letter is another word, not a typo
 TYPO_FACTOR = 0.9
+KNOWN_PART, REST_MIN, REST_MAX = 5, 3, 5  # a compound's known word (at least) and the short rest beside it
 HEAD_MIN, TAIL_MIN = 3, 6  # an unknown compound's known tail, when no two known parts make it up
 TAIL_FACTOR = 0.6
 OOV_IDF_SHARE = 0.5  # an unknown word counts half as much as the rarest known one
@@ -137,7 +138,7 @@ def _slots(index: Index, tokens: list[str], phrases: set[str]) -> list[Slot]:
         if lexicon.off_topic(token):
             slots[token] = Slot((), index.max_idf, off_topic=True, word=token)
             continue
-        share = PLACE_SHARE if index.gazetteer.lookup(token) or index.gazetteer.lookup(token[:-1]) else 1.0
+        share = PLACE_SHARE if index.gazetteer.word(token) or index.gazetteer.word(token[:-1]) else 1.0
         place = share < 1.0
         for part_share, lexical in _variants(index, token):
             variants = tuple((t, index.idf[t] * f * share * part_share)
@@ -171,13 +172,28 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
         return [(1.0, found + [(t, PART_FACTOR) for part in parts for t in stems(part) if t in index.postings])]
     if "y" in token and (dutch := [(t, 1.0) for t in stems(token.replace("y", "ij")) if t in index.postings]):
         return [(1.0, dutch)]  # Dutch 'ij' typed as 'y' ('tyd', 'wy zyn'): only for words unknown as written
-    if fixed := _correct(index.analyzer.fold(token), index.surface):
+    folded = index.analyzer.fold(token)
+    if (fixed := _correct(folded, index.surface)) and not _compound_not_typo(folded, index.surface, fixed, index):
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
     parts = split_compound(token, index.known_words, index.analyzer)
     if not parts:
         return [(1.0, _tail(index, token))]
     return [(1.0 / len(parts), [(t, PART_FACTOR) for t in stems(part) if t in index.postings])
             for part in parts]
+
+
+def _compound_not_typo(folded: str, surface: dict[int, dict[str, str]], fixed: str, index: Index) -> bool:
+    """A long word two letters from a known one, made of a known word and a short rest, is a compound the base
+    lacks ('fotoprojekt' is no 'forprojekt', 'kulturfolk' no 'kulturfond'): two letters of a short rest make another
+    word, not a typo ('kulturklustret' is still 'kulturkluster')."""
+    if OSA.distance(folded, surface[len(index.analyzer.fold(fixed))].get(fixed, fixed)) < 2:
+        return False
+    size = len(folded)
+    for rest in range(REST_MIN, REST_MAX + 1):
+        words = set(surface.get(size - rest, {}).values())  # words as the base writes them, not stems
+        if size - rest >= KNOWN_PART and (folded[:size - rest] in words or folded[rest:] in words):
+            return True
+    return False
 
 
 def _tail(index: Index, token: str) -> list[tuple[str, float]]:
