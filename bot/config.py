@@ -46,10 +46,10 @@ class MatchingSettings(_Section):
     sure_open: Score = 0.5
     offer_below: Score = 0.45
     clarify_min: Score = 0.35
-    answer_sure: Score = 0.65      # the confidence model's thresholds (bot/matching/confidence.py)...
-    answer_offer: Score = 0.35
-    options_keep: Score = 0.4
-    escalation_offer: Score = 0.8
+    answer_sure: Score = 0.7       # the confidence model's thresholds (bot/matching/confidence.py)...
+    answer_offer: Score = 0.45
+    options_keep: Score = 0.45
+    escalation_offer: Score = 0.75
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
     place_boost: Score = 0.06

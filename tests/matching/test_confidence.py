@@ -44,7 +44,7 @@ def test_a_trusted_answer_stays_an_answer(reference_knowledge: Knowledge) -> Non
 
 
 def test_a_doubted_answer_is_offered_as_the_one_option(reference_knowledge: Knowledge) -> None:
-    result = matcher(reference_knowledge, flat(answer=0.45)).match(ANSWERED)
+    result = matcher(reference_knowledge, flat(answer=0.55)).match(ANSWERED)
     assert result.decision is Decision.CLARIFY
     assert [m.entry.id for m in result.matches] == ["faq-kulturfrukost-vad-ar"]
 

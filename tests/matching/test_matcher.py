@@ -176,8 +176,8 @@ def test_how_many_goes_to_a_person_when_no_sentence_of_the_card_gives_that_numbe
     "hur många deltagare kan vara med på workshopen om ansökningsskrivning i katrineholm?",
     "how many participants can join the application writing workshop in katrineholm?",  # the card's English
 ])
-def test_how_many_is_answered_by_the_card_that_gives_the_number_in_one_sentence(matcher: Matcher, question: str) -> None:
-    assert answered(matcher, question) == "ansokningsskrivning-workshop"  # "max 20 deltagare / participants"
+def test_how_many_is_answered_by_the_card_that_gives_the_number_in_one_sentence(rules: Matcher, question: str) -> None:
+    assert answered(rules, question) == "ansokningsskrivning-workshop"  # "max 20 deltagare / participants"
 
 
 def test_another_regions_own_grants_are_not_answered_by_a_national_fund(matcher: Matcher) -> None:
