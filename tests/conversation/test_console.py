@@ -39,7 +39,7 @@ def test_options_and_pages_are_numbered_choices_and_a_number_picks_one(tmp_path:
                               knowledge=reference_knowledge,
                               clock=lambda: datetime(2027, 3, 10, tzinfo=UTC))
     out = io.StringIO()
-    lines = "/language\n3\nsubsidie voor theater in leiden?\n1\n/funding\n6\n"
+    lines = "/language\n3\nsubsidie voor een voorstelling in leiden?\n1\n/funding\n6\n"
     run(Conversation(services), stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     assert "Ik schrijf vanaf nu in het Nederlands." in text

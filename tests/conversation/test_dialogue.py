@@ -74,7 +74,7 @@ def test_someone_else_cannot_give_feedback_on_my_question(tmp_path: Path, knowle
 
 def test_clarify_offers_options_and_a_person_and_a_choice_shows_the_card(tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge)
-    turn = conv.handle(Text(ANNA, "subsidie voor theater in leiden?", update_id=1))
+    turn = conv.handle(Text(ANNA, "subsidie voor een voorstelling in leiden?", update_id=1))
     rows = turn.replies[0].buttons
     assert 2 <= len(rows) - 1 <= 5 and rows[-1][0].data.startswith("esc:")  # type: ignore[union-attr]
     chosen = conv.handle(Press(ANNA, rows[1][0].data or ""))  # the second option: not simply the best match
@@ -153,7 +153,7 @@ def test_without_a_staff_group_an_escalation_is_noted_plainly_and_promises_no_ti
 
 def test_none_of_these_marks_a_clarified_need_as_escalated(tmp_path: Path, knowledge: Knowledge) -> None:
     conv = conversation(tmp_path, knowledge)
-    rows = conv.handle(Text(ANNA, "subsidie voor theater in leiden?", update_id=1)).replies[0].buttons
+    rows = conv.handle(Text(ANNA, "subsidie voor een voorstelling in leiden?", update_id=1)).replies[0].buttons
     with session_scope(conv.services.engine) as session:
         assert session.exec(select(Need)).one().decision == "clarify"
     assert "noterat" in conv.handle(Press(ANNA, rows[-1][0].data or "")).replies[0].text

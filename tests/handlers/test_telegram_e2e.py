@@ -118,7 +118,7 @@ async def test_an_answer_has_a_link_and_feedback_buttons_and_feedback_is_stored(
 
 async def test_a_clarify_choice_shows_the_chosen_entry(emulator: BotApiEmulator, bot: Services) -> None:
     user = emulator.user(503, language_code="nl")
-    await user.send("subsidie voor theater in leiden?")
+    await user.send("subsidie voor een voorstelling in leiden?")
     options = await user.next_message()
     second = options["reply_markup"]["inline_keyboard"][1][0]  # not simply the best match
     await user.press(options, second["callback_data"])
@@ -207,7 +207,7 @@ async def test_every_question_of_a_long_session_is_logged_once(emulator: BotApiE
     bot = hurried_bot
     users = [emulator.user(600 + n, language_code=("sv", "da", "nl", "en")[n % 4]) for n in range(10)]
     questions = ["hvem er kulturkonsulent i næstved", "finns det en kurs i projektledning", "hej",
-                 "subsidie voor theater in leiden?", "when is the next culture breakfast"]
+                 "subsidie voor een voorstelling in leiden?", "when is the next culture breakfast"]
     for n in range(500):
         await users[n % 10].send(f"{questions[n % 5]} {n}")
 
@@ -309,7 +309,7 @@ async def test_a_passed_deadline_is_never_shown_as_open(emulator: BotApiEmulator
 
 async def test_none_of_these_hands_the_question_on_plainly(emulator: BotApiEmulator, bot: Services) -> None:
     user = emulator.user(526, language_code="nl")
-    await user.send("subsidie voor theater in leiden?")
+    await user.send("subsidie voor een voorstelling in leiden?")
     options = await user.next_message()
     rows = options["reply_markup"]["inline_keyboard"]
     assert 2 <= len(rows) - 1 <= 5 and rows[-1][0]["text"].startswith("Geen van deze")

@@ -102,7 +102,7 @@ async def test_a_dutch_artist_in_leiden(emulator: BotApiEmulator, demo_bot: Serv
                    "Sanne is an illustrator in Leiden who works with schools; she writes in Dutch, and once in "
                    "English.", names={703: "Sanne"})
     await t.send(user, "hoi! wat kun je?")
-    await t.send(user, "subsidie voor theater in leiden?")
+    await t.send(user, "subsidie voor een voorstelling in leiden?")
     options = user.messages[-1]
     await t.press(user, options, label(options, "ch:", 1))
     await t.press(user, user.messages[0 - 2], label(user.messages[-2], "ch:", 0))

@@ -334,9 +334,9 @@ def test_grant_and_school_practicalities_the_card_lacks_go_to_a_person(matcher: 
     assert matcher.match(question).decision is Decision.ESCALATE
 
 
-def test_a_detail_asked_of_a_person_is_theirs_to_answer(matcher: Matcher) -> None:
+def test_a_detail_asked_of_a_person_is_theirs_to_answer(rules: Matcher) -> None:
     """A contact is where details are settled: asking the culture officer about a rejection gets the officer."""
-    result = matcher.match("vem på katrineholms kommun kan förklara varför vi fick avslag på föreningsbidraget")
+    result = rules.match("vem på katrineholms kommun kan förklara varför vi fick avslag på föreningsbidraget")
     assert result.decision is not Decision.ESCALATE
     assert result.matches[0].entry.id == "katrineholm-kulturhandlaggare"
 
