@@ -95,6 +95,8 @@ README_FIGURES = {
     "chat_fresh_21.yaml": (89.2, 2.5, 18.3, 80.0),
     "faq_fresh_22.yaml": (89.4, 1.2, 18.1, 87.5),
     "chat_fresh_22.yaml": (86.7, 5.0, 29.2, 83.3),
+    "faq_fresh_23.yaml": (92.5, 0.6, 15.0, 90.0),
+    "chat_fresh_23.yaml": (90.0, 3.3, 12.5, 83.3),
     "train_a.yaml": (87.0, 3.0, 12.5, 84.0),
     "train_b.yaml": (88.5, 4.5, 12.5, 86.0),
     "train_c.yaml": (83.5, 8.0, 12.5, 80.0),
