@@ -173,7 +173,7 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
     if "y" in token and (dutch := [(t, 1.0) for t in stems(token.replace("y", "ij")) if t in index.postings]):
         return [(1.0, dutch)]  # Dutch 'ij' typed as 'y' ('tyd', 'wy zyn'): only for words unknown as written
     folded = index.analyzer.fold(token)
-    if (fixed := _correct(folded, index.surface)) and not _compound_not_typo(folded, index.surface, fixed, index):
+    if (fixed := _correct(folded, index.surface)) and not _compound_not_typo(folded, fixed, index=index):
         return [(1.0, [(t, TYPO_FACTOR) for t in stems(fixed) if t in index.postings])]
     parts = split_compound(token, index.known_words, index.analyzer)
     if not parts:
@@ -182,15 +182,15 @@ def _variants(index: Index, token: str) -> list[tuple[float, list[tuple[str, flo
             for part in parts]
 
 
-def _compound_not_typo(folded: str, surface: dict[int, dict[str, str]], fixed: str, index: Index) -> bool:
+def _compound_not_typo(folded: str, fixed: str, *, index: Index) -> bool:
     """A long word two letters from a known one, made of a known word and a short rest, is a compound the base
     lacks ('fotoprojekt' is no 'forprojekt', 'kulturfolk' no 'kulturfond'): two letters of a short rest make another
     word, not a typo ('kulturklustret' is still 'kulturkluster')."""
-    if OSA.distance(folded, surface[len(index.analyzer.fold(fixed))].get(fixed, fixed)) < 2:
+    if OSA.distance(folded, index.analyzer.fold(fixed)) < 2:
         return False
     size = len(folded)
     for rest in range(REST_MIN, REST_MAX + 1):
-        words = set(surface.get(size - rest, {}).values())  # words as the base writes them, not stems
+        words = set(index.surface.get(size - rest, {}).values())  # words as the base writes them, not stems
         if size - rest >= KNOWN_PART and (folded[:size - rest] in words or folded[rest:] in words):
             return True
     return False
