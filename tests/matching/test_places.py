@@ -26,6 +26,20 @@ def test_country_codes_are_not_read_as_places_in_text(gazetteer: Gazetteer) -> N
     assert names(gazetteer, "kan jag se en föreställning, no way") == []
 
 
+def test_countries_abroad_are_places_never_served(gazetteer: Gazetteer) -> None:
+    found = gazetteer.find("partners in Polen, Portugal och Lettland, och en turné i USA")
+    assert [p.name for p in found] == ["pl", "pt", "lv", "us"]
+    assert not any(p.home or p.local for p in found)
+    assert Gazetteer.specific(found) == ()  # a partner abroad moves no entry's place fit
+    assert gazetteer.lookup("lettland") is not None and "baltic" in gazetteer.lookup("lettland").chain  # type: ignore[union-attr]
+
+
+def test_a_word_of_two_letters_is_no_country_code(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("it") is not None  # the tag an entry's regions may use
+    assert gazetteer.word("it") is None and gazetteer.word("at") is None and gazetteer.word("in") is None
+    assert gazetteer.word("italien") == gazetteer.lookup("it")
+
+
 def test_an_entry_covers_its_most_specific_regions(gazetteer: Gazetteer) -> None:
     assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "Katrineholm"])] == ["katrineholm"]
     assert [p.name for p in gazetteer.coverage(["se", "Sörmland", "eu"])] == ["sormland"]

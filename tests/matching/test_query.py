@@ -51,6 +51,18 @@ def test_an_unknown_compound_is_read_by_its_known_tail(index: Index) -> None:
         t.startswith("politik") for s in query.slots for t, _ in s.variants)
 
 
+@pytest.mark.parametrize(("word", "not_meant"), [("fotoprojekt", "forprojekt"), ("kulturfolk", "kulturfond")])
+def test_a_compound_the_base_lacks_is_not_taken_for_a_word_two_letters_off(index: Index, word: str,
+                                                                          not_meant: str) -> None:
+    terms = {t for s in analyse_query(index, word).slots for t, _ in s.variants}
+    assert not any(t.startswith(not_meant[:-1]) for t in terms), terms
+
+
+def test_an_inflected_form_two_letters_off_is_still_the_word(index: Index) -> None:
+    terms = {t for s in analyse_query(index, "kulturklustret").slots for t, _ in s.variants}
+    assert any(t.startswith("kulturklust") for t in terms), terms
+
+
 def test_auxiliary_verbs_and_you_are_not_content_words(index: Index) -> None:
     for question in ("ik ben", "ik word", "kan du", "hvis du må"):
         assert analyse_query(index, question).slots == (), question
