@@ -145,6 +145,16 @@ def load_confidence() -> Confidence:
     return confidence_from_mapping(json.loads(text))
 
 
+def words_in(query: Query) -> int:
+    """The question's length in words, as the model reads it."""
+    return len(query.question.split())
+
+
+def bare_topic(query: Query) -> bool:
+    """A few words without a sentence around them ("theatre grant"): offered options are rarely wrong there."""
+    return words_in(query) < BRIEF
+
+
 def signals(coverage: Coverage, query: Query, ranked: Sequence[Match], *, shown: int) -> np.ndarray:
     """The signals of a question and its best matches (`ranked` not empty; `shown`: how many the rules showed)."""
     index = coverage.index
@@ -153,7 +163,7 @@ def signals(coverage: Coverage, query: Query, ranked: Sequence[Match], *, shown:
     second = ranked[1].score if len(ranked) > 1 else 0.0
     (covered, missing, said), (covered_asked, missing_asked, _) = _covered(index, query, best)
     kind = ranked[0].entry.kind
-    length = len(query.question.split())
+    length = words_in(query)
     values = [first, (first - second) / first if first else 0.0, query.closed, covered, missing, covered_asked,
               missing_asked, said, coverage.lacking(query, (best,)), coverage.lacking(query, (best,), within=query.asked),
               bool(query.details), bool(query.details) and coverage.states_details(query, best), kind in query.intents,

@@ -9,7 +9,7 @@ import numpy as np
 
 from bot.config import MatchingSettings
 from bot.knowledge.entries import Kind
-from bot.matching.confidence import BRIEF, Confidence, load_confidence, signals
+from bot.matching.confidence import Confidence, bare_topic, load_confidence, signals
 from bot.matching.coverage import Coverage
 from bot.matching.decisions import Decision, Match, Profile, Result
 from bot.matching.index import Index
@@ -176,8 +176,8 @@ class Matcher:
             if p >= s.answer_offer:
                 return Result(query.question, Decision.CLARIFY, (ranked[0],), query.places)
             return Result(query.question, Decision.ESCALATE, tuple(ranked[:3]), query.places)
-        if ruled.decision is Decision.CLARIFY and p < s.options_keep and len(query.question.split()) >= BRIEF:
-            return Result(query.question, Decision.ESCALATE, ruled.matches, query.places)  # a bare topic keeps them
+        if ruled.decision is Decision.CLARIFY and p < s.options_keep and not bare_topic(query):
+            return Result(query.question, Decision.ESCALATE, ruled.matches, query.places)
         if ruled.decision is Decision.ESCALATE and p > s.escalation_offer:
             return Result(query.question, Decision.CLARIFY, tuple(ranked[:3]), query.places)
         return ruled

@@ -51,7 +51,7 @@ class Gazetteer:
     def word(self, token: str) -> Place | None:
         """The place one word of a question names; a country's code ('it', 'at') is a tag, not a word one writes."""
         folded = self.analyzer.fold(token)
-        return self.places.get(folded) if len(folded) > 2 else None
+        return self.places.get(folded) if _written(folded) else None
 
     def find(self, text: str) -> tuple[Place, ...]:
         """The known places a text names, longest names first ('den haag' before 'haag')."""
@@ -77,8 +77,8 @@ class Gazetteer:
         return frozenset(alias.split(" ", 1)[0] for alias in self.places if " " in alias)
 
     def _phrase(self, phrase: str) -> Place | None:
-        if len(phrase) <= 2:
-            return None  # country codes are tags, not words a user writes
+        if not _written(phrase):
+            return None
         place = self.places.get(phrase)
         if place is None and phrase.endswith("s") and len(phrase) > 4:
             place = self.places.get(phrase[:-1])  # genitive: "norrköpings", "næstveds"
@@ -143,6 +143,11 @@ class Gazetteer:
                 if _FIT_RANK[fit] < _FIT_RANK[best]:
                     best = fit
         return best
+
+
+def _written(name: str) -> bool:
+    """Whether a name is one a person writes: country codes ('se', 'it') are tags of entries, not words."""
+    return len(name) > 2
 
 
 _FIT_RANK = {fit: rank for rank, fit in enumerate((Fit.LOCAL, Fit.REGIONAL, Fit.COVERED, Fit.NEUTRAL, Fit.ELSEWHERE))}

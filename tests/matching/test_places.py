@@ -31,7 +31,8 @@ def test_countries_abroad_are_places_never_served(gazetteer: Gazetteer) -> None:
     assert [p.name for p in found] == ["pl", "pt", "lv", "us"]
     assert not any(p.home or p.local for p in found)
     assert Gazetteer.specific(found) == ()  # a partner abroad moves no entry's place fit
-    assert gazetteer.lookup("lettland") is not None and "baltic" in gazetteer.lookup("lettland").chain  # type: ignore[union-attr]
+    latvia = gazetteer.lookup("lettland")
+    assert latvia is not None and "baltic" in latvia.chain
 
 
 def test_a_word_of_two_letters_is_no_country_code(gazetteer: Gazetteer) -> None:
