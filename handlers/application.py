@@ -37,6 +37,7 @@ from handlers.delivery import deliverer
 from handlers.intake import Intake
 from handlers.routes import routes
 from handlers.staff import set_staff_menu
+from handlers.transport import AiohttpRequest
 from handlers.user import set_menus, too_late
 from handlers.webhook import Webhook, WebhookError, WebhookServer, webhook_for
 
@@ -46,14 +47,18 @@ SUBSCRIBERS_EVERY = timedelta(minutes=5)  # deadline and event reminders: due fr
 STOP_GRACE = 10.0  # seconds a delivery under way may take to finish on shutdown
 START_RETRY = 5.0  # seconds between attempts to reach the Bot API at start
 TOKEN_HINT = "TELEGRAM_BOT_TOKEN (from @BotFather)"
+SPARE_CONNECTIONS = 8  # beyond one per chat handled at once: the sender's rounds, membership checks, menus
 
 
 def build_application(settings: Settings, *, token: str, services: Services | None = None) -> KulturlotsApp:
     """The bot with every handler registered and the app-wide objects in bot_data; updates come via Intake."""
     services = services or build_services(settings)
-    application = (ApplicationBuilder().token(token).base_url(settings.telegram.base_url)
-                   .base_file_url(settings.telegram.base_file_url).updater(None)
-                   .read_timeout(settings.telegram.send_timeout).write_timeout(settings.telegram.send_timeout)
+    telegram = settings.telegram
+    calls = AiohttpRequest(pool_size=telegram.concurrent_updates + SPARE_CONNECTIONS, read_timeout=telegram.send_timeout,
+                           upload_timeout=telegram.send_timeout)
+    application = (ApplicationBuilder().token(token).base_url(telegram.base_url)
+                   .base_file_url(telegram.base_file_url).updater(None)
+                   .request(calls).get_updates_request(AiohttpRequest(pool_size=1))
                    .context_types(ContextTypes(context=BotContext)).build())
 
     async def membership(user_id: int) -> str | None:

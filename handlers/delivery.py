@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from bot.desk.outbox import Deliver, Method, Outcome, Partial, RetryLater, Sent, Unconfirmed, Undeliverable
 from bot.storage.tables import OutboxMessage
 from handlers.render import fit, split_plain
+from handlers.transport import AnsweredLate
 
 CAPTION_LIMIT = 1024  # characters of a document's caption
 Posted = TypeVar("Posted")
@@ -39,9 +40,10 @@ def retry_seconds(flood: RetryAfter) -> float:
 
 
 def reached_telegram(late: TimedOut) -> bool:
-    """Whether a timeout came after the whole request went out (httpx's read timeout, which python-telegram-bot
-    wraps): Telegram most likely performed it. A connect, write or pool timeout: it never left in full."""
-    return isinstance(late.__cause__, httpx.ReadTimeout)
+    """Whether a timeout came after the whole request went out (a read timeout: the transport's own, or httpx's
+    for an upload, which python-telegram-bot wraps): Telegram most likely performed it. A connect, write or pool
+    timeout: it never left in full."""
+    return isinstance(late, AnsweredLate) or isinstance(late.__cause__, httpx.ReadTimeout)
 
 
 async def _posted(call: Awaitable[Posted]) -> Posted | None:

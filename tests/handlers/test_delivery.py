@@ -7,15 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.desk.outbox import Method, RetryLater, Sent, Unconfirmed
 from bot.storage.tables import OutboxMessage
 from handlers.delivery import deliverer, reached_telegram
+from handlers.transport import AiohttpRequest, AnsweredLate
 from tests.emulator import BotApiEmulator
 
 GROUP, USER = -1001000000001, 700
@@ -24,28 +25,32 @@ LATE = 1.0  # seconds the emulator holds its answer: past these tests' read time
 
 @asynccontextmanager
 async def bot_on(emulator: BotApiEmulator, *, read_timeout: float = 0.3, pool: int = 4) -> AsyncIterator[Bot]:
-    """The real python-telegram-bot Bot over the emulator, with a short read timeout and a small connection pool."""
-    request = HTTPXRequest(read_timeout=read_timeout, pool_timeout=0.3, connection_pool_size=pool)
+    """The real python-telegram-bot Bot over the emulator, through the bot's own transport, with a short read timeout
+    and a small connection pool."""
+    request = AiohttpRequest(read_timeout=read_timeout, pool_timeout=0.3, pool_size=pool, upload_timeout=read_timeout)
     async with Bot(emulator.token, base_url=emulator.base_url, request=request) as bot:
         yield bot
 
 
-def timed_out(cause: Exception) -> TimedOut:
-    """A TimedOut as python-telegram-bot raises it: from httpx's exception."""
+def timed_out(cause: Exception, *, kind: type[TimedOut] = TimedOut) -> TimedOut:
+    """A TimedOut as the transport raises it: from aiohttp's exception, or from httpx's for an upload."""
     try:
-        raise TimedOut from cause
+        raise kind from cause
     except TimedOut as late:
         return late
 
 
-@pytest.mark.parametrize(("cause", "reached"), [
-    (httpx.ReadTimeout("no answer"), True),
-    (httpx.ConnectTimeout("no connection"), False),
-    (httpx.WriteTimeout("request not sent in full"), False),
-    (httpx.PoolTimeout("no free connection"), False),
+@pytest.mark.parametrize(("late", "reached"), [
+    (timed_out(aiohttp.SocketTimeoutError("no answer"), kind=AnsweredLate), True),
+    (timed_out(aiohttp.ConnectionTimeoutError("no connection")), False),
+    (TimedOut("Pool timeout: all connections are busy"), False),
+    (timed_out(httpx.ReadTimeout("no answer to an upload")), True),
+    (timed_out(httpx.ConnectTimeout("no connection")), False),
+    (timed_out(httpx.WriteTimeout("upload not sent in full")), False),
+    (timed_out(httpx.PoolTimeout("no free connection")), False),
 ])
-def test_only_a_read_timeout_counts_as_a_request_telegram_received(cause: Exception, reached: bool) -> None:
-    assert reached_telegram(timed_out(cause)) is reached
+def test_only_a_read_timeout_counts_as_a_request_telegram_received(late: TimedOut, reached: bool) -> None:
+    assert reached_telegram(late) is reached
 
 
 def rows(emulator: BotApiEmulator) -> dict[Method, tuple[OutboxMessage, dict[str, Any]]]:
