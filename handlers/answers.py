@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.conversation.events import Turn
-from bot.desk.outbox import Method, Purpose, enqueue_new, pending_in
+from bot.desk.outbox import Method, Purpose, enqueue_new, pending_in, queued_for
 from bot.i18n.catalog import Catalog
 from bot.storage.inbox import handled_in
 from handlers.render import keyboard, reply_html, split
@@ -23,7 +23,8 @@ from handlers.render import keyboard, reply_html, split
 @dataclass(slots=True)
 class Recorder:
     """Records a turn as outbox rows (one per message, in order) and marks its update handled, in one transaction;
-    then holds the chat's pending rows as that transaction saw them, for the sender to send without a second read.
+    then holds the chat's pending rows as that transaction saw them, for the sender to send without a second read,
+    and whether the turn queued rows for other chats too (a ticket's card), which the sender's rounds take.
     `replace`: the pressed message, edited in place by a reply that asks for it."""
 
     chat_id: int
@@ -31,6 +32,7 @@ class Recorder:
     catalog: Catalog
     replace: int | None = None
     pending: list[int] = field(default_factory=list)
+    others: bool = False
 
     def __call__(self, session: Session, turn: Turn) -> None:
         rows: list[dict[str, Any]] = []
@@ -50,3 +52,4 @@ class Recorder:
                                "purpose": Purpose.ANSWER} for number, row in enumerate(rows)])
         handled_in(session, self.update_id)
         self.pending = pending_in(session, self.chat_id)
+        self.others = bool(queued_for(session) - {self.chat_id})

@@ -76,14 +76,14 @@ async def on_press(update: Update, context: BotContext) -> None:
         context.app.acknowledged.discard(query.id)
         return
     message = query.message if isinstance(query.message, Message) else None
-    turn, pending = await decide(update, context, Press(sender_of(update), query.data or "",
-                                                        message.message_id if message else 0),
-                                 replace=message.message_id if message else None)
+    turn, record = await decide(update, context, Press(sender_of(update), query.data or "",
+                                                       message.message_id if message else 0),
+                                replace=message.message_id if message else None)
     await acknowledge(query, turn.toast, context)
     replaced = any(reply.replace for reply in turn.replies)
     if message is not None and (turn.replies or turn.toast) and not replaced:
         await spend_keyboard(message)
-    await send_turn(update, context, turn, pending)
+    await send_turn(update, context, turn, record)
     context.app.acknowledged.discard(query.id)
 
 
@@ -133,26 +133,27 @@ async def respond(update: Update, context: BotContext, event: Event) -> None:
 
 
 async def decide(update: Update, context: BotContext, event: Event, *,
-                 replace: int | None = None) -> tuple[Turn, list[int]]:
+                 replace: int | None = None) -> tuple[Turn, Recorder]:
     """The conversation's turn, its replies recorded in the outbox in the same commit (handlers/answers.py), and
-    the chat's outbox rows that commit left pending, in order."""
+    that record: the chat's outbox rows the commit left pending, in order, and whether it queued rows elsewhere."""
     chat = update.effective_chat
     assert chat is not None
     record = Recorder(chat_id=chat.id, update_id=update.update_id, catalog=context.app.services.catalog,
                       replace=replace)
     turn = await context.app.off_loop(context.app.conversation.handle, event, keep=record)
     context.app.kept.add(update.update_id)  # committed with the turn: the intake need not mark it again
-    return turn, record.pending
+    return turn, record
 
 
-async def send_turn(update: Update, context: BotContext, turn: Turn, pending: list[int]) -> None:
-    """The recorded replies (the chat's `pending` rows) go now, in order, Telegram's limits and passing faults
+async def send_turn(update: Update, context: BotContext, turn: Turn, record: Recorder) -> None:
+    """The recorded replies (the chat's pending rows) go now, in order, Telegram's limits and passing faults
     waited out (the outbox row is retried until it is sent); then the chat's menu, when the turn asks."""
     chat = update.effective_chat
     assert chat is not None
-    context.app.wake()  # staff rows the turn wrote go with the sender's next round
+    if record.others or context.app.sender is None:  # a ticket's card and the like go with the sender's next round
+        context.app.wake()
     if context.app.sender is not None:
-        await context.app.sender.send_chat(chat.id, pending)
+        await context.app.sender.send_chat(chat.id, record.pending)
     if turn.menu_language:  # after the replies: a menu that fails to update must not cost the answer
         try:
             await context.bot.set_my_commands(menu(context.app.services.catalog, turn.menu_language),

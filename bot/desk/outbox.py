@@ -97,6 +97,7 @@ class Undeliverable:
 
 
 Outcome = Sent | Partial | Unconfirmed | RetryLater | Undeliverable
+QUEUED_FOR = "outbox.queued_for"  # session.info key: the chats `enqueue` added rows for in this session
 Deliver = Callable[[OutboxMessage, dict[str, Any]], Awaitable[Outcome]]
 Prepare = Callable[[Session, OutboxMessage], dict[str, Any]]
 OnSettled = Callable[[Session, OutboxMessage, Outcome], None]
@@ -112,7 +113,14 @@ def enqueue(session: Session, *, key: str, method: Method, chat_id: int, payload
                         ticket_id=ticket_id)
     session.add(row)
     session.flush()
+    session.info.setdefault(QUEUED_FOR, set()).add(chat_id)
     return row
+
+
+def queued_for(session: Session) -> frozenset[int]:
+    """The chats this session queued single rows for (a ticket's card, a topic, a message to a person): whoever
+    sends a chat's answer itself wakes the sender's rounds only for the others."""
+    return frozenset(session.info.get(QUEUED_FOR, ()))
 
 
 def enqueue_new(session: Session, rows: list[dict[str, Any]]) -> int:
