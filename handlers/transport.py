@@ -40,7 +40,7 @@ class AiohttpRequest(BaseRequest):
                                     connect_timeout=connect_timeout, pool_timeout=pool_timeout,
                                     media_write_timeout=upload_timeout)
         self._session: aiohttp.ClientSession | None = None
-        self._free = asyncio.Semaphore(pool_size)  # a free connection, waited for at most the pool timeout
+        self._free: asyncio.Semaphore | None = None  # a free connection, waited for at most the pool timeout
 
     @property
     def read_timeout(self) -> float | None:
@@ -50,6 +50,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=0)
             self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
+            self._free = asyncio.Semaphore(self.pool_size)  # made in the loop that uses it
         await self.uploads.initialize()
 
     async def shutdown(self) -> None:
@@ -65,15 +66,16 @@ class AiohttpRequest(BaseRequest):
         if request_data is not None and request_data.contains_files:
             return await self.uploads.do_request(url, method, request_data, read_timeout, write_timeout,
                                                  connect_timeout, pool_timeout)
-        if self._session is None:
+        if self._session is None or self._free is None:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        free = self._free
         connect = _seconds(connect_timeout, self._connect)
         timeout = aiohttp.ClientTimeout(total=None, sock_read=_seconds(read_timeout, self._read), sock_connect=connect,
                                         connect=connect)
         data = request_data.json_parameters if request_data is not None else None
         try:
             async with asyncio.timeout(_seconds(pool_timeout, self._pool)):
-                await self._free.acquire()
+                await free.acquire()
         except TimeoutError:
             raise TimedOut("Pool timeout: all connections are busy; the request was not sent") from None
         try:
@@ -86,4 +88,4 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
         finally:
-            self._free.release()
+            free.release()
