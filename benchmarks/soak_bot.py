@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -124,6 +125,11 @@ class BotProcess:
 
     def tracebacks(self) -> int:
         return self.log.read_text(encoding="utf-8", errors="replace").count("Traceback") if self.log.exists() else 0
+
+    def in_doubt(self) -> int:
+        """Sends the bot counted at its restarts as under way at the kill (Telegram may show them twice)."""
+        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+        return sum(int(count) for count in re.findall(r"(\d+) send\(s\) were under way at the kill", text))
 
 
 def needs_by_text(database: Path) -> list[str]:

@@ -185,6 +185,7 @@ def summary(api: SoakApi, bot: BotProcess, record: Record, *, seconds: float) ->
         "updates per second": f"{len(api.fed_at) / seconds:.0f}" if seconds else "-",
         "update to answer p50 / p99 (s)": f"{percentile(latencies, 0.5):.2f} / {percentile(latencies, 0.99):.2f}",
         "kills / exits nobody asked for / tracebacks": f"{bot.kills} / {len(bot.exits)} / {bot.tracebacks()}",
+        "sends under way at a kill (counted by the bot at its restart)": bot.in_doubt(),
         "peak memory (MiB)": f"{bot.peak_kib / 1024:.0f}",
     }
     return rows

@@ -1,6 +1,6 @@
 """The soak harness's short forms (benchmarks/soak.py): the real `python -m bot run` process against the emulator
 behind faults and Telegram's limits, held to the issue's bars that the bot meets today. What it cannot meet (a send
-repeated where the Bot API leaves it ambiguous whether it arrived) is a strict expected failure."""
+repeated where the Bot API leaves it ambiguous whether it arrived) is held to what the bot counted as in doubt."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ import pytest
 
 from benchmarks import soak
 from benchmarks.soak_api import Faults, Limits
-
-# Still failing with issue 14 points 1-2 merged: the Bot API has no idempotency key and no way to ask whether a
-# message arrived, so a kill in that window sends again (issue 14 accepts these duplicates counted, <= 0.1 % of sends).
-KILLED_AFTER_SEND = ("a kill between Telegram performing a reply and the outbox marking its row sent resends that "
-                     "answer after the restart (the aim fires right after the call Telegram performed)")
 
 
 def figures(row: str) -> list[int]:
@@ -70,9 +65,14 @@ def test_kills_aimed_right_after_a_reply_and_a_relay_lose_nothing(aimed: dict[st
     lost_nothing(aimed)
 
 
-@pytest.mark.xfail(strict=True, reason=KILLED_AFTER_SEND)
-def test_kills_aimed_right_after_a_reply_and_a_relay_send_nothing_twice(aimed: dict[str, Any]) -> None:
-    sent_nothing_twice(aimed)
+def test_kills_aimed_right_after_a_send_repeat_only_sends_the_bot_counted_in_doubt(aimed: dict[str, Any]) -> None:
+    """The Bot API has no idempotency key and no way to ask whether a message arrived: a kill after Telegram performed
+    a reply or a relay, before its outcome was noted, may send it again (issue 14 accepts these, counted). Whether it
+    does depends on where the kill falls; that every repeat is one the bot counted at its restart does not."""
+    repeated = aimed["answers sent twice"] + figures(aimed["staff answers relayed once / twice / never"])[1]
+    assert repeated <= aimed["sends under way at a kill (counted by the bot at its restart)"]
+    for row in ("staff cards once / twice / never", "topics once / twice / never"):
+        assert figures(aimed[row])[1] == 0, row
 
 
 def test_thirty_percent_of_sends_faulted_lose_nothing_and_turn_nothing_into_an_apology(tmp_path: Path) -> None:
