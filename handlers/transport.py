@@ -2,7 +2,8 @@
 
 Measured on the project's emulator (16 calls at once, a 700-character answer with buttons): 0.6 ms of CPU a
 `sendMessage` over aiohttp, 2.9 ms over python-telegram-bot's default `HTTPXRequest` (httpx, httpcore and anyio
-in pure Python). Under load the bot is CPU-bound, and its sends were 40 % of that CPU (README, "Reliability").
+in pure Python). Under load the bot is CPU-bound; its sends were 40 % of the interpreter's samples, though the
+whole update got only about a tenth cheaper (README, "Reliability", round 14).
 Uploads (reports, calendar files) go through `HTTPXRequest` as before: a large body is written over time, and
 only httpx tells a read timeout after the whole request went out from one while it was still being written.
 """

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
+from bot.config import Settings, TelegramSettings
+from bot.services import Knowledge, build_services
+from bot.storage.database import open_database
+from handlers.application import build_application
 from handlers.transport import AiohttpRequest, AnsweredLate
 from tests.emulator import BotApiEmulator
 
@@ -52,3 +57,13 @@ async def test_a_request_shut_down_and_opened_again_still_calls(emulator: BotApi
     async with Bot(emulator.token, base_url=emulator.base_url, request=request) as bot:
         await bot.send_message(700, "two")
     assert [m["text"] for m in emulator.messages_to(700)] == ["one", "two"]
+
+
+def test_the_composition_root_sends_every_call_over_the_transport(tmp_path: Path,
+                                                                    reference_knowledge: Knowledge) -> None:
+    settings = Settings(telegram=TelegramSettings(concurrent_updates=4))
+    services = build_services(settings, engine=open_database(f"sqlite:///{tmp_path / 'bot.db'}"), secret=b"t",
+                              knowledge=reference_knowledge)
+    bot = build_application(settings, token="123456:TEST-TOKEN", services=services).bot
+    assert isinstance(bot.request, AiohttpRequest) and bot.request.pool_size == 4 + 8  # a connection per chat, spare
+    assert isinstance(bot._request[0], AiohttpRequest)  # getUpdates' own (python-telegram-bot keeps it there)
