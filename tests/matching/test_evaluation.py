@@ -101,6 +101,8 @@ README_FIGURES = {
     "chat_fresh_24.yaml": (90.8, 4.2, 15.0, 86.7),
     "faq_fresh_25.yaml": (90.6, 0.6, 15.0, 85.0),
     "chat_fresh_25.yaml": (91.7, 2.5, 18.3, 90.0),
+    "faq_fresh_26.yaml": (84.4, 3.1, 22.5, 82.5),
+    "chat_fresh_26.yaml": (87.5, 1.7, 20.0, 80.0),
     "train_a.yaml": (87.0, 3.0, 12.5, 84.0),
     "train_b.yaml": (88.5, 4.5, 12.5, 86.0),
     "train_c.yaml": (83.5, 8.0, 12.5, 80.0),
