@@ -33,10 +33,12 @@ def lost_nothing(result: dict[str, Any]) -> None:
     assert figures(result["updates fed / confirmed"])[0] == figures(result["updates fed / confirmed"])[1]
 
 
-def sent_nothing_twice(result: dict[str, Any]) -> None:
-    assert result["answers sent twice"] == 0
-    for row in ("staff cards once / twice / never", "topics once / twice / never",
-                "staff answers relayed once / twice / never"):
+def sent_nothing_twice(result: dict[str, Any], *, in_doubt: int = 0) -> None:
+    """No card or topic twice; answers and relays twice only as often as the bot counted sends `in_doubt` (under way
+    at a kill: the Bot API cannot tell whether they arrived)."""
+    relayed_twice = figures(result["staff answers relayed once / twice / never"])[1]
+    assert result["answers sent twice"] + relayed_twice <= in_doubt
+    for row in ("staff cards once / twice / never", "topics once / twice / never"):
         assert figures(result[row])[1] == 0, row
 
 
@@ -69,10 +71,7 @@ def test_kills_aimed_right_after_a_send_repeat_only_sends_the_bot_counted_in_dou
     """The Bot API has no idempotency key and no way to ask whether a message arrived: a kill after Telegram performed
     a reply or a relay, before its outcome was noted, may send it again (issue 14 accepts these, counted). Whether it
     does depends on where the kill falls; that every repeat is one the bot counted at its restart does not."""
-    repeated = aimed["answers sent twice"] + figures(aimed["staff answers relayed once / twice / never"])[1]
-    assert repeated <= aimed["sends under way at a kill (counted by the bot at its restart)"]
-    for row in ("staff cards once / twice / never", "topics once / twice / never"):
-        assert figures(aimed[row])[1] == 0, row
+    sent_nothing_twice(aimed, in_doubt=aimed["sends under way at a kill (counted by the bot at its restart)"])
 
 
 def test_thirty_percent_of_sends_faulted_lose_nothing_and_turn_nothing_into_an_apology(tmp_path: Path) -> None:
