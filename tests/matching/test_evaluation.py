@@ -107,6 +107,8 @@ README_FIGURES = {
     "chat_fresh_27.yaml": (88.8, 4.3, 16.4, 82.8),
     "faq_fresh_28.yaml": (80.0, 6.7, 20.0, 77.5),
     "chat_fresh_28.yaml": (92.5, 1.7, 17.5, 90.0),
+    "faq_fresh_29.yaml": (91.8, 1.3, 11.4, 89.2),
+    "chat_fresh_29.yaml": (86.7, 5.8, 18.3, 80.0),
     "train_a.yaml": (87.0, 3.0, 12.5, 84.0),
     "train_b.yaml": (89.0, 4.5, 14.0, 88.0),
     "train_c.yaml": (83.5, 8.0, 12.5, 80.0),
