@@ -2,7 +2,7 @@
 project's strict emulator behind injected faults and Telegram's rate limits), driven with kills, faults, hostile
 updates and load. Each scenario prints one table (README, "Reliability").
 
-    python benchmarks/soak.py crash|crash_aimed|faults|hostile|load [--short] [--keep DIR]
+    python benchmarks/soak.py crash|crash_aimed|faults|hostile|load|floor [--short] [--keep DIR]
 
 crash        random SIGKILLs while 200 people ask 2,000 questions, some handed to staff, who answer
 crash_aimed  SIGKILLs right after a batch of updates arrives and right after each kind of send
@@ -10,6 +10,8 @@ faults       30 % of sending calls fail: 429 with retry_after, 500, 502, answere
 hostile      >= 10,000 hostile updates; a normal question right after every malformed one
 load         500 people, each asking again when answered: a bare python-telegram-bot echo bot, then Kulturlots without
              limits, with Telegram's limits enforced, and with 1,000 tickets queued for staff
+floor        the same people, four bots in turn: the echo bot, Kulturlots, and Kulturlots with one constant answer
+             (the durable path alone), recorded and sent through the outbox or sent straight away
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from benchmarks.soak_run import Run, with_run
 from benchmarks.soak_traffic import LANGUAGES, STAFF_MARK, question_pool, questions_in
 
 ECHO = Path(__file__).resolve().parent / "soak_echo.py"
+FLOOR = Path(__file__).resolve().parent / "soak_floor.py"
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,10 @@ async def hostile(folder: Path, size: Size) -> dict[str, Any]:
 
 
 async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Limits | None = None, backlog: int = 0,
-                    drain: float = 900.0, questions: int = 10, per_second: int | None = None) -> dict[str, Any]:
+                    drain: float = 900.0, questions: int = 10, per_second: int | None = None,
+                    entry: tuple[str, ...] = ("-m", "bot")) -> dict[str, Any]:
     """One load run: `users` people asking `questions` each, each once the previous is answered; the bot keeps
-    `per_second` messages a second in all itself (by default its own default, 28)."""
+    `per_second` messages a second in all itself (by default its own default, 28); `entry` runs Kulturlots."""
     async def body(run: Run) -> dict[str, Any]:
         if backlog:
             for n in range(backlog):
@@ -193,7 +197,7 @@ async def load_once(folder: Path, users: int, *, echo: bool = False, limits: Lim
         return await run.finish(seconds, **extra)
 
     command = (sys.executable, str(ECHO)) if echo else ()
-    return await with_run(folder, body, limits=limits, command=command, per_second=per_second)
+    return await with_run(folder, body, limits=limits, command=command, per_second=per_second, entry=entry)
 
 
 # Without enforced limits the bot's own limit of 30 messages a second would be all that is measured: it is raised to
@@ -210,7 +214,20 @@ async def load(folder: Path, size: Size) -> dict[str, dict[str, Any]]:
                                                                            backlog=size.backlog, per_second=PAID)}
 
 
-SCENARIOS = {"crash": crash, "crash_aimed": crash_aimed, "faults": faults, "hostile": hostile, "load": load}
+async def floor(folder: Path, size: Size) -> dict[str, dict[str, Any]]:
+    """What the durable path alone costs: the echo bot, Kulturlots, and Kulturlots answering every question with one
+    constant answer (benchmarks/soak_floor.py), through the outbox and straight away, in turn on the same load."""
+    users = size.users * 5 // 2
+    return {"echo bot": await load_once(folder / "echo", users, echo=True),
+            "Kulturlots": await load_once(folder / "plain", users, per_second=PAID),
+            "constant answer, outbox": await load_once(folder / "constant", users, per_second=PAID,
+                                                       entry=(str(FLOOR), "constant")),
+            "constant answer, sent straight": await load_once(folder / "direct", users, per_second=PAID,
+                                                              entry=(str(FLOOR), "direct"))}
+
+
+SCENARIOS = {"crash": crash, "crash_aimed": crash_aimed, "faults": faults, "hostile": hostile, "load": load,
+             "floor": floor}
 
 
 def main() -> None:
@@ -226,7 +243,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         result = asyncio.run(SCENARIOS[args.scenario](folder, size))
-    columns = result if args.scenario == "load" else {args.scenario: result}
+    columns = result if args.scenario in ("load", "floor") else {args.scenario: result}
     print(table(f"{args.scenario} ({'short' if args.short else 'full'}, {time.strftime('%Y-%m-%d')})", columns))
 
 

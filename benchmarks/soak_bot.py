@@ -52,6 +52,7 @@ class BotProcess:
 
     setup: BotSetup
     command: tuple[str, ...] = ()
+    entry: tuple[str, ...] = ("-m", "bot")  # what runs Kulturlots (benchmarks/soak_floor.py: a variant of it)
     starts: list[float] = field(default_factory=list)  # monotonic times of each start
     kills: int = 0
     exits: list[int] = field(default_factory=list)  # return codes of exits nobody asked for
@@ -66,7 +67,7 @@ class BotProcess:
     async def start(self) -> None:
         """Start the process; stderr is appended to the log across restarts."""
         self.setup.folder.mkdir(parents=True, exist_ok=True)
-        command = self.command or (sys.executable, "-m", "bot", "--config", str(self.setup.write_config()), "run")
+        command = self.command or (sys.executable, *self.entry, "--config", str(self.setup.write_config()), "run")
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": self.setup.token, "KULTURLOTS_SECRET": "soak",
                "PYTHONPATH": str(ROOT)}
         with self.log.open("ab") as log:

@@ -30,7 +30,8 @@ class Run:
 
     @classmethod
     async def start(cls, folder: Path, *, faults: Faults | None = None, limits: Limits | None = None,
-                    command: tuple[str, ...] = (), seed: int = 7, per_second: int | None = None) -> Run:
+                    command: tuple[str, ...] = (), entry: tuple[str, ...] = ("-m", "bot"), seed: int = 7,
+                    per_second: int | None = None) -> Run:
         """The API up, then the bot (or, given a command, another bot: it gets the base URL as its argument)."""
         api = SoakApi(faults=faults or Faults(), limits=limits, seed=seed)
         await api.start()
@@ -38,7 +39,7 @@ class Run:
         group.members[STAFF] = "administrator"
         api.user(STAFF, first_name="Sara", language_code="en")
         bot = BotProcess(BotSetup(folder, api.base_url, api.base_file_url, api.token, per_second=per_second),
-                         command=(*command, api.base_url) if command else ())
+                         command=(*command, api.base_url) if command else (), entry=entry)
         run = cls(api, bot)
         run.waiters = Waiters(api)
         await bot.start()

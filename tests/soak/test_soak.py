@@ -116,3 +116,12 @@ def test_under_load_with_telegrams_limits_enforced_every_question_is_answered(tm
 def test_a_bare_echo_bot_answers_the_same_load_for_comparison(tmp_path: Path) -> None:
     result = asyncio.run(soak.load_once(tmp_path, 4, echo=True, questions=3))
     assert figures(result["answers delivered / apology only / none"]) == [12, 0, 0]
+
+
+@pytest.mark.parametrize("variant", ["constant", "direct"])
+def test_the_floor_bots_answer_every_question_once_and_log_no_need(tmp_path: Path, variant: str) -> None:
+    result = asyncio.run(soak.load_once(tmp_path, 4, questions=3, per_second=soak.PAID,
+                                        entry=(str(soak.FLOOR), variant)))
+    assert figures(result["answers delivered / apology only / none"]) == [12, 0, 0]
+    assert result["answers sent twice"] == 0
+    assert figures(result["needs logged once / twice / never"])[:3] == [0, 0, 12]
