@@ -67,6 +67,24 @@ def judge(item: Labelled, result: Result) -> str:
     return "missed"
 
 
+
+def judge_labels(item: Labelled, other: Labelled) -> str:
+    """A second labeller's label of the same question, judged as an answer with its entries (an escalation when it
+    has none): how often careful people agree is the ceiling of every figure a labelled set gives."""
+    if not item.in_scope:
+        return "wrong" if other.in_scope else "handled"
+    if not other.in_scope:
+        return "missed"
+    return "handled" if other.expect & item.expect else "wrong"
+
+
+def label_agreement(items: Sequence[Labelled], others: Sequence[Labelled]) -> dict[str, float]:
+    """The share of each verdict (in %) when `others` labels the questions of `items`, in the same order."""
+    if [i.question for i in items] != [o.question for o in others]:
+        raise EvalSetError("the two labellings do not hold the same questions in the same order")
+    verdicts = [judge_labels(item, other) for item, other in zip(items, others, strict=True)]
+    return {verdict: 100.0 * verdicts.count(verdict) / max(len(verdicts), 1) for verdict in VERDICTS}
+
 @dataclass(frozen=True)
 class Report:
     outcomes: tuple[Outcome, ...]
