@@ -67,10 +67,9 @@ def judge(item: Labelled, result: Result) -> str:
     return "missed"
 
 
-
 def judge_labels(item: Labelled, other: Labelled) -> str:
     """A second labeller's label of the same question, judged as an answer with its entries (an escalation when it
-    has none): how often careful people agree is the ceiling of every figure a labelled set gives."""
+    has none): how often two labellers agree bounds every figure a labelled set can give."""
     if not item.in_scope:
         return "wrong" if other.in_scope else "handled"
     if not other.in_scope:
@@ -84,6 +83,7 @@ def label_agreement(items: Sequence[Labelled], others: Sequence[Labelled]) -> di
         raise EvalSetError("the two labellings do not hold the same questions in the same order")
     verdicts = [judge_labels(item, other) for item, other in zip(items, others, strict=True)]
     return {verdict: 100.0 * verdicts.count(verdict) / max(len(verdicts), 1) for verdict in VERDICTS}
+
 
 @dataclass(frozen=True)
 class Report:
