@@ -55,26 +55,26 @@ def load_labelled(path: Path | str) -> list[Labelled]:
 
 def judge(item: Labelled, result: Result) -> str:
     """handled: a right answer, a clarify offering a right one, or a due escalation; wrong: a wrong answer."""
-    ids = {m.entry.id for m in result.matches}
-    if not item.in_scope:
-        if result.decision is Decision.ESCALATE:
-            return "handled"
-        return "wrong" if result.decision is Decision.ANSWER else "missed"
-    if result.decision is Decision.ANSWER:
-        return "handled" if ids & item.expect else "wrong"
-    if result.decision is Decision.CLARIFY and ids & item.expect:
-        return "handled"
-    return "missed"
+    return _verdict(item, result.decision, frozenset(m.entry.id for m in result.matches))
 
 
 def judge_labels(item: Labelled, other: Labelled) -> str:
     """A second labeller's label of the same question, judged as an answer with its entries (an escalation when it
     has none): how often two labellers agree bounds every figure a labelled set can give."""
+    return _verdict(item, Decision.ANSWER if other.in_scope else Decision.ESCALATE, other.expect)
+
+
+def _verdict(item: Labelled, decision: Decision, ids: frozenset[str]) -> str:
+    """One scoring for the matcher and for a second labeller: what the decision and its entries make of the label."""
     if not item.in_scope:
-        return "wrong" if other.in_scope else "handled"
-    if not other.in_scope:
-        return "missed"
-    return "handled" if other.expect & item.expect else "wrong"
+        if decision is Decision.ESCALATE:
+            return "handled"
+        return "wrong" if decision is Decision.ANSWER else "missed"
+    if decision is Decision.ANSWER:
+        return "handled" if ids & item.expect else "wrong"
+    if decision is Decision.CLARIFY and ids & item.expect:
+        return "handled"
+    return "missed"
 
 
 def label_agreement(items: Sequence[Labelled], others: Sequence[Labelled]) -> dict[str, float]:
