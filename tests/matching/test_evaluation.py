@@ -151,6 +151,8 @@ README_FIGURES = {
     "chat_fresh_31.yaml": (85.7, 5.0, 26.1, 83.3),
     "faq_fresh_32.yaml": (94.0, 2.0, 10.7, 89.5),
     "chat_fresh_32.yaml": (90.0, 0.8, 25.8, 86.7),
+    "faq_fresh_33.yaml": (95.2, 0.0, 9.5, 94.4),
+    "chat_fresh_33.yaml": (87.5, 2.5, 21.7, 83.3),
     "train_a.yaml": (87.0, 3.0, 12.5, 84.0),
     "train_b.yaml": (89.0, 4.5, 14.0, 88.0),
     "train_c.yaml": (83.5, 8.0, 12.5, 80.0),
