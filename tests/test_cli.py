@@ -23,6 +23,7 @@ from bot.knowledge.entries import KINDS, KnowledgeBase
 REPO = Path(__file__).parents[1]
 KB_DIR = REPO / "tests" / "data" / "kb"
 DEV_SET = REPO / "tests" / "data" / "eval" / "dev.yaml"
+SECOND_SET = REPO / "tests" / "data" / "eval" / "paraphrases.yaml"
 WORDLESS_QUESTION = "🙂 ?!"  # no words: it can never land on its entry
 DECISIONS = {"answer", "clarify", "escalate"}
 ASKED_IDS = ("kulturradet-fri-scenkonst-projekt", "naestved-kulturkonsulent")
@@ -89,6 +90,7 @@ def runs(site: Path, titles: list[str]) -> Iterator[dict[str, Run]]:
         "test-good": Run("kb", "test", str(site / "good")),
         "test-miss": Run("kb", "test", str(site / "missing-question")),
         "eval": Run("eval", str(DEV_SET), "--kb", str(KB_DIR), "--failures", "2"),
+        "eval-pooled": Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--save", str(site / "run.json")),
         "config-option": Run("--config", str(site / "site" / "config.yaml"), "kb", "check", cwd=site / "elsewhere"),
         "config-env": Run("ask", "--json", "Choir festival fund", cwd=site / "elsewhere",
                           env={CONFIG_ENV: str(site / "site" / "config.yaml")}),
@@ -196,6 +198,27 @@ def test_kb_test_lists_example_questions_that_miss_and_exits_1(runs: dict[str, R
         "3 example questions asked, 2 landed on their entry, 1 did not",
         f"  choir-festival-fund: '{WORDLESS_QUESTION}' -> escalate: nothing",
     ]
+
+
+def test_eval_of_several_sets_prints_a_row_each_then_pooled_figures_and_compares_with_a_saved_run(
+        runs: dict[str, Run], site: Path) -> None:
+    done = runs["eval-pooled"].done
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(r"set\s+n\s+handled\s+wrong\s+clarify", lines[0])
+    for line, name in zip(lines[1:3], ("dev.yaml", "paraphrases.yaml"), strict=True):
+        assert re.fullmatch(rf"{re.escape(name)}\s+\d+(\s+\d+\.\d%){{3}}", line), line
+    interval = r"\d+\.\d % \(95 % interval \d+\.\d to \d+\.\d; 263 questions in 2 sets\)"
+    assert re.fullmatch(rf"pooled handled\s+{interval}", lines[3]) and re.fullmatch(rf"pooled wrong\s+{interval}", lines[4])
+    saved = json.loads((site / "run.json").read_text(encoding="utf-8"))
+    assert sorted(saved) == ["dev.yaml", "paraphrases.yaml"] and len(saved["dev.yaml"]["verdicts"]) == 200
+    again = Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--against", str(site / "run.json")).done
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-2:] == [
+        f"change in {verdict:8} +0.0 points (95 % interval +0.0 to +0.0; 263 questions in 2 sets)"
+        for verdict in ("handled", "wrong")]
+    other = Run("eval", str(DEV_SET), "--kb", str(KB_DIR), "--against", str(site / "run.json")).done
+    assert other.returncode != 0 and "not a run of the same sets" in other.stderr and "Traceback" not in other.stderr
 
 
 def test_eval_prints_overall_per_language_and_per_kind_figures(runs: dict[str, Run]) -> None:

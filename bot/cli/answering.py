@@ -29,10 +29,14 @@ def add_commands(commands: Any) -> None:
     ask.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the answer")
     ask.set_defaults(handler=_ask)
 
-    evaluate = commands.add_parser("eval", help="score the matcher on a labelled question set")
-    evaluate.add_argument("questions", type=Path)
+    evaluate = commands.add_parser("eval", help="score the matcher on labelled question sets")
+    evaluate.add_argument("questions", type=Path, nargs="+",
+                          help="a labelled set; several: a row each, then figures pooled over all with an interval")
     evaluate.add_argument("--kb", type=Path)
     evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
+    evaluate.add_argument("--save", type=Path, help="write each question's verdict to this file, for --against")
+    evaluate.add_argument("--against", type=Path,
+                          help="a file --save wrote (another matcher): how far handled and wrong moved since")
     evaluate.set_defaults(handler=_eval)
 
 
@@ -74,9 +78,27 @@ def result_json(result: Result) -> dict[str, object]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.matching.evaluation import evaluate, format_report, load_labelled
+    from bot.matching.evaluation import EvalSetError, evaluate, format_report, load_labelled
+    from bot.matching.pooling import format_pooled, paired_change, verdicts_of
 
     matcher = matcher_for(args, args.kb)
-    report = evaluate(matcher, load_labelled(args.questions))
-    print(format_report(report, failures=args.failures))
+    reports = {path.name: evaluate(matcher, load_labelled(path)) for path in args.questions}
+    if len(reports) < len(args.questions):
+        raise EvalSetError("two sets of the same file name: their rows and saved verdicts would mix")
+    if len(reports) == 1:
+        print(format_report(next(iter(reports.values())), failures=args.failures))
+    else:
+        print(format_pooled(reports))
+    run = {name: {"questions": [o.item.question for o in r.outcomes], "verdicts": [o.verdict for o in r.outcomes]}
+           for name, r in reports.items()}
+    if args.against is not None:
+        earlier = json.loads(args.against.read_text(encoding="utf-8"))
+        if not isinstance(earlier, dict) or {n: e.get("questions") for n, e in earlier.items()} != {
+                n: r["questions"] for n, r in run.items()}:
+            raise EvalSetError(f"{args.against}: not a run of the same sets and questions (eval --save)")
+        before = {name: list(e["verdicts"]) for name, e in earlier.items()}
+        for verdict in ("handled", "wrong"):
+            print(f"change in {verdict:8} {paired_change(before, verdicts_of(reports), verdict=verdict).describe(change=True)}")
+    if args.save is not None:
+        args.save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
     return EXIT_OK

@@ -1,0 +1,78 @@
+"""Figures pooled over labelled sets with an interval over resampled sets, and the README's pooled unseen claim."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.matching.evaluation import EvalSetError, evaluate, load_labelled
+from bot.matching.pooling import paired_change, pooled, verdicts_of
+from bot.services import Knowledge
+
+REPO = Path(__file__).parents[2]
+EVAL = REPO / "tests" / "data" / "eval"
+
+# The sets the README's quality table marks unseen, by style, and what it claims pooled over each group:
+# (handled at least, wrong at most, the bar's handled share inside the interval).
+UNSEEN = {
+    "faq": [f"faq_fresh_{n}.yaml" for n in (*range(12, 20), *range(21, 30), 31, 32, 33)],
+    "chat": [f"chat_fresh_{n}.yaml" for n in (*range(12, 20), 21, *range(23, 30), 31, 32, 33)],
+}
+README_POOLED = {"faq": (86.7, 2.3, True), "chat": (89.6, 2.2, False)}
+BAR = 88.0
+
+
+def sets(*shares: tuple[int, int]) -> dict[str, list[str]]:
+    """Sets of `n` verdicts of which the first `k` are handled, the rest missed: one (k, n) per set."""
+    return {f"set{i}": ["handled"] * k + ["missed"] * (n - k) for i, (k, n) in enumerate(shares)}
+
+
+def test_the_pooled_share_counts_every_question_once_whatever_its_set() -> None:
+    spread = pooled(sets((90, 100), (30, 50)))
+    assert spread.value == pytest.approx(80.0)
+    assert (spread.questions, spread.sets) == (150, 2)
+    assert spread.holds(spread.value)
+
+
+def test_sets_that_agree_leave_no_room_and_sets_that_scatter_widen_the_interval() -> None:
+    alike = pooled(sets((80, 100), (80, 100), (80, 100)))
+    assert (alike.low, alike.high) == pytest.approx((80.0, 80.0))
+    scattered = pooled(sets((95, 100), (65, 100), (80, 100)))
+    assert scattered.value == pytest.approx(80.0)
+    assert scattered.low < 75.0 and scattered.high > 85.0
+
+
+def test_a_change_is_paired_so_the_same_questions_answered_alike_move_nothing() -> None:
+    before = sets((95, 100), (65, 100))
+    nothing = paired_change(before, before)
+    assert (nothing.value, nothing.low, nothing.high) == (0.0, 0.0, 0.0)
+    better = paired_change(before, sets((97, 100), (67, 100)))
+    assert (better.value, better.low, better.high) == pytest.approx((2.0, 2.0, 2.0))
+    assert better.describe(change=True).startswith("+2.0 points (95 % interval +2.0 to +2.0;")
+
+
+def test_runs_of_different_sets_or_unknown_verdicts_are_refused() -> None:
+    with pytest.raises(EvalSetError):
+        paired_change(sets((1, 2)), sets((1, 3)))
+    with pytest.raises(EvalSetError):
+        pooled(sets((1, 2)), verdict="right")
+    with pytest.raises(EvalSetError):
+        pooled({})
+
+
+def test_the_readme_marks_unseen_exactly_the_sets_pooled_here() -> None:
+    rows = re.findall(r"^\| `([\w.]+\.yaml)`[^|]*\|[^|]*\|[^|]*\| (seen|unseen)", (REPO / "README.md").read_text(),
+                      re.MULTILINE)
+    marked = {name for name, status in rows if status == "unseen" and re.match(r"(faq|chat)_fresh_\d+", name)}
+    assert marked == {name for names in UNSEEN.values() for name in names}
+
+
+@pytest.mark.parametrize("style", sorted(UNSEEN))
+def test_the_unseen_sets_pooled_hold_the_figures_the_readme_claims(style: str, reference_knowledge: Knowledge) -> None:
+    handled, wrong, bar_inside = README_POOLED[style]
+    verdicts = verdicts_of({name: evaluate(reference_knowledge.matcher, load_labelled(EVAL / name))
+                            for name in UNSEEN[style]})
+    spread = pooled(verdicts)
+    assert round(spread.value, 1) >= handled
+    assert round(pooled(verdicts, verdict="wrong").value, 1) <= wrong
+    assert spread.holds(BAR) is bar_inside
