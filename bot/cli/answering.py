@@ -92,13 +92,27 @@ def _eval(args: argparse.Namespace) -> int:
     run = {name: {"questions": [o.item.question for o in r.outcomes], "verdicts": [o.verdict for o in r.outcomes]}
            for name, r in reports.items()}
     if args.against is not None:
-        earlier = json.loads(args.against.read_text(encoding="utf-8"))
-        if not isinstance(earlier, dict) or {n: e.get("questions") for n, e in earlier.items()} != {
-                n: r["questions"] for n, r in run.items()}:
-            raise EvalSetError(f"{args.against}: not a run of the same sets and questions (eval --save)")
-        before = {name: list(e["verdicts"]) for name, e in earlier.items()}
+        before = _earlier_run(args.against, run)
         for verdict in ("handled", "wrong"):
-            print(f"change in {verdict:8} {paired_change(before, verdicts_of(reports), verdict=verdict).describe(change=True)}")
+            change = paired_change(before, verdicts_of(reports), verdict=verdict)
+            print(f"change in {verdict:8} {change.describe(change=True)}")
     if args.save is not None:
         args.save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
     return EXIT_OK
+
+
+def _earlier_run(path: Path, run: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The verdicts `eval --save` wrote to `path`, if it ran the same sets' questions as `run`."""
+    from bot.matching.evaluation import VERDICTS, EvalSetError
+
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        same = earlier.keys() == run.keys() and all(earlier[name]["questions"] == run[name]["questions"]
+                                                    and set(earlier[name]["verdicts"]) <= set(VERDICTS)
+                                                    and len(earlier[name]["verdicts"]) == len(run[name]["verdicts"])
+                                                    for name in run)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        same = False
+    if not same:
+        raise EvalSetError(f"{path}: not a run of the same sets and questions (eval --save)")
+    return {name: list(earlier[name]["verdicts"]) for name in run}
