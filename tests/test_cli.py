@@ -210,6 +210,8 @@ def test_eval_of_several_sets_prints_a_row_each_then_pooled_figures_and_compares
         assert re.fullmatch(rf"{re.escape(name)}\s+\d+(\s+\d+\.\d%){{3}}", line), line
     interval = r"\d+\.\d % \(95 % interval \d+\.\d to \d+\.\d; 263 questions in 2 sets\)"
     assert re.fullmatch(rf"pooled handled\s+{interval}", lines[3]) and re.fullmatch(rf"pooled wrong\s+{interval}", lines[4])
+    languages = [re.fullmatch(r"pooled handled, (\w+)\s+\d+\.\d % \(95 % interval .+ in 2 sets\)", line) for line in lines[5:9]]
+    assert [found.group(1) for found in languages if found] == ["da", "en", "nl", "sv"]
     saved = json.loads((site / "run.json").read_text(encoding="utf-8"))
     assert sorted(saved) == ["dev.yaml", "paraphrases.yaml"] and len(saved["dev.yaml"]["verdicts"]) == 200
     again = Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--against", str(site / "run.json")).done

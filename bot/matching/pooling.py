@@ -81,12 +81,24 @@ def verdicts_of(reports: Mapping[str, Report]) -> dict[str, list[str]]:
     return {name: [o.verdict for o in report.outcomes] for name, report in reports.items()}
 
 
+def by_language(reports: Mapping[str, Report]) -> dict[str, dict[str, list[str]]]:
+    """Each language's verdicts, set by set (a set without the language left out): the bar holds per language."""
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for name, report in reports.items():
+        for language, outcomes in report.by("language").items():
+            grouped.setdefault(language, {})[name] = [o.verdict for o in outcomes]
+    return dict(sorted(grouped.items()))
+
+
 def format_pooled(reports: Mapping[str, Report]) -> str:
-    """Each set's figures in a row, then handled and wrong pooled over all of them with their intervals."""
+    """Each set's figures in a row, then handled and wrong pooled over all of them, and handled per language, with
+    their intervals."""
     width = max(len(name) for name in reports)
     lines = [f"{'set':{width}}  {'n':>5}  {'handled':>7}  {'wrong':>6}  {'clarify':>7}"]
     lines += [f"{name:{width}}  {len(r.outcomes):5d}  {r.share('handled'):6.1f}%  {r.share('wrong'):5.1f}%  "
               f"{r.clarify_share():6.1f}%" for name, r in reports.items()]
     verdicts = verdicts_of(reports)
     lines += [f"pooled {verdict:8} {pooled(verdicts, verdict=verdict).describe()}" for verdict in ("handled", "wrong")]
+    lines += [f"pooled handled, {language:3} {pooled(shares).describe()}"
+              for language, shares in by_language(reports).items()]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching.evaluation import EvalSetError, evaluate, load_labelled
-from bot.matching.pooling import paired_change, pooled, verdicts_of
+from bot.matching.pooling import by_language, paired_change, pooled, verdicts_of
 from bot.services import Knowledge
 
 REPO = Path(__file__).parents[2]
@@ -49,6 +49,17 @@ def test_a_change_is_paired_so_the_same_questions_answered_alike_move_nothing() 
     better = paired_change(before, sets((97, 100), (67, 100)))
     assert (better.value, better.low, better.high) == pytest.approx((2.0, 2.0, 2.0))
     assert better.describe(change=True).startswith("+2.0 points (95 % interval +2.0 to +2.0;")
+
+
+def test_each_language_is_pooled_over_the_sets_that_hold_it(reference_knowledge: Knowledge) -> None:
+    reports = {name: evaluate(reference_knowledge.matcher, load_labelled(EVAL / name))
+               for name in ("dev.yaml", "train_a.yaml")}  # train_a asks in Swedish and Danish only
+    languages = by_language(reports)
+    assert sorted(languages) == ["da", "en", "nl", "sv"]
+    assert sorted(languages["nl"]) == ["dev.yaml"] and sorted(languages["sv"]) == ["dev.yaml", "train_a.yaml"]
+    swedish = [o for report in reports.values() for o in report.outcomes if o.item.language == "sv"]
+    assert pooled(languages["sv"]).value == pytest.approx(100.0 * sum(o.verdict == "handled" for o in swedish)
+                                                           / len(swedish))
 
 
 def test_runs_of_different_sets_or_unknown_verdicts_are_refused() -> None:
