@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, event
 from bot.config import Settings
 from bot.knowledge.entries import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
+from bot.matching.evaluation import Report, evaluate, load_labelled
 from bot.matching.index import Index, build_index
 from bot.matching.language_data import LanguageData, load_language_data
 from bot.matching.matcher import Matcher
@@ -155,3 +156,15 @@ def matcher_of(index_of: Callable[[KnowledgeBase], Index]) -> Callable[[Path], M
 def reference_knowledge(language_data: LanguageData) -> Knowledge:
     """The reference base indexed once, with the default matching settings."""
     return load_knowledge_for(Settings(), language_data, KB_DIR)
+
+
+@pytest.fixture(scope="session")
+def report_of(reference_knowledge: Knowledge) -> Callable[[str], Report]:
+    """A labelled set in tests/data/eval scored by the reference matcher, once per session whichever tests ask."""
+    reports: dict[str, Report] = {}
+
+    def report(name: str) -> Report:
+        if name not in reports:
+            reports[name] = evaluate(reference_knowledge.matcher, load_labelled(DATA / "eval" / name))
+        return reports[name]
+    return report

@@ -214,11 +214,19 @@ def test_eval_of_several_sets_prints_a_row_each_then_pooled_figures_and_compares
     assert [found.group(1) for found in languages if found] == ["da", "en", "nl", "sv"]
     saved = json.loads((site / "run.json").read_text(encoding="utf-8"))
     assert sorted(saved) == ["dev.yaml", "paraphrases.yaml"] and len(saved["dev.yaml"]["verdicts"]) == 200
-    again = Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--against", str(site / "run.json")).done
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[-2:] == [
-        f"change in {verdict:8} +0.0 points (95 % interval +0.0 to +0.0; 263 questions in 2 sets)"
-        for verdict in ("handled", "wrong")]
+    handled = sum(v == "handled" for run in saved.values() for v in run["verdicts"])
+    assert lines[3].startswith(f"pooled handled  {100 * handled / 263:.1f} %")
+    for run in saved.values():  # an earlier matcher that handled nothing: the change is all of today's handled
+        run["verdicts"] = ["missed"] * len(run["verdicts"])
+    (site / "nothing.json").write_text(json.dumps(saved), encoding="utf-8")
+    against = Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--against", str(site / "nothing.json"))
+    done = against.done
+    assert done.returncode == 0, done.stderr
+    change = re.fullmatch(r"change in handled\s+\+(\d+\.\d) points \(95 % interval .+; 263 questions in 2 sets\)",
+                          done.stdout.splitlines()[-2])
+    assert change is not None and change.group(1) == f"{100 * handled / 263:.1f}"
+    wrong = lines[4].split()[2]  # today's wrong share: every wrong answer is new against a run that answered nothing
+    assert done.stdout.splitlines()[-1].startswith(f"change in wrong    +{wrong} points")
     other = Run("eval", str(DEV_SET), "--kb", str(KB_DIR), "--against", str(site / "run.json")).done
     assert other.returncode != 0 and "not a run of the same sets" in other.stderr and "Traceback" not in other.stderr
 

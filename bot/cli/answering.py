@@ -89,13 +89,13 @@ def _eval(args: argparse.Namespace) -> int:
         print(format_report(next(iter(reports.values())), failures=args.failures))
     else:
         print(format_pooled(reports))
-    run = {name: {"questions": [o.item.question for o in r.outcomes], "verdicts": [o.verdict for o in r.outcomes]}
+    verdicts = verdicts_of(reports)
+    run = {name: {"questions": [o.item.question for o in r.outcomes], "verdicts": verdicts[name]}
            for name, r in reports.items()}
     if args.against is not None:
         before = _earlier_run(args.against, run)
         for verdict in ("handled", "wrong"):
-            change = paired_change(before, verdicts_of(reports), verdict=verdict)
-            print(f"change in {verdict:8} {change.describe(change=True)}")
+            print(f"change in {verdict:8} {paired_change(before, verdicts, verdict=verdict).describe(change=True)}")
     if args.save is not None:
         args.save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
     return EXIT_OK

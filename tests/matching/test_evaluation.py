@@ -1,5 +1,6 @@
 """Scoring a labelled set, and the quality bar the matcher must hold on the dev set."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,14 +11,12 @@ from bot.matching.evaluation import (
     EvalSetError,
     Labelled,
     Report,
-    evaluate,
     format_report,
     judge,
     judge_labels,
     label_agreement,
     load_labelled,
 )
-from bot.services import Knowledge
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -166,8 +165,8 @@ README_FIGURES = {
 
 
 @pytest.fixture(scope="module")
-def dev_report(reference_knowledge: Knowledge) -> Report:
-    return evaluate(reference_knowledge.matcher, load_labelled(DATA / "eval" / "dev.yaml"))
+def dev_report(report_of: Callable[[str], Report]) -> Report:
+    return report_of("dev.yaml")
 
 
 def test_the_report_lists_figures_per_language_and_kind(dev_report: Report) -> None:
@@ -177,9 +176,9 @@ def test_the_report_lists_figures_per_language_and_kind(dev_report: Report) -> N
 
 
 @pytest.mark.parametrize("name", sorted(README_FIGURES))
-def test_every_labelled_set_holds_the_figures_the_readme_claims(name: str, reference_knowledge: Knowledge) -> None:
+def test_every_labelled_set_holds_the_figures_the_readme_claims(name: str, report_of: Callable[[str], Report]) -> None:
     handled, wrong, clarify, language_floor = README_FIGURES[name]
-    report = evaluate(reference_knowledge.matcher, load_labelled(DATA / "eval" / name))
+    report = report_of(name)
     assert round(report.share("handled"), 1) >= handled
     assert round(report.share("wrong"), 1) <= wrong
     assert round(report.clarify_share(), 1) <= clarify

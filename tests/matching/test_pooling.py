@@ -1,16 +1,15 @@
 """Figures pooled over labelled sets with an interval over resampled sets, and the README's pooled unseen claim."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.matching.evaluation import EvalSetError, evaluate, load_labelled
+from bot.matching.evaluation import EvalSetError, Report
 from bot.matching.pooling import by_language, paired_change, pooled, verdicts_of
-from bot.services import Knowledge
 
 REPO = Path(__file__).parents[2]
-EVAL = REPO / "tests" / "data" / "eval"
 
 # The sets the README's quality table marks unseen, by style, and what it claims pooled over each group:
 # (handled at least, wrong at most, the bar's handled share inside the interval).
@@ -51,9 +50,8 @@ def test_a_change_is_paired_so_the_same_questions_answered_alike_move_nothing() 
     assert better.describe(change=True).startswith("+2.0 points (95 % interval +2.0 to +2.0;")
 
 
-def test_each_language_is_pooled_over_the_sets_that_hold_it(reference_knowledge: Knowledge) -> None:
-    reports = {name: evaluate(reference_knowledge.matcher, load_labelled(EVAL / name))
-               for name in ("dev.yaml", "train_a.yaml")}  # train_a asks in Swedish and Danish only
+def test_each_language_is_pooled_over_the_sets_that_hold_it(report_of: Callable[[str], Report]) -> None:
+    reports = {name: report_of(name) for name in ("dev.yaml", "train_a.yaml")}  # train_a: Swedish and Danish only
     languages = by_language(reports)
     assert sorted(languages) == ["da", "en", "nl", "sv"]
     assert sorted(languages["nl"]) == ["dev.yaml"] and sorted(languages["sv"]) == ["dev.yaml", "train_a.yaml"]
@@ -79,10 +77,10 @@ def test_the_readme_marks_unseen_exactly_the_sets_pooled_here() -> None:
 
 
 @pytest.mark.parametrize("style", sorted(UNSEEN))
-def test_the_unseen_sets_pooled_hold_the_figures_the_readme_claims(style: str, reference_knowledge: Knowledge) -> None:
+def test_the_unseen_sets_pooled_hold_the_figures_the_readme_claims(style: str,
+                                                                   report_of: Callable[[str], Report]) -> None:
     handled, wrong, bar_inside = README_POOLED[style]
-    verdicts = verdicts_of({name: evaluate(reference_knowledge.matcher, load_labelled(EVAL / name))
-                            for name in UNSEEN[style]})
+    verdicts = verdicts_of({name: report_of(name) for name in UNSEEN[style]})
     spread = pooled(verdicts)
     assert round(spread.value, 1) >= handled
     assert round(pooled(verdicts, verdict="wrong").value, 1) <= wrong
