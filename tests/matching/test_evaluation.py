@@ -155,6 +155,8 @@ README_FIGURES = {
     "chat_fresh_33.yaml": (87.5, 2.5, 21.7, 83.3),
     "faq_fresh_34.yaml": (85.2, 1.3, 21.5, 67.6),
     "chat_fresh_34.yaml": (83.3, 6.7, 32.5, 76.7),
+    "faq_fresh_35.yaml": (87.9, 2.5, 15.3, 84.2),
+    "chat_fresh_35.yaml": (82.5, 6.7, 24.2, 76.7),
     "train_a.yaml": (87.0, 3.0, 12.5, 84.0),
     "train_b.yaml": (89.0, 4.5, 14.0, 88.0),
     "train_c.yaml": (83.5, 8.0, 12.5, 80.0),

@@ -14,10 +14,10 @@ REPO = Path(__file__).parents[2]
 # The sets the README's quality table marks unseen, by style, and what it claims pooled over each group:
 # (handled at least, wrong at most, the bar's handled share inside the interval).
 UNSEEN = {
-    "faq": [f"faq_fresh_{n}.yaml" for n in (*range(12, 20), *range(21, 30), 31, 32, 33, 34)],
-    "chat": [f"chat_fresh_{n}.yaml" for n in (*range(12, 20), 21, *range(23, 30), 31, 32, 33, 34)],
+    "faq": [f"faq_fresh_{n}.yaml" for n in (*range(12, 20), *range(21, 30), 31, 32, 33, 34, 35)],
+    "chat": [f"chat_fresh_{n}.yaml" for n in (*range(12, 20), 21, *range(23, 30), 31, 32, 33, 34, 35)],
 }
-README_POOLED = {"faq": (86.7, 2.3, True), "chat": (89.3, 2.4, True)}
+README_POOLED = {"faq": (86.7, 2.3, True), "chat": (89.0, 2.6, True)}
 BAR = 88.0
 
 
