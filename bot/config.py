@@ -48,7 +48,7 @@ class MatchingSettings(_Section):
     clarify_min: Score = 0.35
     answer_sure: Score = 0.7       # the confidence model's thresholds (bot/matching/confidence.py)...
     answer_offer: Score = 0.5
-    options_keep: Score = 0.5
+    options_keep: Score = 0.4
     escalation_offer: Score = 0.7
     clarify_window: Score = 0.2
     max_options: Annotated[int, Field(ge=2, le=5)] = 5
