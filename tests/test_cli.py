@@ -90,6 +90,7 @@ def runs(site: Path, titles: list[str]) -> Iterator[dict[str, Run]]:
         "test-good": Run("kb", "test", str(site / "good")),
         "test-miss": Run("kb", "test", str(site / "missing-question")),
         "eval": Run("eval", str(DEV_SET), "--kb", str(KB_DIR), "--failures", "2"),
+        "eval-figures-only": Run("eval", str(DEV_SET), "--kb", str(KB_DIR)),
         "eval-pooled": Run("eval", str(DEV_SET), str(SECOND_SET), "--kb", str(KB_DIR), "--save", str(site / "run.json")),
         "config-option": Run("--config", str(site / "site" / "config.yaml"), "kb", "check", cwd=site / "elsewhere"),
         "config-env": Run("ask", "--json", "Choir festival fund", cwd=site / "elsewhere",
@@ -244,7 +245,15 @@ def test_eval_prints_overall_per_language_and_per_kind_figures(runs: dict[str, R
     row = r"\s+\d+\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%$"
     for name in ("sv", "da", "nl", "en", *KINDS, "escalate"):
         assert re.search(rf"^{name}{row}", out, re.MULTILINE), name
-    assert len(re.findall(r"^  \[(?:wrong|missed)\] ", out, re.MULTILINE)) <= 2
+    assert len(re.findall(r"^  \[(?:wrong|missed)\] ", out, re.MULTILINE)) == 2
+    assert re.search(r"^failures \(\d+, showing 2\):$", out, re.MULTILINE)
+
+
+def test_eval_lists_no_failure_unless_asked_so_measuring_a_set_does_not_make_it_seen(runs: dict[str, Run]) -> None:
+    done = runs["eval-figures-only"].done
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^handled\s+\d+\.\d %$", done.stdout, re.MULTILINE)
+    assert "failures" not in done.stdout and "expected" not in done.stdout
 
 
 def test_the_config_option_chooses_the_base_relative_to_the_config_file(runs: dict[str, Run], site: Path) -> None:

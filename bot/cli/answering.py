@@ -33,7 +33,8 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument("questions", type=Path, nargs="+",
                           help="a labelled set; several: a row each, then figures pooled over all with an interval")
     evaluate.add_argument("--kb", type=Path)
-    evaluate.add_argument("--failures", type=int, default=40, help="how many failures to list (default 40)")
+    evaluate.add_argument("--failures", type=int, default=0,
+                          help="how many failures to list (none unless asked: reading them makes a set seen)")
     evaluate.add_argument("--save", type=Path, help="write each question's verdict to this file, for --against")
     evaluate.add_argument("--against", type=Path,
                           help="a file --save wrote (another matcher): how far handled and wrong moved since")
