@@ -4,6 +4,9 @@
     python tools/train_confidence.py            # refit and write the model
     python tools/train_confidence.py --check    # exit 1 if the shipped model is not the refit of these sets
     python tools/train_confidence.py --held-out # each set scored by a model fitted without it
+    python tools/train_confidence.py --cross-fit 4 [--save run.json] [--against run.json]
+        # the fitted FAQ and chat sets in 4 folds, each scored by a model fitted without its fold; pooled per
+        # style, and paired against a run another matcher saved
 
 Only sets the README marks seen are fitted on: an unseen set must stay a clean generalisation figure.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +28,8 @@ from bot.matching.evaluation import Labelled, load_labelled  # noqa: E402
 from bot.matching.index import build_index  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
-from bot.matching.training import FITTED, examples, held_out, train  # noqa: E402
+from bot.matching.pooling import earlier_verdicts, format_change, format_pooled, run_of, verdicts_of  # noqa: E402
+from bot.matching.training import FITTED, Example, cross_fitted, examples, held_out, train  # noqa: E402
 
 MODEL = ROOT / "bot" / "matching" / "data" / "confidence.json"
 
@@ -44,6 +49,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="compare the refit with the shipped model")
     parser.add_argument("--held-out", action="store_true", help="print each set scored by a model fitted without it")
+    parser.add_argument("--cross-fit", type=int, metavar="FOLDS",
+                        help="score the fitted *_fresh_N sets in FOLDS folds, each by a model fitted without its fold")
+    parser.add_argument("--save", type=Path, help="with --cross-fit: keep each question's verdict, for --against")
+    parser.add_argument("--against", type=Path,
+                        help="with --cross-fit: a run --save wrote (another matcher): how far each style moved")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
     parser.add_argument("--kb", type=Path, default=ROOT / "tests" / "data" / "kb")
     args = parser.parse_args()
@@ -56,6 +66,8 @@ def main() -> int:
             print(f"{name:<16} {report.share('handled'):7.1f}% {report.share('wrong'):5.1f}% "
                   f"{report.clarify_share():7.1f}%")
         return 0
+    if args.cross_fit:
+        return _cross_fit(matcher, sets, found, folds=args.cross_fit, save=args.save, against=args.against)
     model = train(found)
     if args.check:
         shipped = confidence_from_mapping(json.loads(MODEL.read_text(encoding="utf-8")))
@@ -75,6 +87,24 @@ def main() -> int:
     lines.append("}}")
     MODEL.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {MODEL} from {len(found)} questions of {len(sets)} sets")
+    return 0
+
+
+def _cross_fit(matcher: Matcher, sets: dict[str, list[Labelled]], found: list[Example], *, folds: int,
+               save: Path | None, against: Path | None) -> int:
+    """Round 20's and 21's cross-fitted figures: per style, each set's row and the pooled figures (and how far they
+    moved since a saved run), every set judged by a model that never saw it."""
+    groups = [name for name in FITTED if re.fullmatch(r"(faq|chat)_fresh_\d+", name)]
+    reports = cross_fitted(matcher, sets, found, groups=groups, folds=folds)
+    run = run_of(reports)
+    before = earlier_verdicts(against.read_text(encoding="utf-8"), run) if against is not None else None
+    for style in ("faq", "chat"):
+        chosen = {name: report for name, report in reports.items() if name.startswith(style)}
+        print(f"{style}, cross-fitted in {folds} folds\n{format_pooled(chosen)}")
+        if before is not None:
+            print(format_change({name: before[name] for name in chosen}, verdicts_of(chosen)))
+    if save is not None:
+        save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
     return 0
 
 

@@ -80,7 +80,7 @@ def result_json(result: Result) -> dict[str, object]:
 
 def _eval(args: argparse.Namespace) -> int:
     from bot.matching.evaluation import EvalSetError, evaluate, format_report, load_labelled
-    from bot.matching.pooling import format_pooled, paired_change, verdicts_of
+    from bot.matching.pooling import earlier_verdicts, format_change, format_pooled, run_of, verdicts_of
 
     matcher = matcher_for(args, args.kb)
     reports = {path.name: evaluate(matcher, load_labelled(path)) for path in args.questions}
@@ -90,30 +90,13 @@ def _eval(args: argparse.Namespace) -> int:
         print(format_report(next(iter(reports.values())), failures=args.failures))
     else:
         print(format_pooled(reports))
-    verdicts = verdicts_of(reports)
-    run = {name: {"questions": [o.item.question for o in r.outcomes], "verdicts": verdicts[name]}
-           for name, r in reports.items()}
+    run = run_of(reports)
     if args.against is not None:
-        before = _earlier_run(args.against, run)
-        for verdict in ("handled", "wrong"):
-            print(f"change in {verdict:8} {paired_change(before, verdicts, verdict=verdict).describe(change=True)}")
+        try:
+            before = earlier_verdicts(args.against.read_text(encoding="utf-8"), run)
+        except EvalSetError as error:
+            raise EvalSetError(f"{args.against}: {error} (eval --save)") from None
+        print(format_change(before, verdicts_of(reports)))
     if args.save is not None:
         args.save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
     return EXIT_OK
-
-
-def _earlier_run(path: Path, run: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
-    """The verdicts `eval --save` wrote to `path`, if it ran the same sets' questions as `run`."""
-    from bot.matching.evaluation import VERDICTS, EvalSetError
-
-    try:
-        earlier = json.loads(path.read_text(encoding="utf-8"))
-        same = earlier.keys() == run.keys() and all(earlier[name]["questions"] == run[name]["questions"]
-                                                    and set(earlier[name]["verdicts"]) <= set(VERDICTS)
-                                                    and len(earlier[name]["verdicts"]) == len(run[name]["verdicts"])
-                                                    for name in run)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        same = False
-    if not same:
-        raise EvalSetError(f"{path}: not a run of the same sets and questions (eval --save)")
-    return {name: list(earlier[name]["verdicts"]) for name in run}

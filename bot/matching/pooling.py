@@ -7,6 +7,7 @@ answer the same questions, and the resampled sets carry both verdicts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -102,3 +103,31 @@ def format_pooled(reports: Mapping[str, Report]) -> str:
     lines += [f"pooled handled, {language:3} {pooled(shares).describe()}"
               for language, shares in by_language(reports).items()]
     return "\n".join(lines)
+
+
+def run_of(reports: Mapping[str, Report]) -> dict[str, dict[str, list[str]]]:
+    """What a saved run keeps: each set's questions and verdicts in order, so a later matcher is compared on them."""
+    verdicts = verdicts_of(reports)
+    return {name: {"questions": [o.item.question for o in report.outcomes], "verdicts": verdicts[name]}
+            for name, report in reports.items()}
+
+
+def earlier_verdicts(text: str, run: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, list[str]]:
+    """The verdicts of a saved run (`run_of` as JSON), if it ran the same sets' questions as `run`."""
+    try:
+        earlier = json.loads(text)
+        same = earlier.keys() == run.keys() and all(earlier[name]["questions"] == list(run[name]["questions"])
+                                                    and set(earlier[name]["verdicts"]) <= set(VERDICTS)
+                                                    and len(earlier[name]["verdicts"]) == len(run[name]["verdicts"])
+                                                    for name in run)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        same = False
+    if not same:
+        raise EvalSetError("not a run of the same sets and questions")
+    return {name: list(earlier[name]["verdicts"]) for name in run}
+
+
+def format_change(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[str]]) -> str:
+    """How far handled and wrong moved between two runs of the same questions, paired, with their intervals."""
+    return "\n".join(f"change in {verdict:8} {paired_change(before, after, verdict=verdict).describe(change=True)}"
+                     for verdict in ("handled", "wrong"))

@@ -91,8 +91,17 @@ def fitted_without(found: Sequence[Example], group: str) -> Confidence:
 def held_out(matcher: Matcher, sets: Mapping[str, Sequence[Labelled]], found: Sequence[Example],
              ) -> dict[str, Report]:
     """Each set scored by a model fitted on all the other sets: what the model adds on questions it never saw."""
+    return cross_fitted(matcher, sets, found, groups=list(sets), folds=len(sets))
+
+
+def cross_fitted(matcher: Matcher, sets: Mapping[str, Sequence[Labelled]], found: Sequence[Example], *,
+                 groups: Sequence[str], folds: int) -> dict[str, Report]:
+    """`groups` dealt into `folds` folds (every folds-th one), each fold's sets scored by a model fitted on every
+    set but that fold's: how a change does on sets like the ones it learns from, none judged by a model that saw it."""
     reports = {}
-    for group, items in sets.items():
-        reports[group] = evaluate(Matcher(matcher.index, matcher.settings, confidence=fitted_without(found, group)),
-                                  items)
-    return reports
+    for start in range(folds):
+        fold = groups[start::folds]
+        model = train([e for e in found if e.group not in fold])
+        judged = Matcher(matcher.index, matcher.settings, confidence=model)
+        reports.update({group: evaluate(judged, sets[group]) for group in fold})
+    return {group: reports[group] for group in groups}

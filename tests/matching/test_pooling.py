@@ -1,5 +1,6 @@
 """Figures pooled over labelled sets with an interval over resampled sets, and the README's pooled unseen claim."""
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching.evaluation import EvalSetError, Report
-from bot.matching.pooling import by_language, paired_change, pooled, verdicts_of
+from bot.matching.pooling import by_language, earlier_verdicts, format_change, paired_change, pooled, run_of, verdicts_of
 from bot.matching.training import FITTED
 
 REPO = Path(__file__).parents[2]
@@ -65,6 +66,22 @@ def test_runs_of_different_sets_or_unknown_verdicts_are_refused() -> None:
         pooled(sets((1, 2)), verdict="right")
     with pytest.raises(EvalSetError):
         pooled({})
+
+
+def test_a_saved_run_is_read_back_only_for_the_same_questions(report_of: Callable[[str], Report]) -> None:
+    run = run_of({"dev.yaml": report_of("dev.yaml")})
+    saved = json.dumps(run)
+    assert earlier_verdicts(saved, run) == {"dev.yaml": run["dev.yaml"]["verdicts"]}
+    other = {"dev.yaml": {**run["dev.yaml"], "questions": ["another", *run["dev.yaml"]["questions"][1:]]}}
+    for wrong in (json.dumps(other), json.dumps({"train_a.yaml": run["dev.yaml"]}), "not json", "[1, 2]"):
+        with pytest.raises(EvalSetError):
+            earlier_verdicts(wrong, run)
+
+
+def test_the_change_since_a_saved_run_counts_each_moved_question_once() -> None:
+    before, after = sets((2, 4), (1, 4)), sets((3, 4), (1, 4))
+    lines = format_change(before, after).splitlines()
+    assert lines[0].startswith("change in handled  +12.5 points") and lines[1].startswith("change in wrong    +0.0")
 
 
 def test_the_confidence_model_is_never_fitted_on_a_set_called_unseen() -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 
 from bot.matching import training
-from bot.matching.training import fit
+from bot.matching.confidence import Confidence
+from bot.matching.evaluation import Labelled
+from bot.matching.matcher import Matcher
+from bot.matching.training import Example, cross_fitted, fit
+from bot.services import Knowledge
 
 
 def test_fitting_learns_what_a_signal_separates() -> None:
@@ -28,3 +33,21 @@ def test_the_fitted_trees_give_the_boosters_own_probabilities() -> None:
                                          init="zero", random_state=0).fit(features, right.astype(int))
     ours = np.array([model.probability(row) for row in features])
     assert np.allclose(ours, booster.predict_proba(features)[:, 1], atol=1e-9)
+
+
+def test_cross_fitting_judges_every_set_by_a_model_fitted_without_its_fold(
+        reference_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    fitted_on: list[set[str]] = []
+
+    def recording(found: list[Example]) -> Confidence:
+        fitted_on.append({e.group for e in found})
+        return Confidence({})
+    monkeypatch.setattr(training, "train", recording)
+    groups = [f"set{n}" for n in range(5)]
+    sets = {name: [Labelled(f"theatre grant {name}", "en", frozenset())] for name in groups}
+    found = [Example(name, "answer", np.zeros(1), True) for name in groups]
+    matcher = Matcher(reference_knowledge.matcher.index, confidence=Confidence({}))
+    reports = cross_fitted(matcher, sets, found, groups=groups, folds=2)
+    assert list(reports) == groups
+    assert fitted_on == [{"set1", "set3"}, {"set0", "set2", "set4"}]
+    assert all(reports[name].outcomes[0].item.question.endswith(name) for name in groups)
