@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_settings  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.matching.confidence import SIGNALS, Confidence, confidence_from_mapping  # noqa: E402
-from bot.matching.evaluation import Labelled, load_labelled  # noqa: E402
+from bot.matching.evaluation import EvalSetError, Labelled, load_labelled  # noqa: E402
 from bot.matching.index import build_index  # noqa: E402
 from bot.matching.language_data import load_language_data  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
@@ -92,12 +92,19 @@ def main() -> int:
 
 def _cross_fit(matcher: Matcher, sets: dict[str, list[Labelled]], found: list[Example], *, folds: int,
                save: Path | None, against: Path | None) -> int:
-    """Round 20's and 21's cross-fitted figures: per style, each set's row and the pooled figures (and how far they
-    moved since a saved run), every set judged by a model that never saw it."""
+    """Round 21's cross-fitted figures: per style, each set's row and the pooled figures (and how far they moved
+    since a saved run), every set judged by a model that never saw it."""
     groups = [name for name in FITTED if re.fullmatch(r"(faq|chat)_fresh_\d+", name)]
+    if not 2 <= folds <= len(groups):
+        print(f"--cross-fit needs 2 to {len(groups)} folds", file=sys.stderr)
+        return 2
     reports = cross_fitted(matcher, sets, found, groups=groups, folds=folds)
     run = run_of(reports)
-    before = earlier_verdicts(against.read_text(encoding="utf-8"), run) if against is not None else None
+    try:
+        before = earlier_verdicts(against.read_text(encoding="utf-8"), run) if against is not None else None
+    except (EvalSetError, OSError) as error:
+        print(f"{against}: {error} (train_confidence --cross-fit --save)", file=sys.stderr)
+        return 1
     for style in ("faq", "chat"):
         chosen = {name: report for name, report in reports.items() if name.startswith(style)}
         print(f"{style}, cross-fitted in {folds} folds\n{format_pooled(chosen)}")
