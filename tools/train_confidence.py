@@ -32,6 +32,7 @@ from bot.matching.pooling import earlier_verdicts, format_change, format_pooled,
 from bot.matching.training import FITTED, Example, cross_fitted, examples, held_out, train  # noqa: E402
 
 MODEL = ROOT / "bot" / "matching" / "data" / "confidence.json"
+CROSS_FITTED = [name for name in FITTED if re.fullmatch(r"(faq|chat)_fresh_\d+", name)]  # dealt into folds
 
 
 def _matcher(kb_dir: Path) -> Matcher:
@@ -57,6 +58,14 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
     parser.add_argument("--kb", type=Path, default=ROOT / "tests" / "data" / "kb")
     args = parser.parse_args()
+    if (args.save or args.against) and not args.cross_fit:
+        parser.error("--save and --against go with --cross-fit")
+    if args.cross_fit is not None and not 2 <= args.cross_fit <= len(CROSS_FITTED):
+        parser.error(f"--cross-fit needs 2 to {len(CROSS_FITTED)} folds")
+    try:  # read before the minutes of fitting, so a wrong path fails at once
+        against = args.against.read_text(encoding="utf-8") if args.against else None
+    except OSError as error:
+        parser.error(f"--against: {error}")
     matcher = _matcher(args.kb)
     sets = _sets(args.eval)
     found = examples(matcher, sets)
@@ -67,7 +76,7 @@ def main() -> int:
                   f"{report.clarify_share():7.1f}%")
         return 0
     if args.cross_fit:
-        return _cross_fit(matcher, sets, found, folds=args.cross_fit, save=args.save, against=args.against)
+        return _cross_fit(matcher, sets, found, folds=args.cross_fit, save=args.save, against=against)
     model = train(found)
     if args.check:
         shipped = confidence_from_mapping(json.loads(MODEL.read_text(encoding="utf-8")))
@@ -91,19 +100,15 @@ def main() -> int:
 
 
 def _cross_fit(matcher: Matcher, sets: dict[str, list[Labelled]], found: list[Example], *, folds: int,
-               save: Path | None, against: Path | None) -> int:
+               save: Path | None, against: str | None) -> int:
     """Round 21's cross-fitted figures: per style, each set's row and the pooled figures (and how far they moved
     since a saved run), every set judged by a model that never saw it."""
-    groups = [name for name in FITTED if re.fullmatch(r"(faq|chat)_fresh_\d+", name)]
-    if not 2 <= folds <= len(groups):
-        print(f"--cross-fit needs 2 to {len(groups)} folds", file=sys.stderr)
-        return 2
-    reports = cross_fitted(matcher, sets, found, groups=groups, folds=folds)
+    reports = cross_fitted(matcher, sets, found, groups=CROSS_FITTED, folds=folds)
     run = run_of(reports)
     try:
-        before = earlier_verdicts(against.read_text(encoding="utf-8"), run) if against is not None else None
-    except (EvalSetError, OSError) as error:
-        print(f"{against}: {error} (train_confidence --cross-fit --save)", file=sys.stderr)
+        before = earlier_verdicts(against, run) if against is not None else None
+    except EvalSetError as error:
+        print(f"--against: {error} (train_confidence --cross-fit --save)", file=sys.stderr)
         return 1
     for style in ("faq", "chat"):
         chosen = {name: report for name, report in reports.items() if name.startswith(style)}

@@ -143,6 +143,17 @@ def test_the_shipped_model_is_the_refit_of_the_seen_sets() -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize(("arguments", "said"), [
+    (["--save", "run.json"], "go with --cross-fit"),
+    (["--cross-fit", "1"], "needs 2 to"),
+    (["--cross-fit", "4", "--against", "no-such-run.json"], "--against"),
+])
+def test_the_refit_tool_refuses_wrong_arguments_before_fitting(arguments: list[str], said: str) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "train_confidence.py"), *arguments],
+                          capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_model_file_without_a_bias_is_refused_by_name() -> None:
     raw = load_confidence().to_mapping()
     del raw["models"]["clarify"]["baseline"]

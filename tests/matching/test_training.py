@@ -8,7 +8,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from bot.matching import training
 from bot.matching.confidence import Confidence
-from bot.matching.evaluation import Labelled
+from bot.matching.evaluation import Labelled, Report
 from bot.matching.matcher import Matcher
 from bot.matching.training import Example, cross_fitted, fit
 from bot.services import Knowledge
@@ -37,17 +37,26 @@ def test_the_fitted_trees_give_the_boosters_own_probabilities() -> None:
 
 def test_cross_fitting_judges_every_set_by_a_model_fitted_without_its_fold(
         reference_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
-    fitted_on: list[set[str]] = []
+    fitted_on: dict[int, set[str]] = {}  # each model fitted (by identity): the sets it was fitted on
+    judged_by: dict[str, int] = {}       # each set scored: the model that judged it
 
-    def recording(found: list[Example]) -> Confidence:
-        fitted_on.append({e.group for e in found})
-        return Confidence({})
-    monkeypatch.setattr(training, "train", recording)
+    def recording_train(found: list[Example]) -> Confidence:
+        model = Confidence({})
+        fitted_on[id(model)] = {e.group for e in found}
+        return model
+
+    def recording_evaluate(matcher: Matcher, items: list[Labelled]) -> Report:
+        judged_by[items[0].question] = id(matcher.confidence)
+        return real_evaluate(matcher, items)
+    real_evaluate = training.evaluate
+    monkeypatch.setattr(training, "train", recording_train)
+    monkeypatch.setattr(training, "evaluate", recording_evaluate)
     groups = [f"set{n}" for n in range(5)]
-    sets = {name: [Labelled(f"theatre grant {name}", "en", frozenset())] for name in groups}
+    sets = {name: [Labelled(name, "en", frozenset())] for name in groups}
     found = [Example(name, "answer", np.zeros(1), True) for name in groups]
     matcher = Matcher(reference_knowledge.matcher.index, confidence=Confidence({}))
     reports = cross_fitted(matcher, sets, found, groups=groups, folds=2)
-    assert list(reports) == groups
-    assert fitted_on == [{"set1", "set3"}, {"set0", "set2", "set4"}]
-    assert all(reports[name].outcomes[0].item.question.endswith(name) for name in groups)
+    assert list(reports) == groups and all(reports[name].outcomes[0].item.question == name for name in groups)
+    assert sorted(map(sorted, fitted_on.values())) == [["set0", "set2", "set4"], ["set1", "set3"]]
+    for name in groups:  # judged by a model fitted on the other fold only
+        assert fitted_on[judged_by[name]] == set(groups[(groups.index(name) + 1) % 2::2])
