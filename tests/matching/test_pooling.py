@@ -15,9 +15,9 @@ REPO = Path(__file__).parents[2]
 
 # The sets the README's quality table marks unseen, by style, and what it claims pooled over each group:
 # (handled at least, wrong at most, the bar's handled share inside the interval).
-UNSEEN = {"faq": [f"faq_fresh_{n}.yaml" for n in (31, 32, 33, 34, 35, 37, 38, 39, 40, 41, 42)],
-          "chat": [f"chat_fresh_{n}.yaml" for n in (31, 32, 33, 34, 35, 37, 38, 39, 40, 42)]}  # 41: read in round 22
-README_POOLED = {"faq": (86.4, 2.3, True), "chat": (88.0, 3.8, True)}
+UNSEEN = {"faq": [f"faq_fresh_{n}.yaml" for n in (31, 32, 33, 34, 35, 37, 38, 39, 40, 41, 42, 43, 44)],
+          "chat": [f"chat_fresh_{n}.yaml" for n in (31, 32, 33, 34, 35, 37, 38, 39, 40, 42, 43, 44)]}  # 41: read
+README_POOLED = {"faq": (86.1, 2.5, True), "chat": (86.8, 3.6, True)}
 BAR = 88.0
 
 
