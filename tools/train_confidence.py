@@ -66,8 +66,13 @@ def main() -> int:
         against = args.against.read_text(encoding="utf-8") if args.against else None
     except OSError as error:
         parser.error(f"--against: {error}")
-    matcher = _matcher(args.kb)
     sets = _sets(args.eval)
+    try:  # checked against the sets before the minutes of fitting
+        before = None if against is None else earlier_verdicts(
+            against, {name: [item.question for item in sets[name]] for name in CROSS_FITTED})
+    except EvalSetError as error:
+        parser.error(f"--against: {error} (train_confidence --cross-fit --save)")
+    matcher = _matcher(args.kb)
     found = examples(matcher, sets)
     if args.held_out:
         print(f"{'set':<16} {'handled':>8} {'wrong':>6} {'clarify':>8}   (fitted without the set)")
@@ -76,7 +81,7 @@ def main() -> int:
                   f"{report.clarify_share():7.1f}%")
         return 0
     if args.cross_fit:
-        return _cross_fit(matcher, sets, found, folds=args.cross_fit, save=args.save, against=against)
+        return _cross_fit(matcher, sets, found, folds=args.cross_fit, save=args.save, before=before)
     model = train(found)
     if args.check:
         shipped = confidence_from_mapping(json.loads(MODEL.read_text(encoding="utf-8")))
@@ -100,23 +105,17 @@ def main() -> int:
 
 
 def _cross_fit(matcher: Matcher, sets: dict[str, list[Labelled]], found: list[Example], *, folds: int,
-               save: Path | None, against: str | None) -> int:
+               save: Path | None, before: dict[str, list[str]] | None) -> int:
     """Round 21's cross-fitted figures: per style, each set's row and the pooled figures (and how far they moved
-    since a saved run), every set judged by a model that never saw it."""
+    since a saved run's verdicts, `before`), every set judged by a model that never saw it."""
     reports = cross_fitted(matcher, sets, found, groups=CROSS_FITTED, folds=folds)
-    run = run_of(reports)
-    try:
-        before = earlier_verdicts(against, run) if against is not None else None
-    except EvalSetError as error:
-        print(f"--against: {error} (train_confidence --cross-fit --save)", file=sys.stderr)
-        return 1
     for style in ("faq", "chat"):
         chosen = {name: report for name, report in reports.items() if name.startswith(style)}
         print(f"{style}, cross-fitted in {folds} folds\n{format_pooled(chosen)}")
         if before is not None:
             print(format_change({name: before[name] for name in chosen}, verdicts_of(chosen)))
     if save is not None:
-        save.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+        save.write_text(json.dumps(run_of(reports), ensure_ascii=False), encoding="utf-8")
     return 0
 
 

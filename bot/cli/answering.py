@@ -93,7 +93,8 @@ def _eval(args: argparse.Namespace) -> int:
     run = run_of(reports)
     if args.against is not None:
         try:
-            before = earlier_verdicts(args.against.read_text(encoding="utf-8"), run)
+            before = earlier_verdicts(args.against.read_text(encoding="utf-8"),
+                                      {name: saved["questions"] for name, saved in run.items()})
         except EvalSetError as error:
             raise EvalSetError(f"{args.against}: {error} (eval --save)") from None
         print(format_change(before, verdicts_of(reports)))

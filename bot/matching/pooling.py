@@ -112,19 +112,19 @@ def run_of(reports: Mapping[str, Report]) -> dict[str, dict[str, list[str]]]:
             for name, report in reports.items()}
 
 
-def earlier_verdicts(text: str, run: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, list[str]]:
-    """The verdicts of a saved run (`run_of` as JSON), if it ran the same sets' questions as `run`."""
+def earlier_verdicts(text: str, questions: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The verdicts of a saved run (`run_of` as JSON), if it ran exactly these sets' questions, in order: checked
+    against the sets alone, so a wrong run is refused before any matching or fitting."""
     try:
         earlier = json.loads(text)
-        same = earlier.keys() == run.keys() and all(earlier[name]["questions"] == list(run[name]["questions"])
-                                                    and set(earlier[name]["verdicts"]) <= set(VERDICTS)
-                                                    and len(earlier[name]["verdicts"]) == len(run[name]["verdicts"])
-                                                    for name in run)
+        same = earlier.keys() == questions.keys() and all(
+            earlier[name]["questions"] == list(asked) and len(earlier[name]["verdicts"]) == len(asked)
+            and set(earlier[name]["verdicts"]) <= set(VERDICTS) for name, asked in questions.items())
     except (ValueError, TypeError, KeyError, AttributeError):
         same = False
     if not same:
         raise EvalSetError("not a run of the same sets and questions")
-    return {name: list(earlier[name]["verdicts"]) for name in run}
+    return {name: list(earlier[name]["verdicts"]) for name in questions}
 
 
 def format_change(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[str]]) -> str:

@@ -147,6 +147,7 @@ def test_the_shipped_model_is_the_refit_of_the_seen_sets() -> None:
     (["--save", "run.json"], "go with --cross-fit"),
     (["--cross-fit", "1"], "needs 2 to"),
     (["--cross-fit", "4", "--against", "no-such-run.json"], "--against"),
+    (["--cross-fit", "4", "--against", "pyproject.toml"], "not a run of the same sets"),  # refused before fitting
 ])
 def test_the_refit_tool_refuses_wrong_arguments_before_fitting(arguments: list[str], said: str) -> None:
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "train_confidence.py"), *arguments],

@@ -71,12 +71,14 @@ def test_runs_of_different_sets_or_unknown_verdicts_are_refused() -> None:
 
 def test_a_saved_run_is_read_back_only_for_the_same_questions(report_of: Callable[[str], Report]) -> None:
     run = run_of({"dev.yaml": report_of("dev.yaml")})
-    saved = json.dumps(run)
-    assert earlier_verdicts(saved, run) == {"dev.yaml": run["dev.yaml"]["verdicts"]}
+    questions = {"dev.yaml": run["dev.yaml"]["questions"]}
+    assert earlier_verdicts(json.dumps(run), questions) == {"dev.yaml": run["dev.yaml"]["verdicts"]}
     other = {"dev.yaml": {**run["dev.yaml"], "questions": ["another", *run["dev.yaml"]["questions"][1:]]}}
-    for wrong in (json.dumps(other), json.dumps({"train_a.yaml": run["dev.yaml"]}), "not json", "[1, 2]"):
+    short = {"dev.yaml": {**run["dev.yaml"], "verdicts": run["dev.yaml"]["verdicts"][1:]}}
+    for wrong in (json.dumps(other), json.dumps(short), json.dumps({"train_a.yaml": run["dev.yaml"]}), "not json",
+                  "[1, 2]"):
         with pytest.raises(EvalSetError):
-            earlier_verdicts(wrong, run)
+            earlier_verdicts(wrong, questions)
 
 
 def test_the_change_since_a_saved_run_counts_each_moved_question_once() -> None:
